@@ -1,0 +1,61 @@
+package dev.lskel4j.gen.plan;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/** An immutable byte string with value equality, so that records holding bytes compare by content. */
+public final class Bytes {
+    private static final Bytes EMPTY = new Bytes(new byte[0]);
+    private final byte[] bytes;
+
+    private Bytes(byte[] bytes) {
+        this.bytes = bytes;
+    }
+
+    /** {@return a copy of {@code bytes}} */
+    public static Bytes of(byte[] bytes) {
+        return bytes.length == 0 ? EMPTY : new Bytes(bytes.clone());
+    }
+
+    /** {@return the empty byte string} */
+    public static Bytes empty() {
+        return EMPTY;
+    }
+
+    /** {@return the length in bytes} */
+    public int length() {
+        return bytes.length;
+    }
+
+    /** {@return the byte at {@code i}} */
+    public byte get(int i) {
+        return bytes[i];
+    }
+
+    /** {@return a fresh copy of the bytes} */
+    public byte[] toArray() {
+        return bytes.clone();
+    }
+
+    /** Copies the bytes into {@code dst} at {@code pos}. */
+    public void copyTo(byte[] dst, int pos) {
+        System.arraycopy(bytes, 0, dst, pos, bytes.length);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Bytes b && Arrays.equals(bytes, b.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(bytes);
+    }
+
+    /** {@return a short form: the length and up to 16 leading bytes in hex} */
+    @Override
+    public String toString() {
+        int n = Math.min(16, bytes.length);
+        return bytes.length + " bytes [" + HexFormat.of().formatHex(bytes, 0, n) + (n < bytes.length ? "..." : "") + "]";
+    }
+}

@@ -1,0 +1,6 @@
+/** BPF ELF/BTF reading, libbpf's gen-mode load plan, the gen_loader emitter and the lskel CLI. */
+module dev.lskel4j.gen {
+    exports dev.lskel4j.gen;
+    exports dev.lskel4j.gen.insn;
+    exports dev.lskel4j.gen.plan;
+}
