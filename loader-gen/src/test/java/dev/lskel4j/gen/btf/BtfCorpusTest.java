@@ -1,0 +1,46 @@
+package dev.lskel4j.gen.btf;
+
+import dev.lskel4j.gen.elf.Corpus;
+import dev.lskel4j.gen.elf.ElfFile;
+import dev.lskel4j.gen.elf.ElfSection;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Every corpus object: .BTF parses and writes back identically; .BTF.ext parses with records. */
+class BtfCorpusTest {
+
+    @TestFactory
+    Stream<DynamicTest> btfRoundTripsAndExtParses() {
+        return Corpus.objects().stream().map(p -> DynamicTest.dynamicTest(Corpus.name(p), () -> check(p)));
+    }
+
+    private static void check(Path p) throws Exception {
+        ElfFile elf = ElfFile.parse(Corpus.read(p));
+        ElfSection btfSec = elf.section(".BTF").orElseThrow();
+        byte[] raw = btfSec.data();
+        Btf btf = Btf.parse(raw);
+        assertEquals(elf.order(), btf.order(), "BTF order follows the object");
+        assertTrue(btf.typeCount() > 1, "types parsed");
+        assertArrayEquals(raw, btf.rawData(), "rawData() of unedited BTF is the section");
+        assertFalse(btf.isModifiable());
+        ElfSection extSec = elf.section(".BTF.ext").orElseThrow();
+        BtfExt ext = BtfExt.parse(extSec.data());
+        assertEquals(elf.order(), ext.order());
+        assertFalse(ext.funcInfo().isEmpty(), "func_info present");
+        assertFalse(ext.lineInfo().isEmpty(), "line_info present");
+        for (var sec : ext.funcInfo()) {
+            assertFalse(sec.records().isEmpty());
+            assertTrue(elf.section(btf.string(sec.secNameOff())).isPresent(), "func_info names an ELF section");
+            for (var fi : sec.records()) assertInstanceOf(BtfType.FuncProto.class, btf.type(btf.type(fi.typeId()).sizeOrType()));
+        }
+        assertEquals(BtfExt.FUNC_INFO_MIN_SIZE, ext.funcInfoRecSize());
+        assertEquals(BtfExt.LINE_INFO_MIN_SIZE, ext.lineInfoRecSize());
+        if (elf.order() == ByteOrder.BIG_ENDIAN) assertTrue(Corpus.name(p).endsWith("_eb"));
+    }
+}
