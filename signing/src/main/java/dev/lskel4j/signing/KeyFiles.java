@@ -9,6 +9,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
@@ -35,10 +36,12 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 final class KeyFiles {
 
     /** The signer's certificate, reduced to what signing needs. */
-    record SignerCertificate(byte[] subjectKeyIdentifier, PublicKey publicKey) {}
+    record SignerCertificate(byte[] subjectKeyIdentifier, RSAPublicKey publicKey) {}
 
-    private static final JcaPEMKeyConverter CONVERTER =
-            new JcaPEMKeyConverter().setProvider(new BouncyCastleProvider());
+    /** A private provider instance, shared by the signer: signing must not register anything JVM-wide. */
+    static final Provider BC = new BouncyCastleProvider();
+
+    private static final JcaPEMKeyConverter CONVERTER = new JcaPEMKeyConverter().setProvider(BC);
 
     private KeyFiles() {}
 
@@ -87,11 +90,11 @@ final class KeyFiles {
         try {
             byte[] keyId = SubjectKeyIdentifier.getInstance(skid.getParsedValue()).getKeyIdentifier();
             PublicKey publicKey = CONVERTER.getPublicKey(cert.getSubjectPublicKeyInfo());
-            if (!(publicKey instanceof RSAPublicKey)) {
+            if (!(publicKey instanceof RSAPublicKey rsa)) {
                 throw new KeyMaterialException(file, "unsupported " + publicKey.getAlgorithm()
                         + " certificate key; only RSA keys are supported");
             }
-            return new SignerCertificate(keyId, publicKey);
+            return new SignerCertificate(keyId, rsa);
         } catch (IOException | RuntimeException e) {
             throw new KeyMaterialException(file, "malformed certificate: " + e.getMessage(), e);
         }

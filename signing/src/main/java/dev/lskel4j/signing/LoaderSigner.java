@@ -6,7 +6,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.interfaces.RSAPrivateKey;
-import java.security.interfaces.RSAPublicKey;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.DERNull;
@@ -17,7 +16,6 @@ import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.cms.SignerInfoGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
@@ -44,8 +42,7 @@ public final class LoaderSigner {
     /** bpftool's {@code MAX_SIG_SIZE}: the largest signature a light skeleton can carry. */
     public static final int MAX_SIGNATURE_SIZE = 4096;
 
-    /** A private provider instance: signing must not register anything JVM-wide. */
-    private static final Provider BC = new BouncyCastleProvider();
+    private static final Provider BC = KeyFiles.BC;
 
     private final RSAPrivateKey privateKey;
     private final byte[] subjectKeyIdentifier;
@@ -72,7 +69,7 @@ public final class LoaderSigner {
         RSAPrivateKey key = KeyFiles.readPrivateKey(privateKeyPem);
         KeyFiles.SignerCertificate cert = KeyFiles.readCertificate(certificate);
         // CMS_add1_signer() refuses a key that does not match the certificate (X509_check_private_key)
-        if (!((RSAPublicKey) cert.publicKey()).getModulus().equals(key.getModulus())) {
+        if (!cert.publicKey().getModulus().equals(key.getModulus())) {
             throw new KeyMaterialException(privateKeyPem,
                     "private key does not match the public key of certificate " + certificate);
         }
