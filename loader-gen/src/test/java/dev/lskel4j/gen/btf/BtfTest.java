@@ -322,5 +322,8 @@ class BtfTest {
         assertThrows(IllegalArgumentException.class, () -> new Datasec(0, info(KIND_DATASEC, 2, false), 0, List.of()));
         assertEquals(0x0c00ffff & ~0xffff | 1, new Func(0, info(KIND_FUNC, 2, false), 1).withLinkage(FUNC_GLOBAL).info());
         assertTrue(new Struct(0, info(KIND_STRUCT, 0, true), 0, List.of()).kflag());
+        assertEquals("func_proto", new FuncProto(0, info(KIND_FUNC_PROTO, 0, false), 0, List.of()).kindName());
+        assertEquals("void", new BtfType.Void().kindName());
+        assertEquals("unknown", new Unknown(0, info(20, 0, false), 0, List.of()).kindName());
     }
 }
