@@ -81,7 +81,11 @@ public final class ElfFile {
         return sections;
     }
 
-    /** {@return the section at {@code index}} @throws IllegalArgumentException if out of range */
+    /**
+     * {@return the section at {@code index}}
+     *
+     * @throws IllegalArgumentException if out of range
+     */
     public ElfSection section(int index) {
         if (index < 0 || index >= sections.size()) {
             throw new IllegalArgumentException("no section " + index + " (" + sections.size() + " sections)");
