@@ -7,6 +7,9 @@ package dev.lskel4j.gen;
  */
 public abstract sealed class BpfObjectException extends Exception
         permits MalformedObjectException, UnsupportedObjectException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
 
     private final String file;
     private final String section;

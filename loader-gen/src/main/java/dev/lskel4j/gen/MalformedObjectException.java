@@ -2,6 +2,9 @@ package dev.lskel4j.gen;
 
 /** The object is not a well-formed BPF ELF object: truncated, corrupt, inconsistent ELF or BTF. */
 public final class MalformedObjectException extends BpfObjectException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     public MalformedObjectException(String section, long offset, String message) {
         this(null, section, offset, message, null);
     }

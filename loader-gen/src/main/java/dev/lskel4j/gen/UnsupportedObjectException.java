@@ -6,6 +6,9 @@ package dev.lskel4j.gen;
  * programs without a target, more than 32 programs or 64 maps, pinning, jump tables, arenas...
  */
 public final class UnsupportedObjectException extends BpfObjectException {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     public UnsupportedObjectException(String section, long offset, String message) {
         this(null, section, offset, message, null);
     }
