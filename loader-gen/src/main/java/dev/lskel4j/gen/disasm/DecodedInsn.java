@@ -83,7 +83,7 @@ public sealed interface DecodedInsn {
         int size = code & 0x18;
         int mode = code & 0xe0;
         return switch (insn.insnClass()) {
-            case Bpf.ALU, Bpf.ALU64 -> (code & 0xf0) == Bpf.END
+            case Bpf.ALU, Bpf.ALU64 -> (code & 0xf0) > Bpf.END ? new Unknown(insn) : (code & 0xf0) == Bpf.END
                     ? new Endian(insn.insnClass() == Bpf.ALU64, (code & Bpf.X) != 0, insn.dst(), insn.imm())
                     : new Alu(insn.insnClass() == Bpf.ALU64, code & 0xf0, insn.dst(), operand(insn), insn.off());
             case Bpf.JMP, Bpf.JMP32 -> decodeJump(insn);
@@ -106,6 +106,7 @@ public sealed interface DecodedInsn {
         boolean wide = insn.insnClass() == Bpf.JMP;
         int op = insn.code() & 0xf0;
         return switch (op) {
+            case 0xf0 -> new Unknown(insn);
             case Bpf.CALL -> wide ? new Call(insn.src(), insn.imm(), insn.off()) : new Unknown(insn);
             case Bpf.EXIT -> wide ? new Exit() : new Unknown(insn);
             default -> new Jump(wide, op, insn.dst(), operand(insn), insn.off());

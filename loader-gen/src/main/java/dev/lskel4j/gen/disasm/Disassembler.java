@@ -120,11 +120,7 @@ public final class Disassembler {
             case Bpf.MOV -> dst + " = " + (a.src() instanceof Reg && a.off() != 0
                     ? "(s" + a.off() + ")" : "") + operand(a.wide(), a.src());
             case Bpf.NEG -> dst + " = -" + dst;
-            default -> {
-                String op = aluOp(a.op(), a.off());
-                yield op == null ? "(unknown alu op 0x" + Integer.toHexString(a.op()) + ")"
-                        : dst + " " + op + "= " + operand(a.wide(), a.src());
-            }
+            default -> dst + " " + aluOp(a.op(), a.off()) + "= " + operand(a.wide(), a.src());
         };
     }
 
@@ -141,7 +137,7 @@ public final class Disassembler {
             case Bpf.LSH -> "<<";
             case Bpf.RSH -> ">>";
             case Bpf.ARSH -> "s>>";
-            default -> null;
+            default -> throw new IllegalArgumentException("not a binary ALU op: 0x" + Integer.toHexString(op));
         };
     }
 
@@ -162,7 +158,7 @@ public final class Disassembler {
             case Bpf.JSLT -> "s<";
             case Bpf.JSLE -> "s<=";
             case Bpf.JSET -> "&";
-            default -> "?op0x" + Integer.toHexString(j.op());
+            default -> throw new IllegalArgumentException("not a conditional jump: 0x" + Integer.toHexString(j.op()));
         };
         return "if " + reg(j.wide(), j.dst()) + " " + op + " " + operand(j.wide(), j.src()) + " goto " + signed(j.off());
     }

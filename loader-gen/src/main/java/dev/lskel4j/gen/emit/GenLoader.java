@@ -215,7 +215,7 @@ public final class GenLoader {
         for (int at : label.jumps) {
             int off = target - at - 1;
             if (!isSimm16(off)) {
-                setError(Errno.ERANGE, "forward jump at insn %d of %d insns out of range", at, off);
+                setError(Errno.ERANGE, "forward jump at insn %d needs offset %d, beyond a signed 16-bit offset", at, off);
                 return;
             }
             insns.set(at, insns.get(at).withOff(off));
