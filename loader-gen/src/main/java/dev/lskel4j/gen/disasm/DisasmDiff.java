@@ -2,6 +2,7 @@ package dev.lskel4j.gen.disasm;
 
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,12 +21,13 @@ public final class DisasmDiff {
     /**
      * {@return a unified diff of the disassemblies of {@code expected} and {@code actual}, empty if
      * the bytes are equal}. Lines are matched on their bytes and text, so an inserted instruction
-     * shows as one {@code +} line even though the indexes after it shift.
+     * shows as one {@code +} line even though the indexes after it shift; hunk headers count
+     * instruction indexes from 0.
      *
      * @throws IllegalArgumentException if a length is not a multiple of 8
      */
     public static String insnDiff(byte[] expected, byte[] actual, ByteOrder order) {
-        if (java.util.Arrays.equals(expected, actual)) return "";
+        if (Arrays.equals(expected, actual)) return "";
         List<String> a = Disassembler.lines(expected, order);
         List<String> b = Disassembler.lines(actual, order);
         StringBuilder sb = new StringBuilder();
@@ -41,7 +43,7 @@ public final class DisasmDiff {
      * count of differing bytes; empty if they are equal}
      */
     public static String dataDiff(byte[] expected, byte[] actual) {
-        if (java.util.Arrays.equals(expected, actual)) return "";
+        if (Arrays.equals(expected, actual)) return "";
         int common = Math.min(expected.length, actual.length);
         int first = common;
         int differing = 0;

@@ -67,10 +67,14 @@ import java.util.Locale;
  * <p>Differences from libbpf, all on input libbpf turns into a broken loader: more than 32
  * programs ({@code nrProgs}) is {@link Errno#E2BIG} here, where libbpf emits stack accesses at
  * R10+0 that the verifier rejects. Forward jumps are labels resolved when their target is emitted;
- * they come out identical to libbpf's hand-counted offsets.
+ * they come out identical to libbpf's hand-counted offsets. Errors are sticky as in libbpf: after
+ * the first one nothing more is emitted, counting goes on, and finish reports the last one.
  *
- * <p>Byte order: attrs, BTF, program instructions, func/line info, CO-RE records, populate keys
- * and the loader itself are written in the plan's target order; map images are copied raw.
+ * <p>Byte order: attrs, BTF, program instructions, func/line info, CO-RE records, populate keys,
+ * the percpu update {@code flags} and the loader itself are written in the plan's target order;
+ * map images are copied raw. Nothing depends on the host: where libbpf's output depends on the
+ * generating host's byte order (the debug text of {@code prog_load}), the little-endian host's
+ * output is reproduced. Names and strings are written as UTF-8 and cut at byte boundaries as C does.
  */
 public final class GenLoader {
 
@@ -122,7 +126,8 @@ public final class GenLoader {
      *     of index order (EDOM), operation counts that disagree with {@code plan.nrProgs()} /
      *     {@code plan.nrMaps()} (EFAULT), an attach target of 128 bytes or more (ENOSPC)
      * @throws IllegalArgumentException if a program's func/line info record size is smaller than
-     *     the kernel struct it carries
+     *     the kernel struct it carries, or a map index is so large that its loader-ctx offset does
+     *     not fit an instruction's 16-bit offset (libbpf would silently truncate it)
      */
     public static LoaderBlob emit(LoadPlan plan, GenOptions opts) throws GenLoaderException {
         GenLoader gen = new GenLoader(plan.targetOrder(), opts);

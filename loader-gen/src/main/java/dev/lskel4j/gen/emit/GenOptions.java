@@ -1,5 +1,7 @@
 package dev.lskel4j.gen.emit;
 
+import java.util.Objects;
+
 /**
  * Options of one generation: what {@code bpf_gen__init()}'s {@code log_level} and
  * {@code gen_loader_opts.gen_hash} select in libbpf.
@@ -19,7 +21,7 @@ public record GenOptions(int logLevel, Signing signing) {
      */
     public GenOptions {
         if (logLevel < 0) throw new IllegalArgumentException("logLevel < 0: " + logLevel);
-        java.util.Objects.requireNonNull(signing, "signing");
+        Objects.requireNonNull(signing, "signing");
     }
 
     /** {@return a copy with another log level} */
