@@ -5,4 +5,6 @@ module dev.lskel4j.gen {
     exports dev.lskel4j.gen.elf;
     exports dev.lskel4j.gen.insn;
     exports dev.lskel4j.gen.plan;
+    exports dev.lskel4j.gen.emit;
+    exports dev.lskel4j.gen.disasm;
 }

@@ -1,0 +1,52 @@
+package dev.lskel4j.gen.emit;
+
+import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.gen.plan.Bytes;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Models a generated light-skeleton loader: libbpf's {@code gen_loader_opts.insns} and
+ * {@code .data} ({@code opts_insn} / {@code opts_data} of a bpftool light skeleton).
+ *
+ * @param insns the loader program, {@code BPF_PROG_TYPE_SYSCALL} instructions in target byte order
+ * @param data the data blob the loader reads and patches (fd_array, attrs, BTF, program
+ *     instructions, map images, strings), target byte order where libbpf swaps
+ * @param targetOrder the byte order of both
+ * @param nrMaps map descriptors the loader fills: {@code map_desc[0..nrMaps)} of the loader ctx
+ * @param nrProgs program descriptors the loader fills: {@code prog_desc[0..nrProgs)}, one per
+ *     loaded program (non-autoloaded programs have none)
+ * @param blocks which emitted instruction ranges belong to which operation, in order
+ */
+public record LoaderBlob(Bytes insns, Bytes data, ByteOrder targetOrder, int nrMaps, int nrProgs,
+                         List<Block> blocks) {
+
+    /** @throws IllegalArgumentException if {@code insns} is not a whole number of instructions */
+    public LoaderBlob {
+        Objects.requireNonNull(insns, "insns");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(targetOrder, "targetOrder");
+        if (insns.length() % Insn.SIZE != 0) {
+            throw new IllegalArgumentException("insns length not a multiple of 8: " + insns.length());
+        }
+        blocks = List.copyOf(blocks);
+    }
+
+    /** {@return the number of loader instructions} */
+    public int insnCount() {
+        return insns.length() / Insn.SIZE;
+    }
+
+    /**
+     * Labels the loader instructions {@code [start, end)} as emitted for one operation, e.g.
+     * {@code "prologue"}, {@code "map_create 'globals.data' (map 0)"}, {@code "prog_load 'handler'"}.
+     */
+    public record Block(int start, int end, String label) {
+        /** @throws IllegalArgumentException if the range is empty or negative */
+        public Block {
+            Objects.requireNonNull(label, "label");
+            if (start < 0 || end <= start) throw new IllegalArgumentException("bad block [" + start + ", " + end + ")");
+        }
+    }
+}

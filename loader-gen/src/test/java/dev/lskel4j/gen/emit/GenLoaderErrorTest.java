@@ -1,0 +1,109 @@
+package dev.lskel4j.gen.emit;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.lskel4j.gen.emit.GenLoaderException.Errno;
+import dev.lskel4j.gen.insn.Bpf;
+import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.gen.plan.LoadPlan;
+import dev.lskel4j.gen.plan.MapCreate;
+import dev.lskel4j.gen.plan.MapUpdate;
+import dev.lskel4j.gen.plan.Op;
+import dev.lskel4j.gen.plan.ProgLoad;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** What libbpf's generator reports as errors comes out as a typed {@link GenLoaderException}. */
+class GenLoaderErrorTest {
+
+    private static final int ARRAY = 2, BPF_PROG_TYPE_TRACING = 26;
+
+    private static MapCreate array(int idx) {
+        return new MapCreate(idx, "m" + idx, ARRAY, 4, 4, 1, 0, 0, 0, 0, 0, 0);
+    }
+
+    private static ProgLoad prog(Optional<ProgLoad.AttachTarget> target) {
+        return new ProgLoad(0, "p", BPF_PROG_TYPE_TRACING, 0, 0, 0, 1, "GPL",
+                List.of(Insn.mov64Imm(Bpf.R0, 0), Insn.exit()), 0, List.of(), 0, List.of(), target, List.of(), List.of());
+    }
+
+    private static GenLoaderException fails(int nrProgs, int nrMaps, List<Op> ops, GenOptions opts) {
+        LoadPlan plan = new LoadPlan("t", ByteOrder.LITTLE_ENDIAN, nrProgs, nrMaps, ops, List.of(), List.of());
+        return assertThrows(GenLoaderException.class, () -> GenLoader.emit(plan, opts));
+    }
+
+    @Test
+    void moreThan32ProgramsDoNotFitTheLoaderStack() {
+        GenLoaderException e = fails(33, 0, List.of(), GenOptions.DEFAULT);
+        assertEquals(Errno.E2BIG, e.error());
+        assertEquals(-7, e.errno());
+        assertDoesNotThrow(() -> GenLoader.emit(
+                new LoadPlan("t", ByteOrder.LITTLE_ENDIAN, 32, 0, List.of(), List.of(), List.of()), GenOptions.DEFAULT));
+    }
+
+    /** libbpf: "Total maps exceeds 64" (-E2BIG), then finish's "nr_progs 1/1 nr_maps 65/64 mismatch" (-EFAULT). */
+    @Test
+    void moreThan64MapsIsLibbpfsNrMapsMismatch() {
+        List<Op> ops = new ArrayList<>();
+        for (int i = 0; i < 65; i++) ops.add(array(i));
+        ops.add(prog(Optional.empty()));
+        GenLoaderException e = fails(1, 65, ops, GenOptions.DEFAULT);
+        assertEquals(Errno.EFAULT, e.error());
+        assertEquals(-14, e.errno());
+        assertEquals("nr_progs 1/1 nr_maps 65/64 mismatch", e.getMessage());
+        GenLoaderException cause = assertInstanceOf(GenLoaderException.class, e.getCause());
+        assertEquals(Errno.E2BIG, cause.error());
+        assertEquals("Total maps exceeds 64", cause.getMessage());
+    }
+
+    /** Map 1 before map 0: -EDOM, nr_maps stays 0; map 0 then takes slot 0; finish sees 2 vs 1. */
+    @Test
+    void mapsOutOfIndexOrderAreEdomThenMismatch() {
+        GenLoaderException e = fails(0, 2, List.of(array(1), array(0)), GenOptions.DEFAULT);
+        assertEquals(Errno.EFAULT, e.error());
+        assertEquals("nr_progs 0/0 nr_maps 2/1 mismatch", e.getMessage());
+        GenLoaderException cause = assertInstanceOf(GenLoaderException.class, e.getCause());
+        assertEquals(Errno.EDOM, cause.error());
+        assertNull(cause.getCause());
+    }
+
+    @Test
+    void moreProgramsLoadedThanDeclaredIsMismatch() {
+        GenLoaderException e = fails(0, 0, List.of(prog(Optional.empty())), GenOptions.DEFAULT);
+        assertEquals(Errno.EFAULT, e.error());
+        assertEquals("nr_progs 0/1 nr_maps 0/0 mismatch", e.getMessage());
+        assertNull(e.getCause());
+    }
+
+    /** Every error branch jumps back to the cleanup block with a signed 16-bit offset. */
+    @Test
+    void jumpBeyondSimm16IsErange() {
+        List<Op> ops = new ArrayList<>();
+        ops.add(array(0));
+        // ~36 insns per update in debug mode: 1000 updates put the last error check > 32767 insns away
+        for (int i = 0; i < 1000; i++) ops.add(new MapUpdate(0, Bytes.of(new byte[4]), 0));
+        GenLoaderException e = fails(0, 1, ops, new GenOptions(1, GenOptions.Signing.NONE));
+        assertEquals(Errno.ERANGE, e.error());
+        assertEquals(-34, e.errno());
+    }
+
+    @Test
+    void attachTargetOf128BytesIsEnospc() {
+        String name127 = "f".repeat(127);
+        assertDoesNotThrow(() -> GenLoader.emit(new LoadPlan("t", ByteOrder.LITTLE_ENDIAN, 1, 0,
+                List.of(prog(Optional.of(new ProgLoad.AttachTarget(name127, Bpf.BTF_KIND_FUNC)))), List.of(), List.of()),
+                GenOptions.DEFAULT));
+        GenLoaderException e = fails(1, 0,
+                List.of(prog(Optional.of(new ProgLoad.AttachTarget(name127 + "g", Bpf.BTF_KIND_FUNC)))), GenOptions.DEFAULT);
+        assertEquals(Errno.ENOSPC, e.error());
+        assertEquals(-28, e.errno());
+    }
+}
