@@ -266,9 +266,18 @@ public final class GenLoader {
         return prev;
     }
 
+    /**
+     * The bytes of a C string. Names come from the object's ELF and BTF string tables, which the
+     * readers decode one byte per char (ISO-8859-1); encoding the same way gives back the object's
+     * exact bytes, as C copies them.
+     */
+    private static byte[] cBytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     /** A NUL-terminated C string. */
     private static byte[] cString(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] b = cBytes(s);
         return Arrays.copyOf(b, b.length + 1);
     }
 
@@ -292,7 +301,7 @@ public final class GenLoader {
 
         /** {@code libbpf_strlcpy(field, s, len)}: at most len-1 bytes, NUL-terminated. */
         Attr name(int off, int len, String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            byte[] b = cBytes(s);
             buf.put(off, b, 0, Math.min(b.length, len - 1));
             return this;
         }
@@ -488,15 +497,14 @@ public final class GenLoader {
     /**
      * gen_loader.c {@code emit_debug()}: {@code bpf_trace_printk(fmt, len, reg1, reg2)} with the
      * format formatted now, as C's {@code vsnprintf} into {@code char buf[1024]} would.
-     * {@code format} uses {@code %s %d %%} only; a {@code %s} argument is a String (written as
-     * UTF-8) or the raw bytes of a C string; the C code's {@code %%d} become the printk's {@code %d}. A debug_ret()-style call (one register) gets {@code " r=%d"} appended.
+     * {@code format} uses {@code %s %d %%} only; a {@code %s} argument is a String (one byte per
+     * char, see {@link #cBytes}) or the raw bytes of a C string; the C code's {@code %%d} become the printk's {@code %d}. A debug_ret()-style call (one register) gets {@code " r=%d"} appended.
      */
     private void emitDebug(int reg1, int reg2, String format, Object... args) {
         if (logLevel == 0) return;
         // format in ISO-8859-1 space so that %s copies the argument's bytes, as C does
         Object[] byteArgs = Arrays.stream(args)
                 .map(a -> switch (a) {
-                    case String s -> new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
                     case byte[] b -> new String(b, StandardCharsets.ISO_8859_1);
                     default -> a;
                 })
@@ -746,7 +754,7 @@ public final class GenLoader {
     /** gen_loader.c {@code bpf_gen__record_attach_target()}: the name is already prefixed by the plan. */
     private void bpfGenRecordAttachTarget(AttachTarget target) {
         attachKind = target.kind();
-        byte[] name = target.name().getBytes(StandardCharsets.UTF_8);
+        byte[] name = cBytes(target.name());
         if (name.length >= ATTACH_TARGET_SIZE) {
             setError(Errno.ENOSPC, "attach target '%s' is %d bytes, at most %d fit",
                     target.name(), name.length, ATTACH_TARGET_SIZE - 1);
@@ -1087,7 +1095,7 @@ public final class GenLoader {
 
     /** {@return the bytes of {@code attr.prog_name} as C sees it: the name cut to 15 bytes} */
     private static byte[] attrProgName(String name) {
-        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        byte[] b = cBytes(name);
         return Arrays.copyOf(b, Math.min(b.length, ProgLoadAttr.PROG_NAME_LEN - 1));
     }
 
