@@ -304,8 +304,15 @@ final class MapDefs {
 
     // ---- internal maps ------------------------------------------------------------------------
 
+    /**
+     * Largest global-data section accepted: the biggest map value any kernel configuration takes
+     * ({@code KMALLOC_MAX_SIZE} with 64K pages). Bigger images could never be loaded, and a
+     * {@code .bss} has no file bytes to bound it.
+     */
+    static final long MAX_GLOBAL_DATA_SIZE = 1L << 29;
+
     /** {@code bpf_object__init_global_data_maps()}: one map per non-empty data section, in section order. */
-    private static void initGlobalDataMaps(BpfObject obj) {
+    private static void initGlobalDataMaps(BpfObject obj) throws UnsupportedObjectException {
         for (int idx = 1; idx < obj.secTypes.length; idx++) {
             ElfSection sec = obj.elf.section(idx);
             if (sec.size() == 0) continue;
@@ -317,6 +324,10 @@ final class MapDefs {
                 default -> null;
             };
             if (type == null) continue;
+            if (sec.size() > MAX_GLOBAL_DATA_SIZE || sec.size() < 0) {
+                throw new UnsupportedObjectException(sec.name(), -1, "global data section of "
+                        + Long.toUnsignedString(sec.size()) + " bytes is larger than any kernel accepts for a map value");
+            }
             byte[] image = type == LibbpfMapType.BSS ? new byte[(int) sec.size()] : sec.data();
             initInternalMap(obj, type, sec.name(), idx, image);
         }
