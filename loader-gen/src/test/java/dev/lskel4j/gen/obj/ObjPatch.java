@@ -62,6 +62,13 @@ final class ObjPatch {
         return this;
     }
 
+    /** Sets the visibility ({@code st_other}) of the first symbol named {@code name}. */
+    ObjPatch setVisibility(String name, int visibility) {
+        int idx = elf.symbols().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow().index();
+        bytes[(int) (elf.symtab().orElseThrow().offset() + (long) idx * Elf.SYM_SIZE + 5)] = (byte) visibility;
+        return this;
+    }
+
     /** Sets {@code r_offset} of entry {@code i} of a relocation section. */
     ObjPatch setRelOffset(String relSection, int i, long offset) {
         buf.putLong((int) (elf.section(relSection).orElseThrow().offset() + (long) i * Elf.REL_SIZE), offset);

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.LoaderGenerator;
+import dev.lskel4j.gen.btf.Btf;
+import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.elf.Corpus;
+import dev.lskel4j.gen.elf.Elf;
+import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.KconfigVar;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
@@ -184,6 +188,28 @@ class PlanFactsTest {
         assertEquals("abcdefghijklmnopqrstuvwxyz", plan.objectName());
         assertFalse(kernelNames(plan(Corpus.read(Corpus.root().resolve("obj/globals.bpf.o")), "my-obj")).contains("my-obj.data"));
         assertEquals("my_obj.data", plan(Corpus.read(Corpus.root().resolve("obj/globals.bpf.o")), "my-obj").maps().getFirst().kernelName());
+    }
+
+    private static int funcLinkage(LoadPlan plan, String func) throws Exception {
+        Btf btf = Btf.parse(ops(plan, BtfLoad.class).getFirst().rawBtf().toArray());
+        return ((BtfType.Func) btf.type(btf.findByNameKind(func, BtfType.KIND_FUNC))).linkage();
+    }
+
+    @Test
+    void hiddenGlobalSubprogramBecomesStaticInTheLoadedBtf() throws Exception {
+        assertEquals(BtfType.FUNC_GLOBAL, funcLinkage(plan("subprogs"), "global_mul"));
+        LoadPlan hidden = plan(ObjPatch.of("subprogs").setVisibility("global_mul", Elf.STV_HIDDEN).bytes(), "subprogs");
+        assertEquals(BtfType.FUNC_STATIC, funcLinkage(hidden, "global_mul"));
+        assertEquals(BtfType.FUNC_GLOBAL, funcLinkage(hidden, "sub_enter"), "entry programs keep their linkage");
+    }
+
+    @Test
+    void hiddenGlobalVariablesMakeDataNotMmapable() throws Exception {
+        // hostdep_ksym's .data holds only out_missing
+        assertEquals(0x400, plan("hostdep_ksym").maps().get(1).mapFlags());
+        LoadPlan hidden = plan(ObjPatch.of("hostdep_ksym").setVisibility("out_missing", Elf.STV_HIDDEN).bytes(), "hostdep_ksym");
+        assertEquals("hostdep_.data", hidden.maps().get(1).kernelName());
+        assertEquals(0, hidden.maps().get(1).mapFlags());
     }
 
     @Test
