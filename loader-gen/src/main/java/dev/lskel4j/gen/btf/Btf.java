@@ -157,7 +157,11 @@ public final class Btf {
         return Integer.toUnsignedLong(id) < types.size();
     }
 
-    /** {@return the type with this id; id 0 is {@link BtfType.Void}} @throws IllegalArgumentException if out of range */
+    /**
+     * {@return the type with this id; id 0 is {@link BtfType.Void}}
+     *
+     * @throws IllegalArgumentException if out of range
+     */
     public BtfType type(int id) {
         if (!hasType(id)) throw new IllegalArgumentException("no BTF type " + Integer.toUnsignedString(id) + " (" + types.size() + " types)");
         return types.get(id);
@@ -168,7 +172,11 @@ public final class Btf {
         return Integer.toUnsignedLong(off) < hdrField(H_STR_LEN);
     }
 
-    /** {@return the NUL-terminated string at {@code off} ({@code btf__str_by_offset()})} @throws IllegalArgumentException if out of range */
+    /**
+     * {@return the NUL-terminated string at {@code off} ({@code btf__str_by_offset()})}
+     *
+     * @throws IllegalArgumentException if out of range
+     */
     public String string(int off) {
         if (!hasString(off)) {
             throw new IllegalArgumentException("string offset " + Integer.toUnsignedString(off) + " outside BTF strings (" + hdrField(H_STR_LEN) + " bytes)");

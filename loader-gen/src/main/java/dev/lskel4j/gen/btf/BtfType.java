@@ -94,6 +94,33 @@ public sealed interface BtfType {
         return k == KIND_VOLATILE || k == KIND_CONST || k == KIND_RESTRICT || k == KIND_TYPE_TAG;
     }
 
+    /** {@return libbpf's {@code btf_kind_str()} for this type's kind: "void", "int", "func_proto", ... "unknown"} */
+    default String kindName() {
+        return switch (kind()) {
+            case KIND_UNKN -> "void";
+            case KIND_INT -> "int";
+            case KIND_PTR -> "ptr";
+            case KIND_ARRAY -> "array";
+            case KIND_STRUCT -> "struct";
+            case KIND_UNION -> "union";
+            case KIND_ENUM -> "enum";
+            case KIND_FWD -> "fwd";
+            case KIND_TYPEDEF -> "typedef";
+            case KIND_VOLATILE -> "volatile";
+            case KIND_CONST -> "const";
+            case KIND_RESTRICT -> "restrict";
+            case KIND_FUNC -> "func";
+            case KIND_FUNC_PROTO -> "func_proto";
+            case KIND_VAR -> "var";
+            case KIND_DATASEC -> "datasec";
+            case KIND_FLOAT -> "float";
+            case KIND_DECL_TAG -> "decl_tag";
+            case KIND_TYPE_TAG -> "type_tag";
+            case KIND_ENUM64 -> "enum64";
+            default -> "unknown";
+        };
+    }
+
     /** {@return {@code btf_type_info(kind, vlen, kflag)}: {@code kflag << 31 | kind << 24 | vlen}} */
     static int info(int kind, int vlen, boolean kflag) {
         return (kflag ? 1 << 31 : 0) | (kind << 24) | vlen;

@@ -58,7 +58,7 @@ public final class ElfFile {
         if (eMachine != Elf.EM_BPF && eMachine != Elf.EM_NONE) {
             throw new MalformedObjectException(EHDR, 18, "e_machine " + eMachine + " is not EM_BPF");
         }
-        List<long[]> headers = readSectionHeaders(buf);
+        List<Shdr> headers = readSectionHeaders(buf);
         int shstrndx = sectionNamesIndex(buf, headers);
         List<ElfSection> sections = buildSections(bytes, order, headers, shstrndx);
         ElfSection symtab = findSymtab(sections);
@@ -81,7 +81,11 @@ public final class ElfFile {
         return sections;
     }
 
-    /** {@return the section at {@code index}} @throws IllegalArgumentException if out of range */
+    /**
+     * {@return the section at {@code index}}
+     *
+     * @throws IllegalArgumentException if out of range
+     */
     public ElfSection section(int index) {
         if (index < 0 || index >= sections.size()) {
             throw new IllegalArgumentException("no section " + index + " (" + sections.size() + " sections)");
@@ -150,8 +154,12 @@ public final class ElfFile {
         return order;
     }
 
+    /** One {@code Elf64_Shdr} as read, with its own file position for error messages. */
+    private record Shdr(long pos, long name, long type, long flags, long addr, long offset, long size, long link, long info,
+                        long addralign, long entsize) {}
+
     // section header table bounds; e_shnum == 0 means the count is in section 0's sh_size
-    private static List<long[]> readSectionHeaders(ByteBuffer buf) throws MalformedObjectException {
+    private static List<Shdr> readSectionHeaders(ByteBuffer buf) throws MalformedObjectException {
         long shoff = buf.getLong(40);
         int shentsize = Short.toUnsignedInt(buf.getShort(58));
         long shnum = Short.toUnsignedInt(buf.getShort(60));
@@ -171,77 +179,69 @@ public final class ElfFile {
             throw new MalformedObjectException(SHDRS, shoff, "section header table of " + Long.toUnsignedString(shnum)
                     + " entries does not fit in the file (" + len + " bytes)");
         }
-        List<long[]> out = new ArrayList<>((int) shnum);
+        List<Shdr> out = new ArrayList<>((int) shnum);
         for (int i = 0; i < shnum; i++) {
             int p = (int) shoff + i * Elf.SHDR_SIZE;
-            out.add(new long[] {
-                    Integer.toUnsignedLong(buf.getInt(p)), Integer.toUnsignedLong(buf.getInt(p + 4)),
+            out.add(new Shdr(p, Integer.toUnsignedLong(buf.getInt(p)), Integer.toUnsignedLong(buf.getInt(p + 4)),
                     buf.getLong(p + 8), buf.getLong(p + 16), buf.getLong(p + 24), buf.getLong(p + 32),
                     Integer.toUnsignedLong(buf.getInt(p + 40)), Integer.toUnsignedLong(buf.getInt(p + 44)),
-                    buf.getLong(p + 48), buf.getLong(p + 56), p});
+                    buf.getLong(p + 48), buf.getLong(p + 56)));
         }
         return out;
     }
 
-    // header array slots
-    private static final int NAME = 0, TYPE = 1, FLAGS = 2, ADDR = 3, OFFSET = 4, SIZE = 5, LINK = 6, INFO = 7,
-            ALIGN = 8, ENTSIZE = 9, HDR_POS = 10;
-
     // elf_getshdrstrndx() + elf_rawdata(shstrndx): the section-name table must exist and be a string table
-    private static int sectionNamesIndex(ByteBuffer buf, List<long[]> headers) throws MalformedObjectException {
+    private static int sectionNamesIndex(ByteBuffer buf, List<Shdr> headers) throws MalformedObjectException {
         long idx = Short.toUnsignedInt(buf.getShort(62));
-        if (idx == Elf.SHN_XINDEX && !headers.isEmpty()) idx = headers.get(0)[LINK];
+        if (idx == Elf.SHN_XINDEX && !headers.isEmpty()) idx = headers.get(0).link();
         if (headers.isEmpty()) return -1;
         if (idx >= headers.size()) {
             throw new MalformedObjectException(EHDR, 62, "e_shstrndx " + idx + " is not below the section count " + headers.size());
         }
-        if (headers.size() > 1 && headers.get((int) idx)[TYPE] != Elf.SHT_STRTAB) {
-            throw new MalformedObjectException(SHDRS, headers.get((int) idx)[HDR_POS],
+        if (headers.size() > 1 && headers.get((int) idx).type() != Elf.SHT_STRTAB) {
+            throw new MalformedObjectException(SHDRS, headers.get((int) idx).pos(),
                     "section-name table (section " + idx + ") is not SHT_STRTAB");
         }
         return (int) idx;
     }
 
-    private static List<ElfSection> buildSections(byte[] bytes, ByteOrder order, List<long[]> headers, int shstrndx)
+    private static List<ElfSection> buildSections(byte[] bytes, ByteOrder order, List<Shdr> headers, int shstrndx)
             throws MalformedObjectException {
         List<ElfSection> out = new ArrayList<>(headers.size());
+        for (int i = 0; i < headers.size(); i++) checkDataInFile(bytes.length, headers.get(i), i);
         for (int i = 0; i < headers.size(); i++) {
-            long[] h = headers.get(i);
-            checkDataInFile(bytes.length, h, i);
-        }
-        for (int i = 0; i < headers.size(); i++) {
-            long[] h = headers.get(i);
-            long[] names = headers.get(shstrndx);
-            String name = i == 0 ? "" : nameOf(bytes, names[TYPE], names[OFFSET], names[SIZE], h[NAME], SHDRS, h[HDR_POS],
+            Shdr h = headers.get(i);
+            Shdr names = headers.get(shstrndx);
+            String name = i == 0 ? "" : nameOf(bytes, names.type(), names.offset(), names.size(), h.name(), SHDRS, h.pos(),
                     "section " + i);
             checkEntries(h, name);
-            out.add(new ElfSection(i, name, (int) h[TYPE], h[FLAGS], h[ADDR], h[OFFSET], h[SIZE], (int) h[LINK],
-                    (int) h[INFO], h[ALIGN], h[ENTSIZE], bytes, order));
+            out.add(new ElfSection(i, name, (int) h.type(), h.flags(), h.addr(), h.offset(), h.size(), (int) h.link(),
+                    (int) h.info(), h.addralign(), h.entsize(), bytes, order));
         }
         return List.copyOf(out);
     }
 
     // libelf refuses data that is not inside the file (elf_getdata -> ELF_E_INVALID_SECTION_HEADER)
-    private static void checkDataInFile(long len, long[] h, int i) throws MalformedObjectException {
-        if (h[TYPE] == Elf.SHT_NOBITS || h[SIZE] == 0) return;
-        long off = h[OFFSET], size = h[SIZE];
+    private static void checkDataInFile(long len, Shdr h, int i) throws MalformedObjectException {
+        if (h.type() == Elf.SHT_NOBITS || h.size() == 0) return;
+        long off = h.offset(), size = h.size();
         if (off < 0 || size < 0 || off > len || size > len - off) {
-            throw new MalformedObjectException(SHDRS, h[HDR_POS], "section " + i + " data (offset 0x" + Long.toHexString(off)
+            throw new MalformedObjectException(SHDRS, h.pos(), "section " + i + " data (offset 0x" + Long.toHexString(off)
                     + ", size 0x" + Long.toHexString(size) + ") lies beyond the end of the file (" + len + " bytes)");
         }
     }
 
     // libelf refuses symbol and relocation tables that are not whole entries (ELF_E_INVALID_DATA)
-    private static void checkEntries(long[] h, String name) throws MalformedObjectException {
-        int entry = switch ((int) h[TYPE]) {
+    private static void checkEntries(Shdr h, String name) throws MalformedObjectException {
+        int entry = switch ((int) h.type()) {
             case Elf.SHT_SYMTAB -> Elf.SYM_SIZE;
             case Elf.SHT_REL -> Elf.REL_SIZE;
             case Elf.SHT_RELA -> Elf.RELA_SIZE;
             default -> 0;
         };
-        if (entry != 0 && h[SIZE] % entry != 0) {
-            throw new MalformedObjectException(name, h[SIZE] - h[SIZE] % entry,
-                    "size " + h[SIZE] + " is not a multiple of the entry size " + entry);
+        if (entry != 0 && h.size() % entry != 0) {
+            throw new MalformedObjectException(name, h.size() - h.size() % entry,
+                    "size " + h.size() + " is not a multiple of the entry size " + entry);
         }
     }
 
