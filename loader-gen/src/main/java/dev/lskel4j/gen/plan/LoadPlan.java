@@ -16,14 +16,23 @@ import java.util.Objects;
  * @param ops the operations in emission order
  * @param maps descriptors of {@code obj->maps}, index = map_idx
  * @param programs descriptors of the entry programs in {@code obj->programs} order
+ * @param kconfig the {@code __kconfig} externs laid out in the {@code .kconfig} map (empty if none),
+ *     in libbpf's extern order
  */
 public record LoadPlan(String objectName, ByteOrder targetOrder, int nrProgs, int nrMaps, List<Op> ops,
-                       List<MapInfo> maps, List<ProgInfo> programs) {
+                       List<MapInfo> maps, List<ProgInfo> programs, List<KconfigVar> kconfig) {
     public LoadPlan {
         Objects.requireNonNull(objectName, "objectName");
         Objects.requireNonNull(targetOrder, "targetOrder");
         ops = List.copyOf(ops);
         maps = List.copyOf(maps);
         programs = List.copyOf(programs);
+        kconfig = List.copyOf(kconfig);
+    }
+
+    /** A plan without {@code __kconfig} externs. */
+    public LoadPlan(String objectName, ByteOrder targetOrder, int nrProgs, int nrMaps, List<Op> ops,
+                    List<MapInfo> maps, List<ProgInfo> programs) {
+        this(objectName, targetOrder, nrProgs, nrMaps, ops, maps, programs, List.of());
     }
 }

@@ -1,0 +1,324 @@
+package dev.lskel4j.gen.obj;
+
+import dev.lskel4j.gen.BpfObjectException;
+import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.btf.BtfType;
+import dev.lskel4j.gen.insn.Bpf;
+import dev.lskel4j.gen.plan.BtfLoad;
+import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.gen.plan.KconfigVar;
+import dev.lskel4j.gen.plan.LoadPlan;
+import dev.lskel4j.gen.plan.MapCreate;
+import dev.lskel4j.gen.plan.MapFreeze;
+import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.gen.plan.MapUpdate;
+import dev.lskel4j.gen.plan.Op;
+import dev.lskel4j.gen.plan.PopulateOuterMap;
+import dev.lskel4j.gen.plan.ProgInfo;
+import dev.lskel4j.gen.plan.ProgLoad;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The load phase of {@code bpf_object_load()} with a gen_loader: {@code bpf_object_prepare()}
+ * (resolve externs, relocate, load BTF, create maps), {@code bpf_object__load_progs()} and
+ * {@code bpf_object_init_prog_arrays()}, recording each {@code bpf_gen__*} call as an {@link Op}.
+ */
+final class LoadPlanner {
+    /** {@code sizeof(gen->attach_target)}. */
+    private static final int ATTACH_TARGET_MAX = 128;
+    private static final String BTF_TRACE_PREFIX = "btf_trace_", BTF_LSM_PREFIX = "bpf_lsm_", BTF_ITER_PREFIX = "bpf_iter_";
+
+    private final BpfObject obj;
+    private final List<Op> ops = new ArrayList<>();
+    /** Load slot per entry of {@code obj.programs} (-1 if not loaded). */
+    private final int[] loadSlots;
+
+    LoadPlanner(BpfObject obj) {
+        this.obj = obj;
+        this.loadSlots = new int[obj.programs.size()];
+        java.util.Arrays.fill(loadSlots, -1);
+    }
+
+    LoadPlan plan() throws BpfObjectException {
+        checkLoaderLimits();
+        Externs.resolveExterns(obj);
+        new Relocator(obj).relocate();
+        sanitizeAndLoadBtf();
+        createMaps();
+        loadProgs();
+        initProgArrays();
+        List<ProgInfo> progInfos = new ArrayList<>();
+        for (int i = 0; i < obj.programs.size(); i++) {
+            BpfProgram p = obj.programs.get(i);
+            if (obj.isSubprog(p)) continue;
+            progInfos.add(new ProgInfo(p.name, p.secName, p.type, p.expectedAttachType, p.autoload, loadSlots[i]));
+        }
+        List<KconfigVar> kconfig = new ArrayList<>();
+        for (ExternDesc ext : obj.externs) {
+            if (ext.type == ExternDesc.Type.KCFG) kconfig.add(ext.toKconfigVar());
+        }
+        return new LoadPlan(obj.objectName, obj.order, obj.programs.size(), obj.maps.size(), ops, mapInfos(), progInfos,
+                kconfig);
+    }
+
+    /**
+     * The loader keeps 32 program fds on its stack and 64 map fds in its fd_array. libbpf's
+     * {@code bpf_gen__init()} sizes its cleanup by every function (subprograms included) without a
+     * check, giving a loader the verifier rejects; more maps fail only at {@code bpf_gen__finish()}.
+     */
+    private void checkLoaderLimits() throws UnsupportedObjectException {
+        if (obj.programs.size() > BpfObject.MAX_USED_PROGS) {
+            throw new UnsupportedObjectException(null, -1, "object has " + obj.programs.size()
+                    + " functions (entry programs and subprograms); light skeleton loaders support at most "
+                    + BpfObject.MAX_USED_PROGS);
+        }
+        if (obj.maps.size() > BpfObject.MAX_USED_MAPS) {
+            throw new UnsupportedObjectException(null, -1, "object has " + obj.maps.size()
+                    + " maps; light skeleton loaders support at most " + BpfObject.MAX_USED_MAPS);
+        }
+        for (BpfMap map : obj.maps) {
+            if (map.type == Uapi.MAP_TYPE_STRUCT_OPS) {
+                throw new UnsupportedObjectException(BpfObject.MAPS_SEC, map.secOffset,
+                        "map '" + map.name + "': struct_ops maps are not supported by light skeletons");
+            }
+        }
+    }
+
+    // ---- BTF ---------------------------------------------------------------------------------
+
+    /** {@code bpf_object__sanitize_and_load_btf()}: no sanitizing in gen mode, just the hidden-subprog fix and the load. */
+    private void sanitizeAndLoadBtf() {
+        if (obj.btf == null) return;
+        BtfFixup.markHiddenSubprogsStatic(obj);
+        ops.add(new BtfLoad(Bytes.of(obj.btf.rawData())));
+    }
+
+    // ---- maps -----------------------------------------------------------------------------------
+
+    /** {@code bpf_object__create_maps()}: create, then fill internal maps, then populate map-in-map slots. */
+    private void createMaps() {
+        for (int i = 0; i < obj.maps.size(); i++) {
+            BpfMap map = obj.maps.get(i);
+            setDefMaxEntries(map);
+            createMap(map, i);
+            if (map.libbpfType.isInternal()) {
+                // bpf_object__populate_internal_map(): percpu data is written to every CPU at once
+                long flags = map.libbpfType == LibbpfMapType.PERCPU ? Uapi.F_ALL_CPUS : 0;
+                ops.add(new MapUpdate(i, Bytes.of(map.mmaped), flags));
+                if (map.libbpfType == LibbpfMapType.RODATA || map.libbpfType == LibbpfMapType.KCONFIG) {
+                    ops.add(new MapFreeze(i));
+                }
+            }
+            if (map.initSlots.length > 0 && map.type != Uapi.MAP_TYPE_PROG_ARRAY) {
+                // init_map_in_map_slots()
+                for (int slot = 0; slot < map.initSlots.length; slot++) {
+                    if (map.initSlots[slot] instanceof BpfMap target) {
+                        ops.add(new PopulateOuterMap(i, slot, obj.maps.indexOf(target)));
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code map_set_def_max_entries()}: a PERF_EVENT_ARRAY without size gets one slot per possible CPU. */
+    private void setDefMaxEntries(BpfMap map) {
+        if (map.type == Uapi.MAP_TYPE_PERF_EVENT_ARRAY && map.maxEntries == 0) map.maxEntries = obj.host.possibleCpus();
+    }
+
+    /**
+     * {@code bpf_object__create_map()}: a map-in-map's inner template first (map_idx -1), then the
+     * map. Map types the kernel does not accept BTF for have their BTF ids dropped.
+     */
+    private void createMap(BpfMap map, int mapIdx) {
+        if (map.isMapInMap() && map.innerMap != null) {
+            setDefMaxEntries(map.innerMap);
+            createMap(map.innerMap, -1);
+        }
+        switch (map.type) {
+            case Uapi.MAP_TYPE_PERF_EVENT_ARRAY, Uapi.MAP_TYPE_CGROUP_ARRAY, Uapi.MAP_TYPE_STACK_TRACE,
+                 Uapi.MAP_TYPE_ARRAY_OF_MAPS, Uapi.MAP_TYPE_HASH_OF_MAPS, Uapi.MAP_TYPE_DEVMAP,
+                 Uapi.MAP_TYPE_DEVMAP_HASH, Uapi.MAP_TYPE_CPUMAP, Uapi.MAP_TYPE_XSKMAP, Uapi.MAP_TYPE_SOCKMAP,
+                 Uapi.MAP_TYPE_SOCKHASH, Uapi.MAP_TYPE_QUEUE, Uapi.MAP_TYPE_STACK, Uapi.MAP_TYPE_ARENA -> {
+                map.btfKeyTypeId = 0;
+                map.btfValueTypeId = 0;
+            }
+            default -> { }
+        }
+        boolean withBtf = obj.btf != null;
+        ops.add(new MapCreate(mapIdx, map.name, map.type, map.keySize, map.valueSize, map.maxEntries, map.mapFlags,
+                map.numaNode, 0, map.mapExtra, withBtf ? map.btfKeyTypeId : 0, withBtf ? map.btfValueTypeId : 0));
+    }
+
+    private List<MapInfo> mapInfos() {
+        List<MapInfo> out = new ArrayList<>();
+        for (int i = 0; i < obj.maps.size(); i++) {
+            BpfMap m = obj.maps.get(i);
+            boolean internal = m.libbpfType.isInternal();
+            out.add(new MapInfo(i, m.userName(), m.name, m.libbpfType.kind(),
+                    internal ? m.realName : BpfObject.MAPS_SEC, m.type, m.keySize, m.valueSize, m.maxEntries, m.mapFlags,
+                    m.btfKeyTypeId, m.btfValueTypeId, internal ? Bytes.of(m.mmaped) : Bytes.empty()));
+        }
+        return out;
+    }
+
+    // ---- programs ----------------------------------------------------------------------------
+
+    /** {@code bpf_object__load_progs()}: every autoload entry program, in object order. */
+    private void loadProgs() throws BpfObjectException {
+        int slot = 0;
+        for (int i = 0; i < obj.programs.size(); i++) {
+            BpfProgram prog = obj.programs.get(i);
+            if (obj.isSubprog(prog) || !prog.autoload) continue;
+            ops.add(loadProg(prog, i));
+            loadSlots[i] = slot++;
+        }
+    }
+
+    /** {@code bpf_program_record_relos()} + {@code bpf_object_load_prog()} + {@code libbpf_prepare_prog_load()}. */
+    private ProgLoad loadProg(BpfProgram prog, int progIdx) throws BpfObjectException {
+        String where = obj.secName(prog.secIdx);
+        if (prog.type == Uapi.PROG_TYPE_UNSPEC) {
+            throw new UnsupportedObjectException(where, -1, "prog '" + prog.name
+                    + "': missing BPF prog type, check ELF section name '" + prog.secName + "'");
+        }
+        if (prog.type == Uapi.PROG_TYPE_STRUCT_OPS) {
+            throw new UnsupportedObjectException(where, -1, "prog '" + prog.name
+                    + "': SEC(\"struct_ops\") program isn't referenced anywhere, did you forget to use it?");
+        }
+        List<ProgLoad.ExternRelo> externs = new ArrayList<>();
+        List<ProgLoad.CoreRelo> coreRelos = new ArrayList<>();
+        recordRelos(prog, externs, coreRelos);
+
+        SecDef def = prog.secDef;
+        int progFlags = 0;
+        if (def.has(SecDef.SEC_SLEEPABLE)) progFlags |= Uapi.F_SLEEPABLE;
+        if (prog.type == Uapi.PROG_TYPE_XDP && def.has(SecDef.SEC_XDP_FRAGS)) progFlags |= Uapi.F_XDP_HAS_FRAGS;
+        // usdt programs attach through uprobe_multi links (kernel_supports() is true in gen mode)
+        if (def.has(SecDef.SEC_USDT)) prog.expectedAttachType = Uapi.TRACE_UPROBE_MULTI;
+        int attachBtfId = 0;
+        Optional<ProgLoad.AttachTarget> target = Optional.empty();
+        if (def.has(SecDef.SEC_ATTACH_BTF)) {
+            target = Optional.of(attachTarget(prog, where));
+            // libbpf caches this placeholder; the loader patches in the id it finds at run time
+            attachBtfId = 1;
+        }
+        checkTracingMultiTarget(prog, where);
+
+        boolean withBtf = obj.btf != null;
+        List<ProgLoad.FuncInfo> funcInfo = new ArrayList<>();
+        List<ProgLoad.LineInfo> lineInfo = new ArrayList<>();
+        if (withBtf && prog.funcInfo != null) {
+            for (int[] r : prog.funcInfo) funcInfo.add(new ProgLoad.FuncInfo(r[0], r[1]));
+        }
+        if (withBtf && prog.lineInfo != null) {
+            for (int[] r : prog.lineInfo) lineInfo.add(new ProgLoad.LineInfo(r[0], r[1], r[2], r[3]));
+        }
+        int funcRecSize = withBtf ? prog.funcInfoRecSize : 0;
+        int lineRecSize = withBtf ? prog.lineInfoRecSize : 0;
+        checkRecSize(where, prog, "func_info", funcRecSize, dev.lskel4j.gen.btf.BtfExt.FUNC_INFO_MIN_SIZE);
+        checkRecSize(where, prog, "line_info", lineRecSize, dev.lskel4j.gen.btf.BtfExt.LINE_INFO_MIN_SIZE);
+        return new ProgLoad(progIdx, prog.name, prog.type, prog.expectedAttachType, progFlags, 0, attachBtfId,
+                obj.license, prog.insns, funcRecSize, funcInfo, lineRecSize, lineInfo, target, externs, coreRelos);
+    }
+
+    /** ProgLoad carries the known record fields only; records with extra trailing bytes cannot be passed on. */
+    private static void checkRecSize(String where, BpfProgram prog, String what, int recSize, int known)
+            throws UnsupportedObjectException {
+        if (recSize != 0 && recSize != known) {
+            throw new UnsupportedObjectException(BpfObject.BTF_EXT_SEC, -1, "prog '" + prog.name + "' in '" + where
+                    + "': " + what + " record size " + recSize + " is not supported (expected " + known + ")");
+        }
+    }
+
+    /** {@code bpf_program_record_relos()}: ksym/kfunc and CO-RE records, in relocation order. */
+    private void recordRelos(BpfProgram prog, List<ProgLoad.ExternRelo> externs, List<ProgLoad.CoreRelo> coreRelos) {
+        for (RelocDesc relo : prog.relos) {
+            switch (relo.type()) {
+                case EXTERN_LD64 -> {
+                    ExternDesc ext = obj.externs.get(relo.extIdx());
+                    if (ext.type != ExternDesc.Type.KSYM) continue;
+                    int kind = ext.btfIsVar ? Bpf.BTF_KIND_VAR : Bpf.BTF_KIND_FUNC;
+                    externs.add(new ProgLoad.ExternRelo(ext.name, ext.isWeak, ext.ksymTypeId == 0, true, kind,
+                            relo.insnIdx()));
+                }
+                case EXTERN_CALL -> {
+                    ExternDesc ext = obj.externs.get(relo.extIdx());
+                    externs.add(new ProgLoad.ExternRelo(ext.name, ext.isWeak, false, false, Bpf.BTF_KIND_FUNC,
+                            relo.insnIdx()));
+                }
+                case CORE -> coreRelos.add(new ProgLoad.CoreRelo(relo.insnIdx() * 8, relo.core().typeId(),
+                        relo.core().accessStrOff(), relo.core().kind()));
+                default -> { }
+            }
+        }
+    }
+
+    /**
+     * The BTF attach target of {@code libbpf_prepare_prog_load()} / {@code libbpf_find_attach_btf_id()}
+     * / {@code bpf_gen__record_attach_target()}: the text after the first {@code '/'} of the
+     * section name, with the kernel's prefix for the attach type.
+     */
+    private ProgLoad.AttachTarget attachTarget(BpfProgram prog, String where) throws UnsupportedObjectException {
+        int slash = prog.secName.indexOf('/');
+        if (slash < 0) {
+            throw new UnsupportedObjectException(where, -1, "prog '" + prog.name
+                    + "': no BTF-based attach target is specified, use bpf_program__set_attach_target()");
+        }
+        String attachName = prog.secName.substring(slash + 1);
+        if (prog.type == Uapi.PROG_TYPE_EXT) {
+            // freplace needs the fd of the program it replaces, which a generated loader cannot know
+            throw new UnsupportedObjectException(where, -1, "prog '" + prog.name + "': attach program FD is not set");
+        }
+        String prefix;
+        int kind;
+        switch (prog.expectedAttachType) {
+            case Uapi.TRACE_RAW_TP -> {
+                prefix = BTF_TRACE_PREFIX;
+                kind = BtfType.KIND_TYPEDEF;
+            }
+            case Uapi.LSM_MAC, Uapi.LSM_CGROUP -> {
+                prefix = BTF_LSM_PREFIX;
+                kind = BtfType.KIND_FUNC;
+            }
+            case Uapi.TRACE_ITER -> {
+                prefix = BTF_ITER_PREFIX;
+                kind = BtfType.KIND_FUNC;
+            }
+            default -> {
+                prefix = "";
+                kind = BtfType.KIND_FUNC;
+            }
+        }
+        String full = prefix + attachName;
+        if (full.length() >= ATTACH_TARGET_MAX) {
+            throw new UnsupportedObjectException(where, -1, "prog '" + prog.name + "': attach target name '" + full
+                    + "' is longer than " + (ATTACH_TARGET_MAX - 1) + " bytes");
+        }
+        return new ProgLoad.AttachTarget(full, kind);
+    }
+
+    /**
+     * {@code tracing_multi_mod_fd()}: a {@code module:pattern} target needs module BTF, which gen
+     * mode never loads, so libbpf fails to prepare the program.
+     */
+    private static void checkTracingMultiTarget(BpfProgram prog, String where) throws UnsupportedObjectException {
+        int eat = prog.expectedAttachType;
+        if (eat != Uapi.TRACE_FENTRY_MULTI && eat != Uapi.TRACE_FEXIT_MULTI && eat != Uapi.TRACE_FSESSION_MULTI) return;
+        int slash = prog.secName.indexOf('/');
+        if (slash >= 0 && prog.secName.indexOf(':', slash + 1) >= 0) {
+            throw new UnsupportedObjectException(where, -1, "prog '" + prog.name
+                    + "': module attach targets of tracing multi programs are not supported by light skeletons");
+        }
+    }
+
+    /** {@code bpf_object_init_prog_arrays()}: gen mode cannot fill PROG_ARRAY slots ({@code -EOPNOTSUPP}). */
+    private void initProgArrays() throws UnsupportedObjectException {
+        for (BpfMap map : obj.maps) {
+            if (map.initSlots.length == 0 || map.type != Uapi.MAP_TYPE_PROG_ARRAY) continue;
+            throw new UnsupportedObjectException(BpfObject.MAPS_SEC, map.secOffset, "map '" + map.name
+                    + "': PROG_ARRAY maps with static initial slots are not supported by light skeletons");
+        }
+    }
+}
