@@ -89,7 +89,7 @@ final class MapDefs {
             throw new MalformedObjectException(BpfObject.MAPS_SEC, at, "map '" + mapName + "' BTF data is corrupted");
         }
         if (!(var instanceof Var v)) {
-            throw new MalformedObjectException(BpfObject.MAPS_SEC, at, "map '" + mapName + "': unexpected var kind " + var.kind());
+            throw new MalformedObjectException(BpfObject.MAPS_SEC, at, "map '" + mapName + "': unexpected var kind " + var.kindName());
         }
         if (v.linkage() != BtfType.VAR_GLOBAL_ALLOCATED) {
             throw new UnsupportedObjectException(BpfObject.MAPS_SEC, at, "map '" + mapName + "': unsupported map linkage "
@@ -97,7 +97,7 @@ final class MapDefs {
         }
         BtfType def = btf.type(btf.skipModsAndTypedefs(v.type()));
         if (!(def instanceof Struct st)) {
-            throw new MalformedObjectException(BpfObject.MAPS_SEC, at, "map '" + mapName + "': unexpected def kind " + def.kind());
+            throw new MalformedObjectException(BpfObject.MAPS_SEC, at, "map '" + mapName + "': unexpected def kind " + def.kindName());
         }
         if (Integer.toUnsignedLong(st.size()) > Integer.toUnsignedLong(vi.size())) {
             throw new MalformedObjectException(BpfObject.MAPS_SEC, at, "map '" + mapName + "': invalid def size");
@@ -207,17 +207,17 @@ final class MapDefs {
         }
         BtfType t = btf.type(btf.skipModsAndTypedefs(arr.type()));
         if (!(t instanceof BtfType.Ptr ptr)) {
-            throw malformed(at, "map '" + mapName + "': " + desc + " def is of unexpected kind " + t.kind());
+            throw malformed(at, "map '" + mapName + "': " + desc + " def is of unexpected kind " + t.kindName());
         }
         t = btf.type(btf.skipModsAndTypedefs(ptr.type()));
         if (isProgArray) {
             if (!(t instanceof BtfType.FuncProto)) {
-                throw malformed(at, "map '" + mapName + "': prog-array value def is of unexpected kind " + t.kind());
+                throw malformed(at, "map '" + mapName + "': prog-array value def is of unexpected kind " + t.kindName());
             }
             return;
         }
         if (!(t instanceof Struct inner)) {
-            throw malformed(at, "map '" + mapName + "': map-in-map inner def is of unexpected kind " + t.kind());
+            throw malformed(at, "map '" + mapName + "': map-in-map inner def is of unexpected kind " + t.kindName());
         }
         parseBtfMapDef(mapName + ".inner", btf, inner, innerDef, null, at);
         mapDef.hasInnerMap = true;
@@ -228,7 +228,7 @@ final class MapDefs {
         BtfType t = btf.type(btf.skipModsAndTypedefs(m.type()));
         String attr = btf.string(m.nameOff());
         if (!(t instanceof BtfType.Ptr ptr)) {
-            throw malformed(at, "map '" + mapName + "': attr '" + attr + "': expected PTR, got kind " + t.kind());
+            throw malformed(at, "map '" + mapName + "': attr '" + attr + "': expected PTR, got " + t.kindName());
         }
         if (!btf.hasType(ptr.type()) || !(btf.type(ptr.type()) instanceof BtfType.Array arr)) {
             throw malformed(at, "map '" + mapName + "': attr '" + attr + "': expected ARRAY");
@@ -242,7 +242,7 @@ final class MapDefs {
         String attr = btf.string(m.nameOff());
         if (t instanceof BtfType.Ptr) return Integer.toUnsignedLong(mapFieldInt(mapName, btf, m, at));
         if (!(t instanceof BtfType.Enum) && !(t instanceof BtfType.Enum64)) {
-            throw malformed(at, "map '" + mapName + "': attr '" + attr + "': expected ENUM or ENUM64, got kind " + t.kind());
+            throw malformed(at, "map '" + mapName + "': attr '" + attr + "': expected ENUM or ENUM64, got " + t.kindName());
         }
         if (t.vlen() != 1) throw malformed(at, "map '" + mapName + "': attr '" + attr + "': invalid __ulong");
         // the s32 enum value converts to u64 with sign extension, as in C

@@ -16,12 +16,8 @@ record RelocDesc(Type type, int insnIdx, int mapIdx, long symOff, int extIdx, Co
     /** {@code enum reloc_type} in libbpf's order, which {@code cmp_relocs()} uses as a tie-break. */
     enum Type { LD64, CALL, DATA, EXTERN_LD64, EXTERN_CALL, SUBPROG_ADDR, CORE, INSN_ARRAY }
 
-    /**
-     * A {@code struct bpf_core_relo} from {@code .BTF.ext}.
-     *
-     * @param insnOff byte offset of the instruction in its ELF section
-     */
-    record CoreRecord(int insnOff, int typeId, int accessStrOff, int kind) {}
+    /** The fields of a {@code .BTF.ext} {@code struct bpf_core_relo} that travel to the kernel (insn_off is re-derived). */
+    record CoreRecord(int typeId, int accessStrOff, int kind) {}
 
     static RelocDesc ld64(int insnIdx, int mapIdx) {
         return new RelocDesc(Type.LD64, insnIdx, mapIdx, 0, -1, null);

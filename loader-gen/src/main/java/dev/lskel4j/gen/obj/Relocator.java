@@ -78,7 +78,7 @@ final class Relocator {
                 if (prog == null || !prog.autoload) continue;
                 int insnIdx = (int) (insnOff / Insn.SIZE - prog.secInsnOff);
                 prog.relos.add(RelocDesc.core(insnIdx,
-                        new RelocDesc.CoreRecord(rec.insnOff(), rec.typeId(), rec.accessStrOff(), rec.kind())));
+                        new RelocDesc.CoreRecord(rec.typeId(), rec.accessStrOff(), rec.kind())));
             }
         }
     }

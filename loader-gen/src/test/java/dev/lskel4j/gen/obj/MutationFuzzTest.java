@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * failure names a reproducible input.
  */
 class MutationFuzzTest {
-    private static final int ROUNDS = 500;
+    private static final int ROUNDS = 250;
 
     static java.util.stream.Stream<Path> objects() {
         return Corpus.objects().stream();
