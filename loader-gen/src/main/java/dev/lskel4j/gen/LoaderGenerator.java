@@ -1,5 +1,9 @@
 package dev.lskel4j.gen;
 
+import dev.lskel4j.gen.emit.GenLoader;
+import dev.lskel4j.gen.emit.GenLoaderException;
+import dev.lskel4j.gen.emit.GenOptions;
+import dev.lskel4j.gen.emit.LoaderBlob;
 import dev.lskel4j.gen.obj.BpfObject;
 import dev.lskel4j.gen.plan.LoadPlan;
 import java.util.Objects;
@@ -42,6 +46,27 @@ public final class LoaderGenerator {
             return BpfObject.open(elf, objectName, host).plan();
         } catch (BpfObjectException e) {
             throw fileName == null ? e : e.inFile(fileName);
+        }
+    }
+
+    /**
+     * The whole pipeline: {@link #plan} then the gen_loader emitter, as {@code bpftool gen
+     * skeleton -L} embeds it ({@code opts_insn} / {@code opts_data}).
+     *
+     * @param fileName the object's file name for error messages, or null
+     * @return the loader program and its data blob
+     * @throws BpfObjectException if the object is malformed, uses something light skeletons refuse,
+     *     or exceeds a limit of the loader program (reported by the emitter as libbpf's
+     *     {@code bpf_gen__finish()} would)
+     */
+    public static LoaderBlob generate(byte[] elf, String objectName, HostValues host, GenOptions options,
+                                      String fileName) throws BpfObjectException {
+        LoadPlan plan = plan(elf, objectName, host, fileName);
+        try {
+            return GenLoader.emit(plan, options);
+        } catch (GenLoaderException e) {
+            throw new UnsupportedObjectException(fileName, null, -1,
+                    "cannot emit a loader program: " + e.getMessage(), e);
         }
     }
 }
