@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Corrupted corpus objects: ElfFile.parse either succeeds or throws MalformedObjectException. */
-class ElfFuzzProperties {
+public class ElfFuzzProperties {
     private static final List<Path> OBJECTS = Corpus.objects();
 
     @Provide
@@ -59,7 +59,7 @@ class ElfFuzzProperties {
     }
 
     /** ELF header fields, then sh_name/type/offset/size/link/info/entsize of every section header. */
-    static int[] hotFields(byte[] obj) {
+    public static int[] hotFields(byte[] obj) {
         ByteBuffer b = ByteBuffer.wrap(obj).order(obj[5] == Elf.ELFDATA2MSB ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         List<Integer> hot = new ArrayList<>(List.of(4, 16, 20, 40, 44, 56, 60));
         int shoff = (int) b.getLong(40);
