@@ -178,7 +178,7 @@ public final class BpfLoader {
         boolean logs = progress.failed().stream().anyMatch(s ->
                 s.kind() == LoaderStep.Kind.PROG_LOAD || s.kind() == LoaderStep.Kind.BTF_LOAD);
         return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, logs ? log(ctx) : "",
-                progress.completed(), progress.failed(), true);
+                progress.completed(), progress.failed(), steps.size());
     }
 
     /** {@return the NUL-terminated text in the ctx's log buffer, empty if no log was asked for} */

@@ -23,7 +23,9 @@ import java.util.Optional;
  * reads and writes pass just one value; otherwise the runtime exchanges the full per-CPU array
  * ({@code roundup(value_size, 8)} bytes per possible CPU). The results are the same, except that
  * the fallback's single-CPU write is a read-modify-write of the whole array and so not atomic
- * against concurrent updates of other CPUs' slots.
+ * against concurrent updates of other CPUs' slots. The flags are only used when the possible CPUs
+ * are 0..n-1: the kernel range-checks a BPF_F_CPU number against the count of possible CPUs, so
+ * with holes in the possible mask it would refuse (or misplace) valid CPUs.
  */
 public final class BpfMap {
     /** {@code BPF_ANY}: create or update. */
@@ -54,6 +56,7 @@ public final class BpfMap {
     private final BpfSyscall sys;
     private final CpuFlags cpuFlags;
     private final List<Integer> cpus;
+    private final boolean cpusContiguous;
 
     BpfMap(MapSpec spec, int maxEntries, OwnedFd fd, BpfSyscall sys, CpuFlags cpuFlags, List<Integer> cpus) {
         this.spec = spec;
@@ -62,6 +65,7 @@ public final class BpfMap {
         this.sys = sys;
         this.cpuFlags = cpuFlags;
         this.cpus = cpus;
+        this.cpusContiguous = cpus.equals(java.util.stream.IntStream.range(0, cpus.size()).boxed().toList());
     }
 
     /** {@return a handle on a map of a loaded skeleton, using the real kernel} */
@@ -180,7 +184,7 @@ public final class BpfMap {
     public Optional<byte[]> lookupCpu(byte[] key, int cpu) throws BpfException {
         requirePerCpu(true);
         int index = cpuIndex(cpu);
-        if (cpuFlags.available()) {
+        if (useCpuFlags()) {
             return lookupRaw(key, spec.valueSize(), cpuFlag(cpu));
         }
         return lookupRaw(key, fullSize(), 0).map(all -> slot(all, index));
@@ -213,7 +217,7 @@ public final class BpfMap {
         requirePerCpu(true);
         checkValue(value);
         int index = cpuIndex(cpu);
-        if (cpuFlags.available()) {
+        if (useCpuFlags()) {
             updateRaw(key, value, cpuFlag(cpu));
             return;
         }
@@ -230,7 +234,7 @@ public final class BpfMap {
     public void updateAllCpus(byte[] key, byte[] value) throws BpfException {
         requirePerCpu(true);
         checkValue(value);
-        if (cpuFlags.available()) {
+        if (useCpuFlags()) {
             updateRaw(key, value, BPF_F_ALL_CPUS);
             return;
         }
@@ -239,6 +243,10 @@ public final class BpfMap {
             System.arraycopy(value, 0, all, i * slotSize(), value.length);
         }
         updateRaw(key, all, BPF_ANY);
+    }
+
+    private boolean useCpuFlags() throws NotPrivilegedException {
+        return cpusContiguous && cpuFlags.available();
     }
 
     /** {@return the flags selecting one CPU: {@code (u64)cpu << 32 | BPF_F_CPU}} */

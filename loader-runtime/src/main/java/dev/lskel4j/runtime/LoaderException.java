@@ -41,34 +41,42 @@ public final class LoaderException extends KernelException {
     private final transient List<LoaderStep> failedSteps;
 
     LoaderException(Stage stage, Errno errno, String verifierLog) {
-        this(stage, errno, verifierLog, List.of(), List.of(), false);
+        this(stage, errno, verifierLog, List.of(), List.of(), 0);
     }
 
+    /** A loader-returned error; {@code totalSteps} 0 means the loader's steps are unknown. */
     LoaderException(Stage stage, Errno errno, String verifierLog, List<LoaderStep> completed,
-                    List<LoaderStep> failed, boolean stepsKnown) {
-        super(message(stage, errno, completed, failed, stepsKnown), stage.errstr(), errno, verifierLog);
+                    List<LoaderStep> failed, int totalSteps) {
+        super(message(stage, errno, completed, failed, totalSteps), stage.errstr(), errno, verifierLog);
         this.stage = Objects.requireNonNull(stage, "stage");
         this.completedSteps = List.copyOf(completed);
         this.failedSteps = List.copyOf(failed);
     }
 
     private static String message(Stage stage, Errno errno, List<LoaderStep> completed, List<LoaderStep> failed,
-                                  boolean stepsKnown) {
+                                  int totalSteps) {
         String head = stage.errstr() + ": " + errno;
         if (stage != Stage.LOADER_RETURNED_ERROR) {
             return head;
         }
-        if (!stepsKnown) {
+        if (totalSteps == 0) {
             return head + " (the loader's steps were not given, so the failed operation is unknown)";
         }
         int at = completed.size() + 1;
-        String where = switch (failed.size()) {
-            case 0 -> " after its last operation";
-            case 1 -> " at operation " + at + ", " + failed.getFirst().description();
-            default -> " at one of operations " + at + "-" + (at + failed.size() - 1) + ": "
+        String where;
+        if (failed.size() == 1) {
+            where = " at operation " + at + " of " + totalSteps + ", " + failed.getFirst().description();
+        } else if (failed.size() > 1) {
+            where = " at one of operations " + at + "-" + (at + failed.size() - 1) + " of " + totalSteps + ": "
                     + failed.stream().map(LoaderStep::description).collect(Collectors.joining(", "));
-        };
-        return head + where + " (" + completed.size() + " operations completed before)";
+        } else if (completed.isEmpty()) {
+            where = " before its first operation";
+        } else if (completed.size() == totalSteps) {
+            where = " after its last operation";
+        } else {
+            where = " after operation " + completed.size() + " (" + completed.getLast().description() + ")";
+        }
+        return head + where + " (" + completed.size() + " operations completed)";
     }
 
     /** {@return the stage of {@code bpf_load_and_run()} that failed} */

@@ -19,8 +19,9 @@ import java.util.List;
  * so the failed step is sometimes one of a short run of candidates.
  *
  * @param completed steps known to have succeeded, in order
- * @param failed the step that failed, or the few that cannot be told apart; empty if every step
- *     completed (the loader failed in its final bookkeeping)
+ * @param failed the step that failed, or the few that cannot be told apart; empty if the loader
+ *     failed between operations (before the first one, e.g. in a scheme-A metadata check, or after
+ *     the last one)
  */
 public record LoaderProgress(List<LoaderStep> completed, List<LoaderStep> failed) {
     /** gen_loader's {@code fd_array} is the first {@code add_data()} of {@code bpf_gen__init()}: blob offset 0. */
@@ -46,8 +47,8 @@ public record LoaderProgress(List<LoaderStep> completed, List<LoaderStep> failed
         int end = first;
         while (end < steps.size()) {
             LoaderStep step = steps.get(end);
-            if (end > first && canShowReached(step, original)) {
-                break; // it would show it had been reached
+            if (end != last && canShowReached(step, original)) {
+                break; // not reached (it would show it), so it did not fail
             }
             end++;
             if (step.kind() == LoaderStep.Kind.MAP_CREATE && step.mapIndex() >= 0) {
