@@ -35,14 +35,20 @@ public final class LightSkeleton implements AutoCloseable {
     private enum State { OPEN, LOADED, FAILED, CLOSED }
 
     private final SkeletonSpec spec;
+    /** Scope of every data view: closed before the sections are unmapped. */
+    private final Arena views;
+    /** Scope of writable views of sections that become read-only: closed before they do. */
+    private final Arena preLoad;
     private final Map<String, GlobalData> data;
     private final int[] maxEntries;
     private List<BpfMap> maps = List.of();
     private List<BpfProgram> programs = List.of();
     private State state = State.OPEN;
 
-    private LightSkeleton(SkeletonSpec spec, Map<String, GlobalData> data) {
+    private LightSkeleton(SkeletonSpec spec, Arena views, Arena preLoad, Map<String, GlobalData> data) {
         this.spec = spec;
+        this.views = views;
+        this.preLoad = preLoad;
         this.data = data;
         this.maxEntries = new int[spec.maps().size()];
     }
@@ -55,17 +61,21 @@ public final class LightSkeleton implements AutoCloseable {
      */
     public static LightSkeleton open(SkeletonSpec spec) throws KernelException {
         Map<String, GlobalData> data = new LinkedHashMap<>();
+        Arena views = Arena.ofShared();
+        Arena preLoad = Arena.ofShared();
         try {
             for (MapSpec map : spec.maps()) {
                 if (map.hasDataView()) {
-                    data.put(map.name(), GlobalData.map(map));
+                    data.put(map.name(), GlobalData.map(map, views, preLoad));
                 }
             }
         } catch (KernelException e) {
+            views.close();
+            preLoad.close();
             data.values().forEach(GlobalData::unmap);
             throw e;
         }
-        return new LightSkeleton(spec, data);
+        return new LightSkeleton(spec, views, preLoad, data);
     }
 
     /** {@return the spec this skeleton was opened from} */
@@ -143,11 +153,17 @@ public final class LightSkeleton implements AutoCloseable {
             runLoader(ctx, options);
             takeOwnership(ctx);
         }
-        for (BpfMap map : maps) {
-            GlobalData d = data.get(map.name());
-            if (d != null) {
-                d.finishLoad(map.fd());
+        preLoad.close();
+        try {
+            for (BpfMap map : maps) {
+                GlobalData d = data.get(map.name());
+                if (d != null) {
+                    d.finishLoad(map.fd());
+                }
             }
+        } catch (KernelException e) {
+            views.close(); // a failed MAP_FIXED mmap may have unmapped the range
+            throw e;
         }
         state = State.LOADED;
     }
@@ -297,6 +313,11 @@ public final class LightSkeleton implements AutoCloseable {
         }
         state = State.CLOSED;
         programs.forEach(BpfProgram::close);
+        for (Arena scope : List.of(views, preLoad)) {
+            if (scope.scope().isAlive()) {
+                scope.close();
+            }
+        }
         data.values().forEach(GlobalData::unmap);
         maps.forEach(BpfMap::close);
     }
