@@ -35,8 +35,8 @@ java --enable-native-access=ALL-UNNAMED -Dlskel.reference="$reference" -cp "$cp"
 
 # JMH csv: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: log","Param: object"
 java_us() { # object log
-  awk -F, -v o="$1" -v l="$2" 'NR == 1 { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i }; next }
-    { gsub(/"/, "") } $col["Param: object"] == o && $col["Param: log"] == l { print $col["Score"] }' "$out/jmh.csv"
+  awk -F, -v o="$1" -v l="$2" '{ gsub(/["\r]/, "") } NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["Param: object"] == o && $col["Param: log"] == l { print $col["Score"] }' "$out/jmh.csv"
 }
 echo
 printf '%-12s %12s %14s %16s %10s %12s\n' object "C us/op" "Java us/op" "Java+log us/op" "Java/C" "Java+log/C"

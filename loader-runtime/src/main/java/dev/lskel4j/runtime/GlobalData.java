@@ -34,6 +34,7 @@ public final class GlobalData {
     private boolean readOnly;
     private boolean unmapped;
 
+    @SuppressWarnings("restricted") // our own mapping, at least value_size bytes, scoped to outlive no unmap
     private GlobalData(MapSpec spec, long address, long mmapSize, Arena views, Arena preLoad) {
         this.spec = spec;
         this.address = address;

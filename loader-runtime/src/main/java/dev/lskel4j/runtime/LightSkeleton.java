@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -116,7 +117,11 @@ public final class LightSkeleton implements AutoCloseable {
         maxEntries[index] = entries;
     }
 
-    /** Loads with {@link LoadOptions#DEFAULT}. @see #load(LoadOptions) */
+    /**
+     * Loads with {@link LoadOptions#DEFAULT}; see {@link #load(LoadOptions)}.
+     *
+     * @throws BpfException as {@link #load(LoadOptions)}
+     */
     public void load() throws BpfException {
         load(LoadOptions.DEFAULT);
     }
@@ -277,7 +282,11 @@ public final class LightSkeleton implements AutoCloseable {
         return maps.get(mapIndex(name));
     }
 
-    /** {@return the maps in map_idx order} @throws IllegalStateException unless loaded */
+    /**
+     * {@return the maps in map_idx order}
+     *
+     * @throws IllegalStateException unless loaded
+     */
     public synchronized List<BpfMap> maps() {
         requireState(State.LOADED);
         return maps;
@@ -296,7 +305,11 @@ public final class LightSkeleton implements AutoCloseable {
                         + programs.stream().map(BpfProgram::name).collect(Collectors.joining(", ")) + ")"));
     }
 
-    /** {@return the entry programs in spec order} @throws IllegalStateException unless loaded */
+    /**
+     * {@return the entry programs in spec order}
+     *
+     * @throws IllegalStateException unless loaded
+     */
     public synchronized List<BpfProgram> programs() {
         requireState(State.LOADED);
         return programs;
@@ -334,14 +347,14 @@ public final class LightSkeleton implements AutoCloseable {
 
     private void requireState(State wanted) {
         if (state != wanted) {
-            throw new IllegalStateException(spec.name() + " is " + state.name().toLowerCase() + ", not "
-                    + wanted.name().toLowerCase());
+            throw new IllegalStateException(spec.name() + " is " + state.name().toLowerCase(Locale.ROOT) + ", not "
+                    + wanted.name().toLowerCase(Locale.ROOT));
         }
     }
 
     private void requireNot(State unwanted) {
         if (state == unwanted) {
-            throw new IllegalStateException(spec.name() + " is " + unwanted.name().toLowerCase());
+            throw new IllegalStateException(spec.name() + " is " + unwanted.name().toLowerCase(Locale.ROOT));
         }
     }
 }

@@ -51,7 +51,12 @@ class GoldenLoadTest {
     }
 
     static Loaded run(Golden g, List<KconfigExtern> kconfig) throws BpfException {
-        LightSkeleton skel = LightSkeleton.open(g.spec(kconfig));
+        return run(g, g.spec(kconfig));
+    }
+
+    /** Opens {@code spec}, sets the pid filter, loads, attaches, triggers. */
+    static Loaded run(Golden g, SkeletonSpec spec) throws BpfException {
+        LightSkeleton skel = LightSkeleton.open(spec);
         try {
             for (String pidVar : List.of("target_pid", "ro_pid")) {
                 if (g.elf.variable(pidVar).isPresent()) {
@@ -157,6 +162,7 @@ class GoldenLoadTest {
     }
 
     /** {@return the ring buffer's producer position: the first word of its second page} */
+    @SuppressWarnings("restricted")
     private static long ringbufProducerPos(int fd) {
         long page = Native.pageSize();
         long addr = Native.mmap(0, page, Native.PROT_READ, Native.MAP_SHARED, fd, page);
@@ -349,7 +355,7 @@ class GoldenLoadTest {
         Golden g = new Golden(object, "signed-b.");
         SkeletonSpec spec = new SkeletonSpec(object, g.blob().withSigning(
                 Signing.exclusiveOnly(Signing.Scheme.B, Corpus.golden(object, "signed-b.excl_hash"))), g.maps, g.programs, List.of());
-        try (Loaded l = run(new GoldenSpec(g, spec))) {
+        try (Loaded l = run(g, spec)) {
             assertTrue(l.skel().programs().stream().allMatch(p -> p.fd() > 0));
             if (g.elf.variable("target_pid").isPresent()) {
                 // gen_hash loaders ignore initial_value: the pid set before load did not reach the map
@@ -387,7 +393,7 @@ class GoldenLoadTest {
         byte[] hash = Corpus.golden(object, "signed-a.excl_hash");
         SkeletonSpec spec = new SkeletonSpec(object, g.blob().withSigning(Signing.exclusiveOnly(Signing.Scheme.A, hash)),
                 g.maps, g.programs, List.of());
-        try (Loaded l = run(new GoldenSpec(g, spec))) {
+        try (Loaded l = run(g, spec)) {
             assertTrue(l.skel().programs().stream().allMatch(p -> p.fd() > 0));
         }
         // run as scheme B, nobody computes the map hash: the loader's own check refuses before its first step
@@ -428,25 +434,5 @@ class GoldenLoadTest {
             assertTrue(rodata.segment().isReadOnly());
             assertThrows(ReadOnlyDataException.class, rodata::writableSegment);
         }
-    }
-
-    /** A golden with a hand-made spec. */
-    record GoldenSpec(Golden g, SkeletonSpec spec) {}
-
-    static Loaded run(GoldenSpec gs) throws BpfException {
-        Golden g = gs.g();
-        LightSkeleton skel = LightSkeleton.open(gs.spec());
-        try {
-            if (g.elf.variable("target_pid").isPresent()) {
-                skel.data(g.mapOfVariable("target_pid")).writableSegment().set(JAVA_INT, g.offsetOf("target_pid"), Kernel.pid());
-            }
-            skel.load();
-            skel.attach();
-        } catch (BpfException | RuntimeException e) {
-            skel.close();
-            throw e;
-        }
-        Kernel.getpid5();
-        return new Loaded(g, skel);
     }
 }
