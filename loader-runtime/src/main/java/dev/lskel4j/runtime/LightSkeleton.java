@@ -132,6 +132,10 @@ public final class LightSkeleton implements AutoCloseable {
      * program fds it returns, and maps the global data sections onto their maps. Call once; after a
      * failure only {@link #close()} remains.
      *
+     * <p>A signed loader ({@code gen_hash}) ignores the ctx's {@code initial_value} and
+     * {@code max_entries}: edits made before load and the computed {@code .kconfig} values have no
+     * effect, and after load the data shows the values baked into the blob.
+     *
      * @throws MissingFeatureException if the kernel lacks global percpu data / BPF_F_CPU flags the
      *     object's percpu data needs, or signature verification a signed loader needs
      * @throws KconfigException if a {@code .kconfig} extern cannot be set
