@@ -64,7 +64,7 @@ public final class Btf {
     private final boolean hasHdrExtra;
     private final byte[] layout;            // raw layout section (file order) or null
     private final List<BtfType> types;      // index == type id; [0] is void
-    private byte[] strs;                    // string section (original, then appended strings)
+    private byte[] strs;                    // string section, exactly str_len bytes (original, then appended strings)
     private boolean modifiable;
     private Map<String, Integer> strIndex;  // strset: first offset of each string, built when made modifiable
 
@@ -169,7 +169,7 @@ public final class Btf {
 
     /** {@return whether {@code off} (unsigned) is inside the string section, as {@code btf__str_by_offset()} requires} */
     public boolean hasString(int off) {
-        return Integer.toUnsignedLong(off) < hdrField(H_STR_LEN);
+        return Integer.toUnsignedLong(off) < strs.length;
     }
 
     /**
@@ -178,17 +178,42 @@ public final class Btf {
      * @throws IllegalArgumentException if out of range
      */
     public String string(int off) {
-        if (!hasString(off)) {
-            throw new IllegalArgumentException("string offset " + Integer.toUnsignedString(off) + " outside BTF strings (" + hdrField(H_STR_LEN) + " bytes)");
-        }
+        checkString(off);
         int end = off;
         while (strs[end] != 0) end++;   // the section ends with NUL (checked at parse, kept by appends)
         return new String(strs, off, end - off, StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * {@return whether the string at {@code off} is {@code s}: C's {@code strcmp() == 0} on the
+     * bytes, without decoding the string (name lookups compare against every type)}
+     *
+     * @throws IllegalArgumentException if {@code off} is out of range
+     */
+    public boolean stringEquals(int off, String s) {
+        checkString(off);
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            byte b = strs[off + i];   // stops at the section's final NUL at the latest
+            if (b == 0 || (b & 0xff) != s.charAt(i)) return false;
+        }
+        return strs[off + n] == 0;
+    }
+
     /** {@return the name of {@code t} ({@code btf__name_by_offset(t->name_off)})} */
     public String name(BtfType t) {
         return string(t.nameOff());
+    }
+
+    /** {@return whether the name of {@code t} is {@code name}, as {@link #stringEquals}} */
+    public boolean nameEquals(BtfType t, String name) {
+        return stringEquals(t.nameOff(), name);
+    }
+
+    private void checkString(int off) {
+        if (!hasString(off)) {
+            throw new IllegalArgumentException("string offset " + Integer.toUnsignedString(off) + " outside BTF strings (" + strs.length + " bytes)");
+        }
     }
 
     /** {@return {@code btf__find_by_name()}: the lowest id with that name, of any kind; 0 for "void"; -1 if none} */
@@ -206,7 +231,7 @@ public final class Btf {
         for (int id = 1; id < types.size(); id++) {
             BtfType t = types.get(id);
             if (kind > 0 && t.kind() != kind) continue;
-            if (string(t.nameOff()).equals(name)) return id;
+            if (nameEquals(t, name)) return id;
         }
         return -1;
     }

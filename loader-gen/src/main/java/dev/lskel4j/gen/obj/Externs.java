@@ -136,7 +136,7 @@ final class Externs {
         for (int i = 1; i < btf.typeCount(); i++) {
             BtfType t = btf.type(i);
             if (!(t instanceof Var) && !(t instanceof Func)) continue;
-            if (!btf.name(t).equals(extName)) continue;
+            if (!btf.nameEquals(t, extName)) continue;
             if (t instanceof Var v && v.linkage() != BtfType.VAR_GLOBAL_EXTERN) return -Btf.EINVAL;
             if (t instanceof Func f && f.linkage() != BtfType.FUNC_EXTERN) return -Btf.EINVAL;
             return i;
