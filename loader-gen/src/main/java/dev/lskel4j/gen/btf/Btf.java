@@ -66,7 +66,6 @@ public final class Btf {
     private final List<BtfType> types;      // index == type id; [0] is void
     private byte[] strs;                    // string section, exactly str_len bytes (original, then appended strings)
     private boolean modifiable;
-    private Map<String, Integer> strIndex;  // strset: first offset of each string, built when made modifiable
 
     private Btf(byte[] original, ByteOrder order, byte[] hdr, boolean hasHdrExtra, byte[] layout, List<BtfType> types,
                 byte[] strs) {
@@ -374,13 +373,12 @@ public final class Btf {
     public int addString(String s) throws UnsupportedObjectException {
         byte[] b = cString(s);
         ensureModifiable();
-        Integer off = strIndex.get(s);
-        if (off != null) return off;
+        int off = strsetFind(s);
+        if (off >= 0) return off;
         int newOff = (int) hdrField(H_STR_LEN);
         if (newOff + (long) b.length + 1 > BTF_MAX_STR_OFFSET) throw new UnsupportedObjectException(SEC, newOff, "BTF strings too large");
         strs = Arrays.copyOf(strs, newOff + b.length + 1);
         System.arraycopy(b, 0, strs, newOff, b.length);
-        strIndex.put(s, newOff);
         setHdrField(H_STR_LEN, newOff + b.length + 1);
         return newOff;
     }
@@ -394,7 +392,20 @@ public final class Btf {
     public int findString(String s) throws UnsupportedObjectException {
         cString(s);
         ensureModifiable();
-        return strIndex.getOrDefault(s, -1);
+        return strsetFind(s);
+    }
+
+    /**
+     * {@code strset__find_str()}: libbpf's strset indexes every string start of the section (each
+     * offset after a NUL), the first occurrence of a string winning, and appended strings join it.
+     * Gen mode looks up one string per object, so scanning the starts beats building the index.
+     */
+    private int strsetFind(String s) {
+        for (int off = 0; off < strs.length; off++) {
+            if (stringEquals(off, s)) return off;
+            while (strs[off] != 0) off++;
+        }
+        return -1;
     }
 
     /**
@@ -463,22 +474,13 @@ public final class Btf {
         for (int id = 1; id < types.size(); id++) BtfCodec.encode(types.get(id), b);
     }
 
-    // btf_ensure_modifiable(): index the original strings (first occurrence wins, duplicates stay)
+    // btf_ensure_modifiable(): from now on raw data is rebuilt (see the class comment); the strset
+    // over the original strings is looked up in place (strsetFind)
     private void ensureModifiable() throws UnsupportedObjectException {
         if (modifiable) return;
         if (hasHdrExtra) {
             throw new UnsupportedObjectException(SEC, KNOWN_HEADER_SIZE, "BTF header has unknown data; modification is disallowed");
         }
-        int len = (int) hdrField(H_STR_LEN);
-        strs = Arrays.copyOf(strs, len);
-        Map<String, Integer> index = new HashMap<>();
-        for (int off = 0; off < len; ) {
-            int end = off;
-            while (strs[end] != 0) end++;
-            index.putIfAbsent(new String(strs, off, end - off, StandardCharsets.ISO_8859_1), off);
-            off = end + 1;
-        }
-        strIndex = index;
         modifiable = true;
     }
 
