@@ -64,17 +64,23 @@ public final class Btf {
     private final boolean hasHdrExtra;
     private final byte[] layout;            // raw layout section (file order) or null
     private final List<BtfType> types;      // index == type id; [0] is void
+    // the type section as btf->types_data holds it: the records in file order, edited in place by
+    // replace() and grown by addType(), so raw data never re-encodes the types; exactly type_len bytes
+    private byte[] typeData;
+    private int[] typeOffsets;              // offset of type id in typeData; [0] (void) unused
     private byte[] strs;                    // string section, exactly str_len bytes (original, then appended strings)
     private boolean modifiable;
 
     private Btf(byte[] original, ByteOrder order, byte[] hdr, boolean hasHdrExtra, byte[] layout, List<BtfType> types,
-                byte[] strs) {
+                byte[] typeData, int[] typeOffsets, byte[] strs) {
         this.original = original;
         this.order = order;
         this.hdr = hdr;
         this.hasHdrExtra = hasHdrExtra;
         this.layout = layout;
         this.types = types;
+        this.typeData = typeData;
+        this.typeOffsets = typeOffsets;
         this.strs = strs;
     }
 
@@ -119,8 +125,8 @@ public final class Btf {
         byte[] strs = p.parseStrSec();
         byte[] layout = p.parseLayoutSec();
         List<BtfType> types = p.parseTypeSec(layout);
-        Btf btf = new Btf(raw, order, hdr, extra, layout, types, strs);
-        btf.sanityCheck(p.typeOffsets);
+        Btf btf = new Btf(raw, order, hdr, extra, layout, types, p.typeData(), p.typeOffsets, strs);
+        btf.sanityCheck(p.typeStart());
         return btf;
     }
 
@@ -361,6 +367,7 @@ public final class Btf {
             throw new IllegalArgumentException("type [" + id + "] is " + old.encodedSize() + " bytes, replacement " + t.encodedSize());
         }
         types.set(id, t);
+        encodeType(id);
     }
 
     /**
@@ -419,6 +426,11 @@ public final class Btf {
         if (t instanceof BtfType.Void) throw new IllegalArgumentException("void cannot be added");
         ensureModifiable();
         types.add(t);
+        int id = types.size() - 1;
+        typeOffsets = Arrays.copyOf(typeOffsets, id + 1);
+        typeOffsets[id] = typeData.length;
+        typeData = Arrays.copyOf(typeData, typeData.length + t.encodedSize());
+        encodeType(id);
         long typeOff = hdrField(H_TYPE_OFF);
         long typeLen = hdrField(H_TYPE_LEN) + t.encodedSize();
         setHdrField(H_TYPE_LEN, typeLen);
@@ -429,7 +441,11 @@ public final class Btf {
         } else {
             setHdrField(H_STR_OFF, typeOff + typeLen);
         }
-        return types.size() - 1;
+        return id;
+    }
+
+    private void encodeType(int id) {
+        BtfCodec.encode(types.get(id), ByteBuffer.wrap(typeData).order(order).position(typeOffsets[id]));
     }
 
     /**
@@ -452,9 +468,7 @@ public final class Btf {
     public byte[] rawData() {
         if (!modifiable && order == ByteOrder.LITTLE_ENDIAN) {
             byte[] out = original.clone();
-            ByteBuffer b = ByteBuffer.wrap(out).order(order);
-            b.position((int) (hdrField(H_HDR_LEN) + hdrField(H_TYPE_OFF)));
-            writeTypes(b);
+            System.arraycopy(typeData, 0, out, (int) (hdrField(H_HDR_LEN) + hdrField(H_TYPE_OFF)), typeData.length);
             return out;
         }
         int hdrLen = (int) hdrField(H_HDR_LEN);
@@ -464,14 +478,10 @@ public final class Btf {
         ByteBuffer b = ByteBuffer.allocate(hdrLen + typeLen + layoutLen + strLen).order(order);
         b.put(hdr, 0, Math.min(hdrLen, KNOWN_HEADER_SIZE));
         b.position(hdrLen);
-        writeTypes(b);
+        b.put(typeData);
         if (layout != null) b.put(layout);
         b.put(strs, 0, strLen);
         return b.array();
-    }
-
-    private void writeTypes(ByteBuffer b) {
-        for (int id = 1; id < types.size(); id++) BtfCodec.encode(types.get(id), b);
     }
 
     // btf_ensure_modifiable(): from now on raw data is rebuilt (see the class comment); the strset
@@ -493,10 +503,10 @@ public final class Btf {
     }
 
     // btf_validate_type() for every type: names inside the string section, referenced ids exist
-    private void sanityCheck(int[] offsets) throws MalformedObjectException {
+    private void sanityCheck(long typeStart) throws MalformedObjectException {
         for (int id = 1; id < types.size(); id++) {
             BtfType t = types.get(id);
-            long at = offsets[id];
+            long at = typeStart + typeOffsets[id];
             checkStr(t.nameOff(), "type name", id, at);
             switch (t) {
                 case Ptr x -> checkId(x.type(), id, at);
@@ -642,12 +652,12 @@ public final class Btf {
 
         // btf_parse_type_sec(): records back to back, exactly filling type_len
         List<BtfType> parseTypeSec(byte[] layout) throws MalformedObjectException {
-            long pos = hdrLen + typeOff;
+            long start = typeStart();
+            long pos = start;
             long end = pos + typeLen;
             List<BtfType> types = new ArrayList<>();
-            List<Integer> offsets = new ArrayList<>();
+            int[] offsets = new int[16];
             types.add(new BtfType.Void());
-            offsets.add(-1);
             while (pos + BtfType.HEADER_SIZE <= end) {
                 int info = buf.getInt((int) pos + 4);
                 int id = types.size();
@@ -658,12 +668,23 @@ public final class Btf {
                     throw bad(pos, "unsupported BTF_KIND " + ((info >>> 24) & 0x7f) + " in non-native BTF");
                 }
                 types.add(BtfCodec.decode(buf, (int) pos, (int) size));
-                offsets.add((int) pos);
+                if (id == offsets.length) offsets = Arrays.copyOf(offsets, 2 * id);
+                offsets[id] = (int) (pos - start);
                 pos += size;
             }
             if (pos != end) throw bad(pos, "BTF types data is malformed");
-            typeOffsets = offsets.stream().mapToInt(Integer::intValue).toArray();
+            typeOffsets = Arrays.copyOf(offsets, types.size());
             return types;
+        }
+
+        // where the type section starts in the raw data
+        long typeStart() {
+            return hdrLen + typeOff;
+        }
+
+        // the type section bytes (after parseTypeSec() has checked they are inside the data)
+        byte[] typeData() {
+            return Arrays.copyOfRange(raw, (int) typeStart(), (int) (typeStart() + typeLen));
         }
 
         // btf_type_size() and btf_type_size_unknown(): unknown kinds are sized by the layout section
