@@ -4,6 +4,8 @@ import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.BtfType.*;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +56,8 @@ public final class Btf {
     private static final String SEC = ".BTF";
     private static final int MAX_RESOLVE_DEPTH = 32;
     private static final long BTF_MAX_STR_OFFSET = 0x7fffffffL;
+    private static final VarHandle U32_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN),
+            U32_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     // header field offsets in struct btf_header
     private static final int H_HDR_LEN = 4, H_TYPE_OFF = 8, H_TYPE_LEN = 12, H_STR_OFF = 16, H_STR_LEN = 20,
             H_LAYOUT_OFF = 24, H_LAYOUT_LEN = 28;
@@ -233,10 +237,14 @@ public final class Btf {
     public int findByNameKind(String name, int kind) {
         // libbpf binary-searches BTF it found sorted; on sorted BTF that finds the same lowest id
         if (kind == BtfType.KIND_UNKN || name.equals("void")) return 0;
+        // this walks every type: read name_off and info from the record bytes, as libbpf does, rather
+        // than through the model, where each read is a call on one of twenty record classes
+        VarHandle u32 = order == ByteOrder.LITTLE_ENDIAN ? U32_LE : U32_BE;
         for (int id = 1; id < types.size(); id++) {
-            BtfType t = types.get(id);
-            if (kind > 0 && t.kind() != kind) continue;
-            if (nameEquals(t, name)) return id;
+            int at = typeOffsets[id];
+            int info = (int) u32.get(typeData, at + 4);
+            if (kind > 0 && ((info >>> 24) & 0x7f) != kind) continue;
+            if (stringEquals((int) u32.get(typeData, at), name)) return id;
         }
         return -1;
     }
