@@ -91,7 +91,12 @@ public final class GenLoader {
     private final GenOptions opts;
     private int logLevel;
 
-    private final List<Insn> insns = new ArrayList<>();
+    /**
+     * The loader program so far, encoded in target order as it is emitted ({@code gen->insn_start});
+     * jumps and the hash are patched in place ({@link #insnAt}, {@link #setInsn}).
+     */
+    private byte[] prog = new byte[1024 * Insn.SIZE];
+    private int insnCnt;
     private byte[] data = new byte[4096];
     private int dataLen;
     /** The first instruction of the cleanup block: every error branch lands here. */
@@ -138,7 +143,7 @@ public final class GenLoader {
 
     /** Lowers one operation, as libbpf's loading code calls the {@code bpf_gen__*} functions for it. */
     private void apply(Op op) {
-        int start = insns.size();
+        int start = insnCnt;
         String label = switch (op) {
             case BtfLoad b -> {
                 bpfGenLoadBtf(b.rawBtf());
@@ -174,7 +179,7 @@ public final class GenLoader {
     }
 
     private void addBlock(int start, String label) {
-        if (insns.size() > start) blocks.add(new LoaderBlob.Block(start, insns.size(), label));
+        if (insnCnt > start) blocks.add(new LoaderBlob.Block(start, insnCnt, label));
     }
 
     // ---- errors --------------------------------------------------------------------------------
@@ -193,7 +198,18 @@ public final class GenLoader {
     /** gen_loader.c {@code emit()}: appends one instruction, unless an error stopped the buffers. */
     private void emit(Insn insn) {
         if (error != null) return;
-        insns.add(insn);
+        if ((insnCnt + 1) * Insn.SIZE > prog.length) prog = Arrays.copyOf(prog, 2 * prog.length);
+        setInsn(insnCnt++, insn);
+    }
+
+    /** {@return emitted instruction {@code idx}} */
+    private Insn insnAt(int idx) {
+        return Insn.decode(prog, idx * Insn.SIZE, order);
+    }
+
+    /** Overwrites emitted instruction {@code idx}. */
+    private void setInsn(int idx, Insn insn) {
+        insn.encode(prog, idx * Insn.SIZE, order);
     }
 
     /** gen_loader.c {@code emit2()}: both halves of an {@code ld_imm64}. */
@@ -210,20 +226,20 @@ public final class GenLoader {
     /** Emits {@code jump} (offset ignored) to be resolved when {@code target} is bound. */
     private void emitJump(Insn jump, Label target) {
         if (error != null) return;
-        target.jumps.add(insns.size());
+        target.jumps.add(insnCnt);
         emit(jump);
     }
 
     /** Binds {@code label} to the next instruction and patches the jumps to it. */
     private void bind(Label label) {
-        int target = insns.size();
+        int target = insnCnt;
         for (int at : label.jumps) {
             int off = target - at - 1;
             if (!isSimm16(off)) {
                 setError(Errno.ERANGE, "forward jump at insn %d needs offset %d, beyond a signed 16-bit offset", at, off);
                 return;
             }
-            insns.set(at, insns.get(at).withOff(off));
+            setInsn(at, insnAt(at).withOff(off));
         }
     }
 
@@ -358,7 +374,7 @@ public final class GenLoader {
         emitJump(jmpImm(JA, 0, 0, 0), afterCleanup);
         addBlock(0, "prologue");
 
-        cleanupLabel = insns.size();
+        cleanupLabel = insnCnt;
         /* close every fd on the stack: btf_fd, inner_map_fd, prog_fd[0..nr_progs) */
         for (int i = 0; i < LoaderStack.usedSize(nrProgs); i += 4) {
             Label next = new Label();
@@ -376,7 +392,7 @@ public final class GenLoader {
         addBlock(cleanupLabel, "cleanup");
 
         if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) {
-            int start = insns.size();
+            int start = insnCnt;
             emitSignatureMatch();
             addBlock(start, "signature_match");
         }
@@ -397,7 +413,7 @@ public final class GenLoader {
             /* if (((u64 *)__loader.map->sha)[i] != H_meta[i]) return -EINVAL; */
             emit2(ldImm64RawFull(R1, PSEUDO_MAP_IDX, 0, 0, 0, 0));
             emit(ldxMem(DW, R2, R1, i * Long.BYTES));
-            hashInsnIdx[i] = insns.size();
+            hashInsnIdx[i] = insnCnt;
             emit2(ldImm64RawFull(R3, 0, 0, 0, 0, 0));
             emitMismatchToCleanup(jmpReg(JNE, R2, R3, 0));
         }
@@ -405,7 +421,7 @@ public final class GenLoader {
 
     /** {@code r7 = -EINVAL; if (mismatch) goto cleanup;} as emitted by {@code emit_signature_match()}. */
     private void emitMismatchToCleanup(Insn jne) {
-        Integer off = cleanupOffsetFrom(insns.size() + 1);
+        Integer off = cleanupOffsetFrom(insnCnt + 1);
         if (off == null) return;
         emit(mov64Imm(R7, -EINVAL));
         emit(jne.withOff(off));
@@ -490,7 +506,7 @@ public final class GenLoader {
 
     /** gen_loader.c {@code emit_check_err()}: {@code if (r7 < 0) goto cleanup;} */
     private void emitCheckErr() {
-        Integer off = cleanupOffsetFrom(insns.size());
+        Integer off = cleanupOffsetFrom(insnCnt);
         if (off != null) emit(jmpImm(JSLT, R7, 0, off));
     }
 
@@ -569,7 +585,7 @@ public final class GenLoader {
             setError(Errno.EFAULT, "nr_progs %d/%d nr_maps %d/%d mismatch", nrProgs, this.nrProgs, nrMaps, this.nrMaps);
             throw error;
         }
-        int start = insns.size();
+        int start = insnCnt;
         emitSysCloseStack(LoaderStack.BTF_FD);
         for (int i = 0; i < this.nrProgs; i++) {
             /* ctx->progs[i].prog_fd = stack->prog_fd[i]; */
@@ -584,7 +600,7 @@ public final class GenLoader {
         addBlock(start, "finish");
         if (error != null) throw error;
         if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) computeShaUpdateOffsets();
-        return new LoaderBlob(Bytes.of(Insn.encodeAll(insns, order)), Bytes.of(Arrays.copyOf(data, dataLen)),
+        return new LoaderBlob(Bytes.of(Arrays.copyOf(prog, insnCnt * Insn.SIZE)), Bytes.of(Arrays.copyOf(data, dataLen)),
                 order, this.nrMaps, this.nrProgs, blocks);
     }
 
@@ -606,8 +622,8 @@ public final class GenLoader {
         for (int i = 0; i < SHA256_DWORD_SIZE; i++) {
             long dword = digest.getLong(i * Long.BYTES);
             int at = hashInsnIdx[i];
-            insns.set(at, insns.get(at).withImm((int) dword));
-            insns.set(at + 1, insns.get(at + 1).withImm((int) (dword >>> 32)));
+            setInsn(at, insnAt(at).withImm((int) dword));
+            setInsn(at + 1, insnAt(at + 1).withImm((int) (dword >>> 32)));
         }
     }
 
