@@ -86,6 +86,10 @@ public final class GenLoader {
     private static final int DEBUG_BUF_SIZE = 1024;
     /** {@code char attach_target[128]} of {@code struct bpf_gen}. */
     private static final int ATTACH_TARGET_SIZE = 128;
+    /** {@link #dataCapacity}: blob bytes per operation besides its payload (attr, strings, CO-RE records). */
+    private static final int DATA_PER_OP = 192;
+    /** {@link #dataCapacity}: never ask for more up front than a blob can hold. */
+    private static final int MAX_DATA_CAPACITY = 1 << 30;
 
     private final ByteOrder order;
     private final GenOptions opts;
@@ -97,7 +101,7 @@ public final class GenLoader {
      */
     private byte[] prog = new byte[1024 * Insn.SIZE];
     private int insnCnt;
-    private byte[] data = new byte[4096];
+    private byte[] data;
     private int dataLen;
     /** The first instruction of the cleanup block: every error branch lands here. */
     private int cleanupLabel;
@@ -116,9 +120,10 @@ public final class GenLoader {
     private final int[] hashInsnIdx = new int[SHA256_DWORD_SIZE];
     private final List<LoaderBlob.Block> blocks = new ArrayList<>();
 
-    private GenLoader(ByteOrder order, GenOptions opts) {
+    private GenLoader(ByteOrder order, GenOptions opts, int dataCapacity) {
         this.order = order;
         this.opts = opts;
+        this.data = new byte[dataCapacity];
     }
 
     /**
@@ -135,7 +140,7 @@ public final class GenLoader {
      *     not fit an instruction's 16-bit offset (libbpf would silently truncate it)
      */
     public static LoaderBlob emit(LoadPlan plan, GenOptions opts) throws GenLoaderException {
-        GenLoader gen = new GenLoader(plan.targetOrder(), opts);
+        GenLoader gen = new GenLoader(plan.targetOrder(), opts, dataCapacity(plan));
         gen.bpfGenInit(opts.logLevel(), plan.nrProgs(), plan.nrMaps());
         for (Op op : plan.ops()) gen.apply(op);
         return gen.bpfGenFinish(plan.nrProgs(), plan.nrMaps());
@@ -259,6 +264,41 @@ public final class GenLoader {
      */
     private int addData(byte[] bytes) {
         return reserve(bytes, bytes.length);
+    }
+
+    /** {@link #addData(byte[])} of a byte string, copied straight into the blob. */
+    private int addData(Bytes bytes) {
+        int off = addZeros(bytes.length());
+        if (error == null) bytes.copyTo(data, off);
+        return off;
+    }
+
+    /** {@link #addData(byte[])} of program instructions, encoded straight into the blob in target order. */
+    private int addInsns(List<Insn> insns) {
+        int off = addZeros(insns.size() * Insn.SIZE);
+        if (error == null) {
+            for (int i = 0; i < insns.size(); i++) insns.get(i).encode(data, off + i * Insn.SIZE, order);
+        }
+        return off;
+    }
+
+    /**
+     * A first capacity for the data blob: fd_array, then what the operations copy into it (the BTF,
+     * program instructions with their func/line info, map images) plus room for each one's attr
+     * and strings. A guess that spares the blob most of its regrowth; it still grows when short.
+     */
+    private static int dataCapacity(LoadPlan plan) {
+        long size = FdArray.MAX_FD_ARRAY_SZ * FdArray.SLOT_SIZE;
+        for (Op op : plan.ops()) {
+            size += DATA_PER_OP + switch (op) {
+                case BtfLoad b -> b.rawBtf().length();
+                case MapUpdate u -> u.value().length();
+                case ProgLoad p -> (long) p.insns().size() * Insn.SIZE + (long) p.funcInfo().size() * p.funcInfoRecSize()
+                        + (long) p.lineInfo().size() * p.lineInfoRecSize();
+                default -> 0;
+            };
+        }
+        return (int) Math.min(size, MAX_DATA_CAPACITY);
     }
 
     /** gen_loader.c {@code add_data(gen, NULL, size)}: {@code size} zero bytes, padded to 8. */
@@ -631,7 +671,7 @@ public final class GenLoader {
 
     /** gen_loader.c {@code bpf_gen__load_btf()}: {@code stack->btf_fd = bpf_sys_bpf(BPF_BTF_LOAD, ...)}. */
     private void bpfGenLoadBtf(Bytes rawBtf) {
-        int btfData = addData(rawBtf.toArray());
+        int btfData = addData(rawBtf);
         int btfLoadAttr = addData(new Attr(BtfLoadAttr.SIZE).u32(BtfLoadAttr.BTF_SIZE, rawBtf.length()).bytes());
         /* attr.btf_log_{level,size,buf} = ctx->log_{level,size,buf}; */
         moveCtx2Blob(btfLoadAttr + BtfLoadAttr.BTF_LOG_LEVEL, 4, LoaderCtx.LOG_LEVEL, false);
@@ -710,7 +750,7 @@ public final class GenLoader {
      */
     private void bpfGenMapUpdateElem(int mapIdx, Bytes value, long flags) {
         int valueSize = value.length();
-        int valueOff = addData(value.toArray());
+        int valueOff = addData(value);
         int key = addData(new byte[Integer.BYTES]);
 
         // A signed loader keeps the signed value: the host-supplied initial_value would overwrite it.
@@ -1052,7 +1092,7 @@ public final class GenLoader {
     private void bpfGenProgLoad(ProgLoad p) {
         int insnCnt = p.insns().size();
         int licenseOff = addData(cString(p.license()));
-        int insnsOff = addData(Insn.encodeAll(p.insns(), order));
+        int insnsOff = addInsns(p.insns());
         Attr attr = new Attr(ProgLoadAttr.SIZE)
                 .u32(ProgLoadAttr.PROG_TYPE, p.progType())
                 .u32(ProgLoadAttr.EXPECTED_ATTACH_TYPE, p.expectedAttachType())
