@@ -237,16 +237,24 @@ public final class Btf {
     public int findByNameKind(String name, int kind) {
         // libbpf binary-searches BTF it found sorted; on sorted BTF that finds the same lowest id
         if (kind == BtfType.KIND_UNKN || name.equals("void")) return 0;
-        // this walks every type: read name_off and info from the record bytes, as libbpf does, rather
-        // than through the model, where each read is a call on one of twenty record classes
-        VarHandle u32 = order == ByteOrder.LITTLE_ENDIAN ? U32_LE : U32_BE;
+        // walks every type: name_off and info come from the record bytes, as libbpf reads them
         for (int id = 1; id < types.size(); id++) {
-            int at = typeOffsets[id];
-            int info = (int) u32.get(typeData, at + 4);
+            int info = recordWord(id, 4);
             if (kind > 0 && ((info >>> 24) & 0x7f) != kind) continue;
-            if (stringEquals((int) u32.get(typeData, at), name)) return id;
+            if (stringEquals(recordWord(id, 0), name)) return id;
         }
         return -1;
+    }
+
+    /**
+     * The u32 at {@code offset} in the record of type {@code id}, read from the kept type section
+     * bytes: for {@code name_off} (0) and {@code info} (4) in walks over every type, where going
+     * through the model would be a call on one of twenty record classes per type.
+     */
+    private int recordWord(int id, int offset) {
+        int at = typeOffsets[id] + offset;
+        // one access per constant VarHandle, so that each compiles to a plain load
+        return order == ByteOrder.LITTLE_ENDIAN ? (int) U32_LE.get(typeData, at) : (int) U32_BE.get(typeData, at);
     }
 
     /**
