@@ -421,14 +421,14 @@ public final class Btf {
     /**
      * {@code strset__find_str()}: libbpf's strset indexes every string start of the section (each
      * offset after a NUL), the first occurrence of a string winning, and appended strings join it.
-     * Gen mode looks up one string per object, so scanning the starts beats building the index.
+     * Gen mode looks up one string per object, so searching the section beats building the index:
+     * a string start other than 0 (which holds "") follows a NUL, so the first start holding
+     * {@code s} is just after the first {@code "\0s\0"}. {@code s} is a checked C string.
      */
     private int strsetFind(String s) {
-        for (int off = 0; off < strs.length; off++) {
-            if (stringEquals(off, s)) return off;
-            while (strs[off] != 0) off++;
-        }
-        return -1;
+        if (s.isEmpty()) return 0;
+        int nul = new String(strs, StandardCharsets.ISO_8859_1).indexOf('\0' + s + '\0');
+        return nul < 0 ? -1 : nul + 1;
     }
 
     /**
