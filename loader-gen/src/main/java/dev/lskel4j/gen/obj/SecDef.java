@@ -3,7 +3,9 @@ package dev.lskel4j.gen.obj;
 import static dev.lskel4j.gen.obj.Uapi.*;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * One entry of libbpf's {@code section_defs[]} ({@code src/libbpf.c}): a {@code SEC()} pattern,
@@ -43,7 +45,8 @@ record SecDef(String pattern, int progType, int expectedAttachType, int flags) {
 
     /** {@return the first matching definition in table order} ({@code find_sec_def()} without custom handlers) */
     static Optional<SecDef> find(String secName) {
-        for (SecDef def : TABLE) {
+        if (secName.isEmpty()) return Optional.empty();
+        for (SecDef def : BY_FIRST_CHAR.getOrDefault(secName.charAt(0), List.of())) {
             if (def.matches(secName)) return Optional.of(def);
         }
         return Optional.empty();
@@ -171,4 +174,12 @@ record SecDef(String pattern, int progType, int expectedAttachType, int flags) {
             def("struct_ops.s+", PROG_TYPE_STRUCT_OPS, 0, SEC_SLEEPABLE),
             def("sk_lookup", PROG_TYPE_SK_LOOKUP, SK_LOOKUP, SEC_ATTACHABLE),
             def("netfilter", PROG_TYPE_NETFILTER, NETFILTER, SEC_NONE));
+
+    /**
+     * {@link #TABLE} grouped by the first character of the pattern, table order kept within each
+     * group: every pattern starts with a non-empty literal part, so a name can only match patterns
+     * that start with its own first character, and {@link #find} tries a handful instead of 116.
+     */
+    private static final Map<Character, List<SecDef>> BY_FIRST_CHAR = TABLE.stream()
+            .collect(Collectors.groupingBy(def -> def.pattern().charAt(0)));
 }
