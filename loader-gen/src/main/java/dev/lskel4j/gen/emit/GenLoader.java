@@ -666,7 +666,7 @@ public final class GenLoader {
         addBlock(start, "finish");
         if (error != null) throw error;
         if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) computeShaUpdateOffsets();
-        return new LoaderBlob(Bytes.of(Arrays.copyOf(prog, insnCnt * Insn.SIZE)), Bytes.of(Arrays.copyOf(data, dataLen)),
+        return new LoaderBlob(Bytes.of(prog, 0, insnCnt * Insn.SIZE), Bytes.of(data, 0, dataLen),
                 order, this.nrMaps, this.nrProgs, blocks);
     }
 

@@ -2,6 +2,7 @@ package dev.lskel4j.gen.plan;
 
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Objects;
 
 /** An immutable byte string with value equality, so that records holding bytes compare by content. */
 public final class Bytes {
@@ -15,6 +16,17 @@ public final class Bytes {
     /** {@return a copy of {@code bytes}} */
     public static Bytes of(byte[] bytes) {
         return bytes.length == 0 ? EMPTY : new Bytes(bytes.clone());
+    }
+
+    /**
+     * {@return a copy of {@code bytes[from, to)}}, as {@code of(Arrays.copyOfRange(bytes, from, to))}
+     * without the intermediate copy
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside {@code bytes}
+     */
+    public static Bytes of(byte[] bytes, int from, int to) {
+        Objects.checkFromToIndex(from, to, bytes.length);
+        return from == to ? EMPTY : new Bytes(Arrays.copyOfRange(bytes, from, to));
     }
 
     /** {@return the empty byte string} */
