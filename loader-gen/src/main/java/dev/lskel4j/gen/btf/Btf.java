@@ -97,7 +97,18 @@ public final class Btf {
      *     inside the section data
      */
     public static Btf parse(byte[] data) throws MalformedObjectException {
-        byte[] raw = data.clone();
+        return parse(ByteBuffer.wrap(data));
+    }
+
+    /**
+     * As {@link #parse(byte[])}, for the remaining bytes of {@code data} (e.g. an ELF section's
+     * {@code buffer()}, copied once); its position and byte order are left as they are.
+     *
+     * @throws MalformedObjectException for anything libbpf rejects
+     */
+    public static Btf parse(ByteBuffer data) throws MalformedObjectException {
+        byte[] raw = new byte[data.remaining()];
+        data.get(data.position(), raw);
         if (raw.length < MIN_HEADER_SIZE) throw bad(0, "BTF header not found (" + raw.length + " bytes)");
         int magicLe = (raw[0] & 0xff) | (raw[1] & 0xff) << 8;
         ByteOrder order;

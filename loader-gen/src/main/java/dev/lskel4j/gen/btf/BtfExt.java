@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Models the {@code .BTF.ext} section: func_info, line_info and CO-RE relocation records grouped
@@ -69,34 +68,48 @@ public final class BtfExt {
     }
 
     /**
-     * Parses and validates a {@code .BTF.ext} section ({@code btf_ext_parse()}). The bytes are copied.
+     * Parses and validates a {@code .BTF.ext} section ({@code btf_ext_parse()}). The records keep
+     * copies of their bytes; {@code data} is not retained.
      *
      * @throws MalformedObjectException for anything libbpf rejects (including an unsupported
      *     version or flags, which libbpf reports as -ENOTSUP)
      */
     public static BtfExt parse(byte[] data) throws MalformedObjectException {
-        byte[] raw = data.clone();
-        if (raw.length < HDR_MIN) throw bad(0, "BTF.ext header too short (" + raw.length + " bytes)");
+        return parse(ByteBuffer.wrap(data));
+    }
+
+    /**
+     * As {@link #parse(byte[])}, for the remaining bytes of {@code data} (e.g. an ELF section's
+     * {@code buffer()}, read in place); its position and byte order are left as they are.
+     *
+     * @throws MalformedObjectException for anything libbpf rejects
+     */
+    public static BtfExt parse(ByteBuffer data) throws MalformedObjectException {
+        ByteBuffer b = data.slice();
+        int length = b.capacity();
+        if (length < HDR_MIN) throw bad(0, "BTF.ext header too short (" + length + " bytes)");
         ByteOrder order;
-        int magicLe = (raw[0] & 0xff) | (raw[1] & 0xff) << 8;
+        int magicLe = (b.get(0) & 0xff) | (b.get(1) & 0xff) << 8;
         if (magicLe == Btf.MAGIC) order = ByteOrder.LITTLE_ENDIAN;
         else if (magicLe == Short.toUnsignedInt(Short.reverseBytes((short) Btf.MAGIC))) order = ByteOrder.BIG_ENDIAN;
         else throw bad(0, "invalid BTF.ext magic 0x" + Integer.toHexString(magicLe));
-        ByteBuffer b = ByteBuffer.wrap(raw).order(order);
-        if (raw[2] != 1) throw bad(2, "unsupported BTF.ext version " + (raw[2] & 0xff));
-        if (raw[3] != 0) throw bad(3, "unsupported BTF.ext flags 0x" + Integer.toHexString(raw[3] & 0xff));
+        b.order(order);
+        if (b.get(2) != 1) throw bad(2, "unsupported BTF.ext version " + (b.get(2) & 0xff));
+        if (b.get(3) != 0) throw bad(3, "unsupported BTF.ext flags 0x" + Integer.toHexString(b.get(3) & 0xff));
         long hdrLen = Integer.toUnsignedLong(b.getInt(4));
-        if (raw.length < hdrLen) throw bad(4, "BTF.ext header not found (hdr_len " + hdrLen + ", " + raw.length + " bytes)");
-        if (raw.length == hdrLen) throw bad(4, "BTF.ext has no data");
+        if (length < hdrLen) throw bad(4, "BTF.ext header not found (hdr_len " + hdrLen + ", " + length + " bytes)");
+        if (length == hdrLen) throw bad(4, "BTF.ext has no data");
         if (hdrLen < HDR_WITH_LINE_INFO) throw bad(4, "BTF.ext header missing func_info, line_info (hdr_len " + hdrLen + ")");
         boolean native_ = order == ByteOrder.LITTLE_ENDIAN;
         Info<FuncInfo> f = parseInfo(b, hdrLen, b.getInt(8), b.getInt(12), FUNC_INFO_MIN_SIZE, "func_info", native_,
-                r -> new FuncInfo(r.getInt(0), r.getInt(4), bytesOf(r)));
+                (r, at, size) -> new FuncInfo(r.getInt(at), r.getInt(at + 4), bytesOf(r, at, size)));
         Info<LineInfo> l = parseInfo(b, hdrLen, b.getInt(16), b.getInt(20), LINE_INFO_MIN_SIZE, "line_info", native_,
-                r -> new LineInfo(r.getInt(0), r.getInt(4), r.getInt(8), r.getInt(12), bytesOf(r)));
+                (r, at, size) -> new LineInfo(r.getInt(at), r.getInt(at + 4), r.getInt(at + 8), r.getInt(at + 12),
+                        bytesOf(r, at, size)));
         Info<CoreRelo> c = hdrLen < HDR_WITH_CORE_RELO ? new Info<>(0, List.of())
                 : parseInfo(b, hdrLen, b.getInt(24), b.getInt(28), CORE_RELO_MIN_SIZE, "core_relo", native_,
-                        r -> new CoreRelo(r.getInt(0), r.getInt(4), r.getInt(8), r.getInt(12), bytesOf(r)));
+                        (r, at, size) -> new CoreRelo(r.getInt(at), r.getInt(at + 4), r.getInt(at + 8), r.getInt(at + 12),
+                                bytesOf(r, at, size)));
         return new BtfExt(order, (int) hdrLen, f, l, c);
     }
 
@@ -142,10 +155,16 @@ public final class BtfExt {
 
     private record Info<T>(int recSize, List<InfoSection<T>> sections) {}
 
+    /** Decodes the record of {@code size} bytes at {@code at} of the section, in place. */
+    @FunctionalInterface
+    private interface RecordDecoder<T> {
+        T decode(ByteBuffer section, int at, int size);
+    }
+
     // btf_ext_parse_sec_info(): aligned, inside the data, a valid record size, then non-empty
     // {sec_name_off, num_info, records...} groups that exactly fill the subsection
     private static <T> Info<T> parseInfo(ByteBuffer b, long hdrLen, int offRaw, int lenRaw, int minRecSize, String desc,
-                                         boolean isNative, Function<ByteBuffer, T> decode) throws MalformedObjectException {
+                                         boolean isNative, RecordDecoder<T> decode) throws MalformedObjectException {
         long off = Integer.toUnsignedLong(offRaw);
         long len = Integer.toUnsignedLong(lenRaw);
         if (len == 0) return new Info<>(0, List.of());
@@ -172,8 +191,7 @@ public final class BtfExt {
             long total = 8 + num * recSize;
             List<T> records = new ArrayList<>((int) num);
             for (long i = 0; i < num; i++) {
-                int at = (int) (pos + 8 + i * recSize);
-                records.add(decode.apply(b.slice(at, (int) recSize).order(b.order())));
+                records.add(decode.decode(b, (int) (pos + 8 + i * recSize), (int) recSize));
             }
             sections.add(new InfoSection<>(secNameOff, records));
             left -= total;
@@ -182,9 +200,9 @@ public final class BtfExt {
         return new Info<>((int) recSize, List.copyOf(sections));
     }
 
-    private static Bytes bytesOf(ByteBuffer r) {
-        byte[] out = new byte[r.capacity()];
-        r.get(0, out);
+    private static Bytes bytesOf(ByteBuffer section, int at, int size) {
+        byte[] out = new byte[size];
+        section.get(at, out);
         return Bytes.of(out);
     }
 

@@ -12,6 +12,7 @@ import dev.lskel4j.gen.elf.ElfSection;
 import dev.lskel4j.gen.elf.ElfSymbol;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.LoadPlan;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -113,8 +114,8 @@ public final class BpfObject {
         ElfSection symtab = elf.symtab().orElseThrow(() -> new MalformedObjectException(null, -1,
                 "couldn't find symbol table, stripped object file?"));
         symbolsShndx = symtab.index();
-        byte[] btfData = null;
-        byte[] btfExtData = null;
+        ByteBuffer btfData = null;
+        ByteBuffer btfExtData = null;
         for (ElfSection sh : elf.sections()) {
             if (sh.index() == 0 || ignoreElfSection(sh)) continue;
             String secName = sh.name();
@@ -201,11 +202,11 @@ public final class BpfObject {
         return false;
     }
 
-    private static byte[] requireProgbits(ElfSection sh) throws MalformedObjectException {
+    private static ByteBuffer requireProgbits(ElfSection sh) throws MalformedObjectException {
         if (sh.type() != Elf.SHT_PROGBITS) {
             throw new MalformedObjectException(sh.name(), -1, "section type " + sh.type() + " is not SHT_PROGBITS");
         }
-        return sh.data();
+        return sh.buffer();
     }
 
     /** {@code bpf_object__init_license()}: at most 63 bytes, up to the first NUL. */
@@ -255,7 +256,7 @@ public final class BpfObject {
         return btfMapsShndx >= 0;
     }
 
-    private void initBtf(byte[] btfData, byte[] btfExtData) throws MalformedObjectException {
+    private void initBtf(ByteBuffer btfData, ByteBuffer btfExtData) throws MalformedObjectException {
         MalformedObjectException err = btfData == null
                 ? new MalformedObjectException(BTF_SEC, -1, "BTF is required, but is missing or corrupted") : null;
         if (btfData != null) {

@@ -6,6 +6,7 @@ import dev.lskel4j.gen.elf.ElfSection;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -29,6 +30,9 @@ class BtfCorpusTest {
         assertTrue(btf.typeCount() > 1, "types parsed");
         assertArrayEquals(raw, btf.rawData(), "rawData() of unedited BTF is the section");
         assertFalse(btf.isModifiable());
+        ByteBuffer buf = btfSec.buffer();
+        assertArrayEquals(raw, Btf.parse(buf).rawData(), "parsing the section buffer sees the same bytes");
+        assertEquals(0, buf.position(), "and leaves the buffer as it was");
         ElfSection extSec = elf.section(".BTF.ext").orElseThrow();
         BtfExt ext = BtfExt.parse(extSec.data());
         assertEquals(elf.order(), ext.order());

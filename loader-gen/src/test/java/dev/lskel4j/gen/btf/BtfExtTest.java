@@ -3,6 +3,7 @@ package dev.lskel4j.gen.btf;
 import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.elf.ElfFile;
+import dev.lskel4j.gen.elf.ElfSection;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -108,6 +109,25 @@ class BtfExtTest {
         assertTrue(error(sample(ByteOrder.LITTLE_ENDIAN, 8).putInt(40, 1).putInt(12, 24)).contains("section header is not found"));
         ByteBuffer noData = sample(ByteOrder.LITTLE_ENDIAN, 8);
         assertTrue(error(ByteBuffer.wrap(Arrays.copyOf(noData.array(), 32))).contains("no data"));
+    }
+
+    @Test
+    void parsesASectionBufferInPlace() throws Exception {
+        ElfFile elf = ElfFile.parse(Corpus.read(Corpus.root().resolve("obj/many_progs.bpf.o")));
+        ElfSection sec = elf.section(".BTF.ext").orElseThrow();
+        BtfExt fromBytes = BtfExt.parse(sec.data());
+        ByteBuffer buf = sec.buffer();
+        BtfExt fromBuffer = BtfExt.parse(buf);
+        assertEquals(fromBytes.funcInfo(), fromBuffer.funcInfo());
+        assertEquals(fromBytes.lineInfo(), fromBuffer.lineInfo());
+        assertEquals(fromBytes.coreRelos(), fromBuffer.coreRelos());
+        assertFalse(fromBuffer.lineInfo().isEmpty());
+        assertEquals(0, buf.position(), "the buffer is read in place");
+        // a buffer positioned inside a larger array: only its remaining bytes are parsed
+        byte[] framed = new byte[sec.data().length + 8];
+        System.arraycopy(sec.data(), 0, framed, 5, sec.data().length);
+        BtfExt framedExt = BtfExt.parse(ByteBuffer.wrap(framed, 5, sec.data().length).order(ByteOrder.BIG_ENDIAN));
+        assertEquals(fromBytes.lineInfo(), framedExt.lineInfo(), "the section's magic, not the buffer, sets the order");
     }
 
     @Test
