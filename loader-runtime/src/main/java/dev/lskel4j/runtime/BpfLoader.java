@@ -1,0 +1,198 @@
+package dev.lskel4j.runtime;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.lskel4j.runtime.internal.BpfAttr;
+import dev.lskel4j.runtime.internal.BpfOps;
+import dev.lskel4j.runtime.internal.BpfSyscall;
+import dev.lskel4j.runtime.internal.LoaderCtx;
+import dev.lskel4j.runtime.internal.LoaderProgress;
+import dev.lskel4j.runtime.internal.Native;
+import dev.lskel4j.runtime.internal.OwnedFd;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * Runs a loader program: the port of {@code bpf_load_and_run()} (libbpf f7081a6b
+ * {@code skel_internal.h}, user-space build). {@link LightSkeleton} uses it; it is public for
+ * running blobs directly.
+ */
+public final class BpfLoader {
+    private BpfLoader() {}
+
+    private static final int BPF_MAP_TYPE_ARRAY = 2;
+    private static final int BPF_PROG_TYPE_SYSCALL = 31;
+    private static final int BPF_F_SLEEPABLE = 1 << 4;
+    private static final int SHA256_DIGEST_LENGTH = 32;
+    private static final String LOADER_MAP_NAME = "__loader.map";
+    private static final String LOADER_PROG_NAME = "__loader.prog";
+    private static final String LICENSE = "Dual BSD/GPL";
+
+    /**
+     * Runs {@code blob} with loader context {@code ctx}, as {@code bpf_load_and_run()} does: creates
+     * the {@code __loader.map} ARRAY holding the data blob (exclusive to the loader when the blob is
+     * signed), freezes it, loads the sleepable BPF_PROG_TYPE_SYSCALL loader with
+     * {@code fd_array = &map_fd}, and runs it once with {@code ctx} as its in/out context. The
+     * loader map and program are closed before returning, on success and failure alike.
+     *
+     * <p>The loader reads {@code ctx.sz} bytes: the log fields, and the per-map
+     * {@code max_entries}/{@code initial_value}; on success it has written the new map and program
+     * fds into {@code ctx}, which the caller then owns. On failure it has closed everything it
+     * created and written nothing.
+     *
+     * @param ctx a native segment holding a {@code bpf_loader_ctx} header and its descriptors,
+     *     {@code ctx.sz} set
+     * @param keyringId the keyring that verifies a signed loader (0 = the builtin trusted keyring)
+     * @throws NotPrivilegedException if the first {@code bpf()} call is refused with EPERM
+     * @throws LoaderException naming the failed stage; for a loader-returned error also the failed
+     *     operation (when the blob carries its steps) and the verifier log (when {@code ctx} asked
+     *     for one)
+     * @throws IllegalArgumentException if {@code ctx.sz} is smaller than the header or larger than {@code ctx}
+     */
+    public static void run(LoaderBlob blob, MemorySegment ctx, int keyringId) throws BpfException {
+        run(Native.BPF, blob, ctx, keyringId);
+    }
+
+    static void run(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int keyringId) throws BpfException {
+        int ctxSize = ctx.get(JAVA_INT, LoaderCtx.SZ);
+        if (ctxSize < LoaderCtx.HEADER.byteSize() || ctxSize > ctx.byteSize()) {
+            throw new IllegalArgumentException("ctx.sz " + ctxSize + " does not fit the " + ctx.byteSize() + "-byte ctx");
+        }
+        byte[] data = blob.dataRef();
+        Signing signing = blob.signing().orElse(null);
+        try (Arena arena = Arena.ofConfined()) {
+            long mapFd = BpfOps.mapCreate(sys, arena, BPF_MAP_TYPE_ARRAY, LOADER_MAP_NAME, 4, data.length, 1, 0,
+                    signing == null ? null : signing.exclProgHashRef());
+            if (mapFd == -Errno.EPERM.number()) {
+                throw new NotPrivilegedException("BPF_MAP_CREATE of " + LOADER_MAP_NAME);
+            }
+            check(mapFd, LoaderException.Stage.CREATE_LOADER_MAP);
+            try (OwnedFd map = new OwnedFd((int) mapFd)) {
+                MemorySegment key = arena.allocate(JAVA_INT);
+                MemorySegment value = arena.allocateFrom(JAVA_BYTE, data);
+                check(BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, map.get(), key, value, 0),
+                        LoaderException.Stage.UPDATE_LOADER_MAP);
+                check(BpfOps.mapFreeze(sys, arena, map.get()), LoaderException.Stage.FREEZE_LOADER_MAP);
+                if (signing != null && signing.scheme() == Signing.Scheme.A) {
+                    check(fetchMapHash(sys, arena, map.get()), LoaderException.Stage.FETCH_MAP_HASH);
+                }
+                long progFd = loadLoaderProg(sys, arena, blob, ctx, map.get(), signing, keyringId);
+                if (progFd < 0) {
+                    throw new LoaderException(LoaderException.Stage.LOAD_LOADER_PROG, Errno.of((int) -progFd), log(ctx));
+                }
+                try (OwnedFd prog = new OwnedFd((int) progFd)) {
+                    int retval = runLoaderProg(sys, arena, prog.get(), ctx, ctxSize);
+                    if (retval < 0) {
+                        throw loaderReturnedError(sys, arena, blob, map.get(), ctx, Errno.of(-retval));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void check(long result, LoaderException.Stage stage) throws LoaderException {
+        if (result < 0) {
+            throw new LoaderException(stage, Errno.of((int) -result), "");
+        }
+    }
+
+    /** Scheme A's {@code skel_obj_get_info_by_fd()}: makes the kernel hash the frozen map into {@code map->sha}. */
+    private static long fetchMapHash(BpfSyscall sys, Arena arena, int mapFd) {
+        MemorySegment info = arena.allocate(BpfAttr.MapInfo.LAYOUT);
+        info.set(JAVA_LONG, BpfAttr.MapInfo.HASH, arena.allocate(SHA256_DIGEST_LENGTH).address());
+        info.set(JAVA_INT, BpfAttr.MapInfo.HASH_SIZE, SHA256_DIGEST_LENGTH);
+        MemorySegment attr = arena.allocate(BpfAttr.ObjInfo.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.ObjInfo.BPF_FD, mapFd);
+        attr.set(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN, BpfAttr.MapInfo.SIZE);
+        attr.set(JAVA_LONG, BpfAttr.ObjInfo.INFO, info.address());
+        return sys.bpf(BpfAttr.BPF_OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
+    }
+
+    /** The loader's own BPF_PROG_LOAD, attr up to {@code keyring_id}; log fields copied from {@code ctx}. */
+    private static long loadLoaderProg(BpfSyscall sys, Arena arena, LoaderBlob blob, MemorySegment ctx, int mapFd,
+                                       Signing signing, int keyringId) {
+        byte[] insns = blob.insnsRef();
+        MemorySegment fdArray = arena.allocateFrom(JAVA_INT, mapFd);
+        MemorySegment attr = arena.allocate(BpfAttr.ProgLoad.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, BPF_PROG_TYPE_SYSCALL);
+        attr.set(JAVA_LONG, BpfAttr.ProgLoad.INSNS, arena.allocateFrom(JAVA_BYTE, insns).address());
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.INSN_CNT, insns.length / 8);
+        attr.set(JAVA_LONG, BpfAttr.ProgLoad.LICENSE, arena.allocateFrom(LICENSE).address());
+        if (signing != null && signing.signatureRef() != null) {
+            byte[] signature = signing.signatureRef();
+            attr.set(JAVA_LONG, BpfAttr.ProgLoad.SIGNATURE, arena.allocateFrom(JAVA_BYTE, signature).address());
+            attr.set(JAVA_INT, BpfAttr.ProgLoad.SIGNATURE_SIZE, signature.length);
+            if (signing.scheme() == Signing.Scheme.B) {
+                // scheme B: the kernel verifies the signature over insns || the frozen fd_array[0] map
+                attr.set(JAVA_INT, BpfAttr.ProgLoad.FD_ARRAY_CNT, 1);
+            }
+        }
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.KEYRING_ID, keyringId);
+        MemorySegment.copy(arena.allocateFrom(LOADER_PROG_NAME), 0, attr, BpfAttr.ProgLoad.PROG_NAME,
+                LOADER_PROG_NAME.length() + 1);
+        attr.set(JAVA_LONG, BpfAttr.ProgLoad.FD_ARRAY, fdArray.address());
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.LOG_LEVEL, ctx.get(JAVA_INT, LoaderCtx.LOG_LEVEL));
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.LOG_SIZE, ctx.get(JAVA_INT, LoaderCtx.LOG_SIZE));
+        attr.set(JAVA_LONG, BpfAttr.ProgLoad.LOG_BUF, ctx.get(JAVA_LONG, LoaderCtx.LOG_BUF));
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_FLAGS, BPF_F_SLEEPABLE);
+        return sys.bpf(BpfAttr.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+    }
+
+    /**
+     * BPF_PROG_RUN with {@code ctx_in = ctx}, {@code ctx_size_in = ctx.sz}; the kernel copies the ctx
+     * back (test_run.c {@code bpf_prog_test_run_syscall()}).
+     *
+     * @return the loader's return value
+     */
+    private static int runLoaderProg(BpfSyscall sys, Arena arena, int progFd, MemorySegment ctx, int ctxSize)
+            throws LoaderException {
+        MemorySegment attr = arena.allocate(BpfAttr.TestRun.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.TestRun.PROG_FD, progFd);
+        attr.set(JAVA_LONG, BpfAttr.TestRun.CTX_IN, ctx.address());
+        attr.set(JAVA_INT, BpfAttr.TestRun.CTX_SIZE_IN, ctxSize);
+        check(sys.bpf(BpfAttr.BPF_PROG_RUN, attr, BpfAttr.TestRun.SIZE), LoaderException.Stage.RUN_LOADER_PROG);
+        return attr.get(JAVA_INT, BpfAttr.TestRun.RETVAL);
+    }
+
+    /**
+     * Builds the report of a loader-returned error: reads the loader map back (it is still open) to
+     * see which steps the loader reached, and attaches the verifier log if the failed step loads
+     * something that logs.
+     */
+    private static LoaderException loaderReturnedError(BpfSyscall sys, Arena arena, LoaderBlob blob, int mapFd,
+                                                       MemorySegment ctx, Errno errno) {
+        List<LoaderStep> steps = blob.steps();
+        if (steps.isEmpty()) {
+            return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, log(ctx));
+        }
+        MemorySegment original = MemorySegment.ofArray(blob.dataRef());
+        MemorySegment after = arena.allocate(original.byteSize(), 8);
+        long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_LOOKUP_ELEM, mapFd, arena.allocate(JAVA_INT), after, 0);
+        if (r < 0) {
+            return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, log(ctx));
+        }
+        LoaderProgress progress = LoaderProgress.analyze(steps, original, after);
+        boolean logs = progress.failed().stream().anyMatch(s ->
+                s.kind() == LoaderStep.Kind.PROG_LOAD || s.kind() == LoaderStep.Kind.BTF_LOAD);
+        return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, logs ? log(ctx) : "",
+                progress.completed(), progress.failed(), steps.size());
+    }
+
+    /** {@return the NUL-terminated text in the ctx's log buffer, empty if no log was asked for} */
+    private static String log(MemorySegment ctx) {
+        long buf = ctx.get(JAVA_LONG, LoaderCtx.LOG_BUF);
+        int size = ctx.get(JAVA_INT, LoaderCtx.LOG_SIZE);
+        if (ctx.get(JAVA_INT, LoaderCtx.LOG_LEVEL) == 0 || buf == 0 || size <= 0) {
+            return "";
+        }
+        MemorySegment log = MemorySegment.ofAddress(buf).reinterpret(size);
+        long nul = 0;
+        while (nul < size && log.get(JAVA_BYTE, nul) != 0) {
+            nul++;
+        }
+        return new String(log.asSlice(0, nul).toArray(JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

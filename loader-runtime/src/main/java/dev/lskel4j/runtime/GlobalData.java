@@ -1,0 +1,163 @@
+package dev.lskel4j.runtime;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import dev.lskel4j.runtime.internal.Native;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The skeleton's view of one global data section ({@code skel->data}, {@code skel->rodata},
+ * {@code skel->bss}, {@code skel->kconfig}, percpu data), following {@code skel_prep_map_data()} and
+ * {@code skel_finalize_map_data()}:
+ * <ul>
+ * <li>after open: an anonymous read-write mapping holding the initial image; its address is the
+ *     map's {@code initial_value}, so edits made before load are what the loader copies in;</li>
+ * <li>after load: the map itself, mapped {@code MAP_SHARED|MAP_FIXED} at the same address,
+ *     {@code PROT_READ} for {@code BPF_F_RDONLY_PROG} maps and read-write otherwise; percpu data
+ *     cannot be mapped, so its image stays and is {@code mprotect}ed {@code PROT_READ} (read the
+ *     live per-CPU values through the map);</li>
+ * <li>after close: unmapped.</li>
+ * </ul>
+ * Segments are native-order, {@code valueSize} bytes long, and stop working (IllegalStateException)
+ * when the skeleton is closed, instead of touching unmapped memory. A segment that may ever become
+ * read-only is never handed out writable past that point: {@link #segment()} is read-only for such
+ * sections, and segments from {@link #writableSegment()} are invalidated when loading makes the
+ * section read-only.
+ */
+public final class GlobalData {
+    private final MapSpec spec;
+    private final long address;
+    private final long mmapSize;
+    private final Arena life = Arena.ofShared();
+    private final Arena preLoad;
+    private final MemorySegment view;
+    private final MemorySegment writable;
+    private boolean readOnly;
+    private boolean unmapped;
+
+    private GlobalData(MapSpec spec, long address, long mmapSize) {
+        this.spec = spec;
+        this.address = address;
+        this.mmapSize = mmapSize;
+        MemorySegment full = MemorySegment.ofAddress(address).reinterpret(spec.valueSize(), life, null);
+        if (spec.readOnlyAfterLoad()) {
+            preLoad = Arena.ofShared();
+            view = full.asReadOnly();
+            writable = MemorySegment.ofAddress(address).reinterpret(spec.valueSize(), preLoad, null);
+        } else {
+            preLoad = null;
+            view = full;
+            writable = full;
+        }
+    }
+
+    /**
+     * Ports {@code skel_prep_map_data()}: an anonymous {@code MAP_SHARED} read-write mapping of
+     * {@code roundup(roundup(value_size, 8) * max_entries, page_size)} bytes holding the initial image.
+     */
+    static GlobalData map(MapSpec spec) throws KernelException {
+        long size = mmapSize(spec);
+        long addr = Native.mmap(0, size, Native.PROT_READ | Native.PROT_WRITE, Native.MAP_SHARED | Native.MAP_ANONYMOUS, -1, 0);
+        if (addr < 0) {
+            throw new KernelException("mmap of the initial image of map '" + spec.name() + "'", Errno.of((int) -addr), "");
+        }
+        GlobalData data = new GlobalData(spec, addr, size);
+        spec.initialImage().ifPresent(image ->
+                MemorySegment.copy(image.ref(), 0, data.writable, JAVA_BYTE, 0, image.length()));
+        return data;
+    }
+
+    /** {@code roundup(roundup(value_size, 8) * max_entries, page_size)}, bpftool's {@code MMAP_SZ} on this host. */
+    static long mmapSize(MapSpec spec) {
+        long page = Native.pageSize();
+        long bytes = ((spec.valueSize() + 7L) & ~7L) * Math.max(spec.maxEntries(), 1);
+        return (bytes + page - 1) / page * page;
+    }
+
+    /** {@return the name of the map this section belongs to} */
+    public String mapName() {
+        return spec.name();
+    }
+
+    /** {@return the section size: the map's value size} */
+    public long byteSize() {
+        return spec.valueSize();
+    }
+
+    /** {@return true while {@link #writableSegment()} may be called} */
+    public synchronized boolean isWritable() {
+        return !readOnly;
+    }
+
+    /**
+     * {@return the section's bytes: writable for {@code .data}/{@code .bss}-like sections, read-only
+     * for sections that become read-only at load ({@code .rodata}, {@code .kconfig}, percpu data)}
+     */
+    public MemorySegment segment() {
+        return view;
+    }
+
+    /**
+     * {@return a writable view of the section}: always for read-write sections; before load only for
+     * sections that become read-only, and such segments stop working when load makes the section
+     * read-only
+     *
+     * @throws ReadOnlyDataException if the section is read-only now
+     */
+    public synchronized MemorySegment writableSegment() {
+        if (readOnly) {
+            throw new ReadOnlyDataException("global data of map '" + spec.name() + "' is read-only after load"
+                    + (spec.kind() == MapKind.PERCPU ? "; update the percpu map itself to change its values" : ""));
+        }
+        return writable;
+    }
+
+    /** {@return the address of the mapping: the map's {@code initial_value}} */
+    long address() {
+        return address;
+    }
+
+    /**
+     * Moves the section to its loaded form: for percpu data {@code mprotect(PROT_READ)}; otherwise
+     * {@code skel_finalize_map_data()}: maps {@code mapFd} over the image at the same address.
+     *
+     * @throws KernelException if the kernel refuses; the section's segments are then invalid
+     */
+    synchronized void finishLoad(int mapFd) throws KernelException {
+        if (spec.readOnlyAfterLoad()) {
+            readOnly = true;
+            preLoad.close();
+        }
+        long r;
+        String what;
+        if (spec.kind() == MapKind.PERCPU) {
+            r = Native.mprotect(address, mmapSize, Native.PROT_READ);
+            what = "mprotect(PROT_READ) of the initial image of map '" + spec.name() + "'";
+        } else {
+            int prot = spec.readOnlyAfterLoad() ? Native.PROT_READ : Native.PROT_READ | Native.PROT_WRITE;
+            r = Native.mmap(address, mmapSize, prot, Native.MAP_SHARED | Native.MAP_FIXED, mapFd, 0);
+            what = "mmap of map '" + spec.name() + "' over its initial image";
+        }
+        if (r < 0) {
+            life.close();
+            throw new KernelException(what, Errno.of((int) -r), "");
+        }
+    }
+
+    /** Unmaps the section ({@code skel_free_map_data()}); its segments stop working first. */
+    synchronized void unmap() {
+        if (unmapped) {
+            return;
+        }
+        unmapped = true;
+        if (life.scope().isAlive()) {
+            life.close();
+        }
+        if (preLoad != null && preLoad.scope().isAlive()) {
+            preLoad.close();
+        }
+        readOnly = true;
+        Native.munmap(address, mmapSize);
+    }
+}

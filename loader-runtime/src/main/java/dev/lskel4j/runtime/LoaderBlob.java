@@ -1,0 +1,102 @@
+package dev.lskel4j.runtime;
+
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A loader program and its data blob, as {@code bpftool gen skeleton -L} embeds them
+ * ({@code opts_insn}, {@code opts_data}), plus what the runtime may know about them: the steps
+ * the loader performs (for error reports) and how it is signed. Immutable; arrays are copied in
+ * and out.
+ */
+public final class LoaderBlob {
+    /** {@code BPF_MOV64_REG(BPF_REG_6, BPF_REG_1)}, the first instruction of every gen_loader program. */
+    private static final byte MOV64_REG = (byte) 0xbf;
+    private static final byte R6_R1_LITTLE = 0x16;
+    private static final byte R6_R1_BIG = 0x61;
+
+    private final byte[] insns;
+    private final byte[] data;
+    private final List<LoaderStep> steps;
+    private final Signing signing;
+
+    private LoaderBlob(byte[] insns, byte[] data, List<LoaderStep> steps, Signing signing) {
+        this.insns = insns;
+        this.data = data;
+        this.steps = steps;
+        this.signing = signing;
+    }
+
+    /**
+     * {@return an unsigned loader without step information}
+     *
+     * @throws IllegalArgumentException if {@code insns} is empty or not whole instructions, or the
+     *     loader was generated for the other byte order (it starts with {@code r6 = r1} encoded
+     *     for the other endianness), so this host cannot run it
+     */
+    public static LoaderBlob of(byte[] insns, byte[] data) {
+        Objects.requireNonNull(insns, "insns");
+        Objects.requireNonNull(data, "data");
+        if (insns.length == 0 || insns.length % 8 != 0) {
+            throw new IllegalArgumentException("loader insns must be whole 8-byte instructions, got " + insns.length + " bytes");
+        }
+        boolean hostLittle = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        if (insns[0] == MOV64_REG && insns[1] == (hostLittle ? R6_R1_BIG : R6_R1_LITTLE)) {
+            throw new IllegalArgumentException("the loader was generated for "
+                    + (hostLittle ? "big-endian (bpfeb)" : "little-endian (bpfel)") + " targets, but this host is "
+                    + (hostLittle ? "little-endian" : "big-endian") + ": its byte order is not the host's, so it cannot run here");
+        }
+        return new LoaderBlob(insns.clone(), data.clone(), List.of(), null);
+    }
+
+    /**
+     * {@return this blob with the loader's steps, for naming the failed one}
+     *
+     * @throws IllegalArgumentException if a step's attr lies outside the data blob
+     */
+    public LoaderBlob withSteps(List<LoaderStep> steps) {
+        List<LoaderStep> copy = List.copyOf(steps);
+        for (LoaderStep step : copy) {
+            if (step.attrOffset() + 8L > data.length) {
+                throw new IllegalArgumentException("step '" + step.description() + "': attr offset " + step.attrOffset()
+                        + " outside the " + data.length + "-byte data blob");
+            }
+        }
+        return new LoaderBlob(insns, data, copy, signing);
+    }
+
+    /** {@return this blob bound to its signer by {@code signing}} */
+    public LoaderBlob withSigning(Signing signing) {
+        return new LoaderBlob(insns, data, steps, Objects.requireNonNull(signing, "signing"));
+    }
+
+    /** {@return a copy of the loader instructions} */
+    public byte[] insns() {
+        return insns.clone();
+    }
+
+    /** {@return a copy of the data blob} */
+    public byte[] data() {
+        return data.clone();
+    }
+
+    /** {@return the loader's steps, empty if not given} */
+    public List<LoaderStep> steps() {
+        return steps;
+    }
+
+    /** {@return how the loader is signed, if it is} */
+    public Optional<Signing> signing() {
+        return Optional.ofNullable(signing);
+    }
+
+    byte[] insnsRef() {
+        return insns;
+    }
+
+    byte[] dataRef() {
+        return data;
+    }
+}

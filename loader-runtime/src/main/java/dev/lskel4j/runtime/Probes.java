@@ -1,0 +1,152 @@
+package dev.lskel4j.runtime;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.lskel4j.runtime.internal.BpfAttr;
+import dev.lskel4j.runtime.internal.BpfOps;
+import dev.lskel4j.runtime.internal.BpfSyscall;
+import dev.lskel4j.runtime.internal.Native;
+import dev.lskel4j.runtime.internal.OwnedFd;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The feature probes behind {@link KernelFeatures}: each makes the smallest kernel request that
+ * only a kernel with the feature accepts, and closes whatever it created.
+ */
+final class Probes {
+    private Probes() {}
+
+    /** What a probe found: supported or not, and the kernel's answer in words. */
+    record Result(boolean supported, String detail) {}
+
+    private static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+    private static final int BPF_PROG_TYPE_SOCKET_FILTER = 1;
+    private static final long BPF_F_ALL_CPUS = 16;
+    private static final int BPF_PSEUDO_MAP_VALUE = 2;
+
+    static Result probe(Feature feature, BpfSyscall sys) throws NotPrivilegedException {
+        return switch (feature) {
+            case GLOBAL_PERCPU_DATA -> percpuData(sys);
+            case PERCPU_CPU_FLAGS -> cpuFlags(sys);
+            case PROG_SIGNATURES -> signatures(sys);
+        };
+    }
+
+    /**
+     * libbpf's {@code probe_kern_percpu_data()}: a PERCPU_ARRAY and a socket filter doing
+     * {@code r1 = map_value(map, 0); r0 = *(u64 *)(r1 + 0); exit}.
+     */
+    private static Result percpuData(BpfSyscall sys) throws NotPrivilegedException {
+        try (Arena arena = Arena.ofConfined()) {
+            long mapFd = percpuArray(sys, arena, "libbpf_percpu");
+            if (mapFd < 0) {
+                return new Result(false, "BPF_MAP_CREATE of a PERCPU_ARRAY gave " + Errno.of((int) -mapFd));
+            }
+            try (OwnedFd map = new OwnedFd((int) mapFd)) {
+                return percpuDataProg(sys, arena, map);
+            }
+        }
+    }
+
+    private static Result percpuDataProg(BpfSyscall sys, Arena arena, OwnedFd map) {
+        byte[] insns = insns(
+                insn(0x18, 1, BPF_PSEUDO_MAP_VALUE, 0, map.get()), // r1 = map_value(map) ...
+                insn(0x00, 0, 0, 0, 0),                             // ... + 0
+                insn(0x79, 0, 1, 0, 0),                             // r0 = *(u64 *)(r1 + 0)
+                insn(0x95, 0, 0, 0, 0));                            // exit
+        long fd = progLoad(sys, arena, insns, null);
+        if (fd >= 0) {
+            Native.close((int) fd);
+            return new Result(true, "a socket filter reading a PERCPU_ARRAY value through ld_imm64 loads");
+        }
+        return new Result(false, "BPF_PROG_LOAD of a socket filter reading a PERCPU_ARRAY value through ld_imm64 gave "
+                + Errno.of((int) -fd));
+    }
+
+    /** Updates a one-element PERCPU_ARRAY with {@code BPF_F_ALL_CPUS}; old kernels reject the flag with EINVAL. */
+    private static Result cpuFlags(BpfSyscall sys) throws NotPrivilegedException {
+        try (Arena arena = Arena.ofConfined()) {
+            long mapFd = percpuArray(sys, arena, "lskel_cpu_flags");
+            if (mapFd < 0) {
+                return new Result(false, "BPF_MAP_CREATE of a PERCPU_ARRAY gave " + Errno.of((int) -mapFd));
+            }
+            try (OwnedFd map = new OwnedFd((int) mapFd)) {
+                return cpuFlagsUpdate(sys, arena, map);
+            }
+        }
+    }
+
+    private static Result cpuFlagsUpdate(BpfSyscall sys, Arena arena, OwnedFd map) {
+        long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, map.get(), arena.allocate(JAVA_INT),
+                arena.allocate(JAVA_LONG), BPF_F_ALL_CPUS);
+        if (r >= 0) {
+            return new Result(true, "BPF_MAP_UPDATE_ELEM with BPF_F_ALL_CPUS on a PERCPU_ARRAY succeeds");
+        }
+        return new Result(false, "BPF_MAP_UPDATE_ELEM with BPF_F_ALL_CPUS on a PERCPU_ARRAY gave " + Errno.of((int) -r));
+    }
+
+    /**
+     * Loads {@code r0 = 0; exit} with a one-byte dummy signature from the builtin keyring. A kernel
+     * without the attr fields answers E2BIG, one without signature verification EOPNOTSUPP; any
+     * other refusal means the kernel did try to verify the (bogus) signature.
+     */
+    private static Result signatures(BpfSyscall sys) throws NotPrivilegedException {
+        try (Arena arena = Arena.ofConfined()) {
+            byte[] insns = insns(insn(0xb7, 0, 0, 0, 0), insn(0x95, 0, 0, 0, 0)); // r0 = 0; exit
+            long fd = progLoad(sys, arena, insns, arena.allocate(1));
+            if (fd >= 0) {
+                Native.close((int) fd);
+                return new Result(true, "a load with a dummy signature was accepted");
+            }
+            Errno errno = Errno.of((int) -fd);
+            if (errno.equals(Errno.EPERM)) {
+                throw new NotPrivilegedException("BPF_PROG_LOAD (signature probe)");
+            }
+            boolean missing = errno.equals(Errno.E2BIG) || errno.equals(Errno.EOPNOTSUPP);
+            return new Result(!missing, "BPF_PROG_LOAD with a signature gave " + errno);
+        }
+    }
+
+    /** {@return a new key 4 / value 8 / one-entry PERCPU_ARRAY's fd, or -errno} */
+    private static long percpuArray(BpfSyscall sys, Arena arena, String name) throws NotPrivilegedException {
+        long fd = BpfOps.mapCreate(sys, arena, BPF_MAP_TYPE_PERCPU_ARRAY, name, 4, 8, 1, 0, null);
+        if (fd == -Errno.EPERM.number()) {
+            throw new NotPrivilegedException("BPF_MAP_CREATE (feature probe)");
+        }
+        return fd;
+    }
+
+    private static long progLoad(BpfSyscall sys, Arena arena, byte[] insns, MemorySegment signature) {
+        MemorySegment attr = arena.allocate(BpfAttr.ProgLoad.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, BPF_PROG_TYPE_SOCKET_FILTER);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.INSN_CNT, insns.length / 8);
+        attr.set(JAVA_LONG, BpfAttr.ProgLoad.INSNS, arena.allocateFrom(JAVA_BYTE, insns).address());
+        attr.set(JAVA_LONG, BpfAttr.ProgLoad.LICENSE, arena.allocateFrom("GPL").address());
+        if (signature != null) {
+            attr.set(JAVA_LONG, BpfAttr.ProgLoad.SIGNATURE, signature.address());
+            attr.set(JAVA_INT, BpfAttr.ProgLoad.SIGNATURE_SIZE, (int) signature.byteSize());
+        }
+        return sys.bpf(BpfAttr.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+    }
+
+    /** {@return one {@code struct bpf_insn} in host byte order: code, dst/src nibbles, off, imm} */
+    private static byte[] insn(int code, int dst, int src, int off, int imm) {
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+        boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        b.put((byte) code).put((byte) (little ? (src << 4) | dst : (dst << 4) | src)).putShort((short) off).putInt(imm);
+        return b.array();
+    }
+
+    private static byte[] insns(byte[]... insns) {
+        ByteBuffer b = ByteBuffer.allocate(insns.length * 8);
+        for (byte[] insn : insns) {
+            b.put(insn);
+        }
+        return b.array();
+    }
+}

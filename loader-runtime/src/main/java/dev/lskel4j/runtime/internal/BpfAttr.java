@@ -1,0 +1,373 @@
+package dev.lskel4j.runtime.internal;
+
+import static java.lang.foreign.MemoryLayout.paddingLayout;
+import static java.lang.foreign.MemoryLayout.sequenceLayout;
+import static java.lang.foreign.MemoryLayout.structLayout;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.StructLayout;
+
+/**
+ * The shapes of {@code union bpf_attr} (include/uapi/linux/bpf.h) the runtime uses, one layout per
+ * command, each quoting its C declaration. Layouts end where libbpf's {@code offsetofend()} ends
+ * them, so {@code byteSize()} is the attr size passed to {@code bpf()}. Pointers
+ * ({@code __aligned_u64}) are {@code JAVA_LONG} holding a native address.
+ *
+ * <p>Offsets are derived from the layouts, never written as literals; {@code BpfAttrLayoutTest}
+ * checks them against the running kernel's BTF description of {@code union bpf_attr}.
+ */
+public final class BpfAttr {
+    private BpfAttr() {}
+
+    /** {@code enum bpf_cmd} values used here. */
+    public static final int BPF_MAP_CREATE = 0;
+    public static final int BPF_MAP_LOOKUP_ELEM = 1;
+    public static final int BPF_MAP_UPDATE_ELEM = 2;
+    public static final int BPF_MAP_DELETE_ELEM = 3;
+    public static final int BPF_PROG_LOAD = 5;
+    public static final int BPF_PROG_RUN = 10;
+    public static final int BPF_PROG_GET_NEXT_ID = 11;
+    public static final int BPF_MAP_GET_NEXT_ID = 12;
+    public static final int BPF_OBJ_GET_INFO_BY_FD = 15;
+    public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
+    public static final int BPF_BTF_LOAD = 18;
+    public static final int BPF_MAP_FREEZE = 22;
+    public static final int BPF_LINK_CREATE = 28;
+    public static final int BPF_LINK_GET_NEXT_ID = 31;
+
+    /** {@code BPF_OBJ_NAME_LEN}. */
+    public static final int BPF_OBJ_NAME_LEN = 16;
+
+    /**
+     * BPF_MAP_CREATE, up to {@code excl_prog_hash_size} (92 bytes, {@code skel_map_create()}).
+     * <pre>
+     * struct {
+     *     __u32 map_type; __u32 key_size; __u32 value_size; __u32 max_entries; __u32 map_flags;
+     *     __u32 inner_map_fd; __u32 numa_node; char map_name[BPF_OBJ_NAME_LEN]; __u32 map_ifindex;
+     *     __u32 btf_fd; __u32 btf_key_type_id; __u32 btf_value_type_id;
+     *     __u32 btf_vmlinux_value_type_id; __u64 map_extra; __s32 value_type_btf_obj_fd;
+     *     __s32 map_token_fd; __aligned_u64 excl_prog_hash; __u32 excl_prog_hash_size;
+     * };
+     * </pre>
+     */
+    public static final class MapCreate {
+        private MapCreate() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("map_type"),
+                JAVA_INT.withName("key_size"),
+                JAVA_INT.withName("value_size"),
+                JAVA_INT.withName("max_entries"),
+                JAVA_INT.withName("map_flags"),
+                JAVA_INT.withName("inner_map_fd"),
+                JAVA_INT.withName("numa_node"),
+                sequenceLayout(BPF_OBJ_NAME_LEN, JAVA_BYTE).withName("map_name"),
+                JAVA_INT.withName("map_ifindex"),
+                JAVA_INT.withName("btf_fd"),
+                JAVA_INT.withName("btf_key_type_id"),
+                JAVA_INT.withName("btf_value_type_id"),
+                JAVA_INT.withName("btf_vmlinux_value_type_id"),
+                JAVA_LONG.withName("map_extra"),
+                JAVA_INT.withName("value_type_btf_obj_fd"),
+                JAVA_INT.withName("map_token_fd"),
+                JAVA_LONG.withName("excl_prog_hash"),
+                JAVA_INT.withName("excl_prog_hash_size"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long MAP_TYPE = offset(LAYOUT, "map_type");
+        public static final long KEY_SIZE = offset(LAYOUT, "key_size");
+        public static final long VALUE_SIZE = offset(LAYOUT, "value_size");
+        public static final long MAX_ENTRIES = offset(LAYOUT, "max_entries");
+        public static final long MAP_FLAGS = offset(LAYOUT, "map_flags");
+        public static final long INNER_MAP_FD = offset(LAYOUT, "inner_map_fd");
+        public static final long MAP_NAME = offset(LAYOUT, "map_name");
+        public static final long BTF_FD = offset(LAYOUT, "btf_fd");
+        public static final long BTF_VALUE_TYPE_ID = offset(LAYOUT, "btf_value_type_id");
+        public static final long EXCL_PROG_HASH = offset(LAYOUT, "excl_prog_hash");
+        public static final long EXCL_PROG_HASH_SIZE = offset(LAYOUT, "excl_prog_hash_size");
+    }
+
+    /**
+     * BPF_MAP_{LOOKUP,UPDATE,DELETE}_ELEM and BPF_MAP_FREEZE, up to {@code flags} (32 bytes).
+     * <pre>
+     * struct {
+     *     __u32 map_fd;
+     *     __aligned_u64 key;
+     *     union { __aligned_u64 value; __aligned_u64 next_key; };
+     *     __u64 flags;
+     * };
+     * </pre>
+     * BPF_MAP_FREEZE passes only {@code offsetofend(map_fd)} = {@link #FREEZE_SIZE} bytes.
+     */
+    public static final class MapElem {
+        private MapElem() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("map_fd"),
+                paddingLayout(4),
+                JAVA_LONG.withName("key"),
+                JAVA_LONG.withName("value"),
+                JAVA_LONG.withName("flags"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long MAP_FD = offset(LAYOUT, "map_fd");
+        public static final long KEY = offset(LAYOUT, "key");
+        public static final long VALUE = offset(LAYOUT, "value");
+        public static final long FLAGS = offset(LAYOUT, "flags");
+        public static final int FREEZE_SIZE = (int) (MAP_FD + JAVA_INT.byteSize());
+    }
+
+    /**
+     * BPF_PROG_LOAD, up to {@code keyring_id} (168 bytes, {@code bpf_load_and_run()}).
+     * <pre>
+     * struct {
+     *     __u32 prog_type; __u32 insn_cnt; __aligned_u64 insns; __aligned_u64 license;
+     *     __u32 log_level; __u32 log_size; __aligned_u64 log_buf; __u32 kern_version;
+     *     __u32 prog_flags; char prog_name[BPF_OBJ_NAME_LEN]; __u32 prog_ifindex;
+     *     __u32 expected_attach_type; __u32 prog_btf_fd; __u32 func_info_rec_size;
+     *     __aligned_u64 func_info; __u32 func_info_cnt; __u32 line_info_rec_size;
+     *     __aligned_u64 line_info; __u32 line_info_cnt; __u32 attach_btf_id;
+     *     union { __u32 attach_prog_fd; __u32 attach_btf_obj_fd; };
+     *     __u32 core_relo_cnt; __aligned_u64 fd_array; __aligned_u64 core_relos;
+     *     __u32 core_relo_rec_size; __u32 log_true_size; __s32 prog_token_fd;
+     *     __u32 fd_array_cnt; __aligned_u64 signature; __u32 signature_size; __s32 keyring_id;
+     * };
+     * </pre>
+     */
+    public static final class ProgLoad {
+        private ProgLoad() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("prog_type"),
+                JAVA_INT.withName("insn_cnt"),
+                JAVA_LONG.withName("insns"),
+                JAVA_LONG.withName("license"),
+                JAVA_INT.withName("log_level"),
+                JAVA_INT.withName("log_size"),
+                JAVA_LONG.withName("log_buf"),
+                JAVA_INT.withName("kern_version"),
+                JAVA_INT.withName("prog_flags"),
+                sequenceLayout(BPF_OBJ_NAME_LEN, JAVA_BYTE).withName("prog_name"),
+                JAVA_INT.withName("prog_ifindex"),
+                JAVA_INT.withName("expected_attach_type"),
+                JAVA_INT.withName("prog_btf_fd"),
+                JAVA_INT.withName("func_info_rec_size"),
+                JAVA_LONG.withName("func_info"),
+                JAVA_INT.withName("func_info_cnt"),
+                JAVA_INT.withName("line_info_rec_size"),
+                JAVA_LONG.withName("line_info"),
+                JAVA_INT.withName("line_info_cnt"),
+                JAVA_INT.withName("attach_btf_id"),
+                JAVA_INT.withName("attach_btf_obj_fd"),
+                JAVA_INT.withName("core_relo_cnt"),
+                JAVA_LONG.withName("fd_array"),
+                JAVA_LONG.withName("core_relos"),
+                JAVA_INT.withName("core_relo_rec_size"),
+                JAVA_INT.withName("log_true_size"),
+                JAVA_INT.withName("prog_token_fd"),
+                JAVA_INT.withName("fd_array_cnt"),
+                JAVA_LONG.withName("signature"),
+                JAVA_INT.withName("signature_size"),
+                JAVA_INT.withName("keyring_id"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long PROG_TYPE = offset(LAYOUT, "prog_type");
+        public static final long INSN_CNT = offset(LAYOUT, "insn_cnt");
+        public static final long INSNS = offset(LAYOUT, "insns");
+        public static final long LICENSE = offset(LAYOUT, "license");
+        public static final long LOG_LEVEL = offset(LAYOUT, "log_level");
+        public static final long LOG_SIZE = offset(LAYOUT, "log_size");
+        public static final long LOG_BUF = offset(LAYOUT, "log_buf");
+        public static final long PROG_FLAGS = offset(LAYOUT, "prog_flags");
+        public static final long PROG_NAME = offset(LAYOUT, "prog_name");
+        public static final long EXPECTED_ATTACH_TYPE = offset(LAYOUT, "expected_attach_type");
+        public static final long FD_ARRAY = offset(LAYOUT, "fd_array");
+        public static final long FD_ARRAY_CNT = offset(LAYOUT, "fd_array_cnt");
+        public static final long SIGNATURE = offset(LAYOUT, "signature");
+        public static final long SIGNATURE_SIZE = offset(LAYOUT, "signature_size");
+        public static final long KEYRING_ID = offset(LAYOUT, "keyring_id");
+    }
+
+    /**
+     * BPF_PROG_TEST_RUN / BPF_PROG_RUN: {@code offsetofend(union bpf_attr, test)} = 80 bytes.
+     * <pre>
+     * struct {
+     *     __u32 prog_fd; __u32 retval; __u32 data_size_in; __u32 data_size_out;
+     *     __aligned_u64 data_in; __aligned_u64 data_out; __u32 repeat; __u32 duration;
+     *     __u32 ctx_size_in; __u32 ctx_size_out; __aligned_u64 ctx_in; __aligned_u64 ctx_out;
+     *     __u32 flags; __u32 cpu; __u32 batch_size;
+     * } test;   // sizeof = 80: 4 bytes of tail padding
+     * </pre>
+     */
+    public static final class TestRun {
+        private TestRun() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("prog_fd"),
+                JAVA_INT.withName("retval"),
+                JAVA_INT.withName("data_size_in"),
+                JAVA_INT.withName("data_size_out"),
+                JAVA_LONG.withName("data_in"),
+                JAVA_LONG.withName("data_out"),
+                JAVA_INT.withName("repeat"),
+                JAVA_INT.withName("duration"),
+                JAVA_INT.withName("ctx_size_in"),
+                JAVA_INT.withName("ctx_size_out"),
+                JAVA_LONG.withName("ctx_in"),
+                JAVA_LONG.withName("ctx_out"),
+                JAVA_INT.withName("flags"),
+                JAVA_INT.withName("cpu"),
+                JAVA_INT.withName("batch_size"),
+                paddingLayout(4));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long PROG_FD = offset(LAYOUT, "prog_fd");
+        public static final long RETVAL = offset(LAYOUT, "retval");
+        public static final long CTX_SIZE_IN = offset(LAYOUT, "ctx_size_in");
+        public static final long CTX_IN = offset(LAYOUT, "ctx_in");
+    }
+
+    /**
+     * BPF_*_GET_NEXT_ID and BPF_*_GET_FD_BY_ID (16 bytes).
+     * <pre>
+     * struct {
+     *     union { __u32 start_id; __u32 prog_id; __u32 map_id; __u32 btf_id; __u32 link_id; };
+     *     __u32 next_id; __u32 open_flags; __s32 fd_by_id_token_fd;
+     * };
+     * </pre>
+     */
+    public static final class GetId {
+        private GetId() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("start_id"),
+                JAVA_INT.withName("next_id"),
+                JAVA_INT.withName("open_flags"),
+                JAVA_INT.withName("fd_by_id_token_fd"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long START_ID = offset(LAYOUT, "start_id");
+        public static final long NEXT_ID = offset(LAYOUT, "next_id");
+    }
+
+    /**
+     * BPF_OBJ_GET_INFO_BY_FD (16 bytes).
+     * <pre>
+     * struct { __u32 bpf_fd; __u32 info_len; __aligned_u64 info; } info;
+     * </pre>
+     */
+    public static final class ObjInfo {
+        private ObjInfo() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("bpf_fd"),
+                JAVA_INT.withName("info_len"),
+                JAVA_LONG.withName("info"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long BPF_FD = offset(LAYOUT, "bpf_fd");
+        public static final long INFO_LEN = offset(LAYOUT, "info_len");
+        public static final long INFO = offset(LAYOUT, "info");
+    }
+
+    /**
+     * BPF_RAW_TRACEPOINT_OPEN, up to {@code raw_tracepoint.prog_fd} (12 bytes,
+     * {@code skel_raw_tracepoint_open()}).
+     * <pre>
+     * struct { __u64 name; __u32 prog_fd; __u32 :32; __aligned_u64 cookie; } raw_tracepoint;
+     * </pre>
+     */
+    public static final class RawTracepointOpen {
+        private RawTracepointOpen() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_LONG.withName("name"),
+                JAVA_INT.withName("prog_fd"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long NAME = offset(LAYOUT, "name");
+        public static final long PROG_FD = offset(LAYOUT, "prog_fd");
+    }
+
+    /**
+     * BPF_LINK_CREATE, up to {@code link_create.iter_info_len} (28 bytes, {@code skel_link_create()}).
+     * <pre>
+     * struct {
+     *     union { __u32 prog_fd; __u32 map_fd; };
+     *     union { __u32 target_fd; __u32 target_ifindex; };
+     *     __u32 attach_type; __u32 flags;
+     *     union { __u32 target_btf_id; struct { __aligned_u64 iter_info; __u32 iter_info_len; }; ... };
+     * } link_create;
+     * </pre>
+     */
+    public static final class LinkCreate {
+        private LinkCreate() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("prog_fd"),
+                JAVA_INT.withName("target_fd"),
+                JAVA_INT.withName("attach_type"),
+                JAVA_INT.withName("flags"),
+                JAVA_LONG.withName("iter_info"),
+                JAVA_INT.withName("iter_info_len"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long PROG_FD = offset(LAYOUT, "prog_fd");
+        public static final long TARGET_FD = offset(LAYOUT, "target_fd");
+        public static final long ATTACH_TYPE = offset(LAYOUT, "attach_type");
+    }
+
+    /**
+     * BPF_BTF_LOAD, up to {@code btf_log_level} (28 bytes, {@code bpf_gen__load_btf()}). The
+     * runtime never issues it; the loader program does, and its attr in the data blob tells how
+     * far a failed loader got.
+     * <pre>
+     * struct {
+     *     __aligned_u64 btf; __aligned_u64 btf_log_buf; __u32 btf_size; __u32 btf_log_size;
+     *     __u32 btf_log_level; ...
+     * };
+     * </pre>
+     */
+    public static final class BtfLoad {
+        private BtfLoad() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_LONG.withName("btf"),
+                JAVA_LONG.withName("btf_log_buf"),
+                JAVA_INT.withName("btf_size"),
+                JAVA_INT.withName("btf_log_size"),
+                JAVA_INT.withName("btf_log_level"));
+        public static final long BTF = offset(LAYOUT, "btf");
+    }
+
+    /**
+     * {@code struct bpf_map_info} (104 bytes), for {@code info.hash} of signing scheme A.
+     * <pre>
+     * struct bpf_map_info {
+     *     __u32 type; __u32 id; __u32 key_size; __u32 value_size; __u32 max_entries;
+     *     __u32 map_flags; char name[BPF_OBJ_NAME_LEN]; __u32 ifindex;
+     *     __u32 btf_vmlinux_value_type_id; __u64 netns_dev; __u64 netns_ino; __u32 btf_id;
+     *     __u32 btf_key_type_id; __u32 btf_value_type_id; __u32 btf_vmlinux_id; __u64 map_extra;
+     *     __aligned_u64 hash; __u32 hash_size; __u32 :32;
+     * } __attribute__((aligned(8)));
+     * </pre>
+     */
+    public static final class MapInfo {
+        private MapInfo() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("type"),
+                JAVA_INT.withName("id"),
+                JAVA_INT.withName("key_size"),
+                JAVA_INT.withName("value_size"),
+                JAVA_INT.withName("max_entries"),
+                JAVA_INT.withName("map_flags"),
+                sequenceLayout(BPF_OBJ_NAME_LEN, JAVA_BYTE).withName("name"),
+                JAVA_INT.withName("ifindex"),
+                JAVA_INT.withName("btf_vmlinux_value_type_id"),
+                JAVA_LONG.withName("netns_dev"),
+                JAVA_LONG.withName("netns_ino"),
+                JAVA_INT.withName("btf_id"),
+                JAVA_INT.withName("btf_key_type_id"),
+                JAVA_INT.withName("btf_value_type_id"),
+                JAVA_INT.withName("btf_vmlinux_id"),
+                JAVA_LONG.withName("map_extra"),
+                JAVA_LONG.withName("hash"),
+                JAVA_INT.withName("hash_size"),
+                paddingLayout(4));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long ID = offset(LAYOUT, "id");
+        public static final long HASH = offset(LAYOUT, "hash");
+        public static final long HASH_SIZE = offset(LAYOUT, "hash_size");
+    }
+
+    /** {@return the byte offset of member {@code name} of {@code layout}} */
+    public static long offset(StructLayout layout, String name) {
+        return layout.byteOffset(PathElement.groupElement(name));
+    }
+}

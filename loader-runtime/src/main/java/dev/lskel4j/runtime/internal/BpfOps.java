@@ -1,0 +1,85 @@
+package dev.lskel4j.runtime.internal;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The {@code skel_*} syscall helpers of {@code skel_internal.h}: each zeroes exactly its attr size,
+ * sets only the listed fields and calls {@code bpf()}. Results follow the kernel convention
+ * (non-negative result or {@code -errno}); callers turn failures into exceptions that name the step.
+ */
+public final class BpfOps {
+    private BpfOps() {}
+
+    /** Ports {@code skel_map_create()}: attr up to {@code excl_prog_hash_size}; name copied like {@code strncpy(..., 16)}. */
+    public static long mapCreate(BpfSyscall sys, Arena arena, int mapType, String name, int keySize,
+                                 int valueSize, int maxEntries, int mapFlags, byte[] exclProgHash) {
+        MemorySegment attr = arena.allocate(BpfAttr.MapCreate.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.MapCreate.MAP_TYPE, mapType);
+        attr.set(JAVA_INT, BpfAttr.MapCreate.KEY_SIZE, keySize);
+        attr.set(JAVA_INT, BpfAttr.MapCreate.VALUE_SIZE, valueSize);
+        attr.set(JAVA_INT, BpfAttr.MapCreate.MAX_ENTRIES, maxEntries);
+        attr.set(JAVA_INT, BpfAttr.MapCreate.MAP_FLAGS, mapFlags);
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        MemorySegment.copy(nameBytes, 0, attr, JAVA_BYTE, BpfAttr.MapCreate.MAP_NAME,
+                Math.min(nameBytes.length, BpfAttr.BPF_OBJ_NAME_LEN));
+        if (exclProgHash != null) {
+            attr.set(JAVA_LONG, BpfAttr.MapCreate.EXCL_PROG_HASH, arena.allocateFrom(JAVA_BYTE, exclProgHash).address());
+            attr.set(JAVA_INT, BpfAttr.MapCreate.EXCL_PROG_HASH_SIZE, exclProgHash.length);
+        }
+        return sys.bpf(BpfAttr.BPF_MAP_CREATE, attr, BpfAttr.MapCreate.SIZE);
+    }
+
+    /**
+     * Ports {@code skel_map_update_elem()} and its lookup/delete siblings: {@code cmd} is one of the
+     * BPF_MAP_*_ELEM commands; {@code value} may be {@code NULL} for delete.
+     */
+    public static long mapElem(BpfSyscall sys, Arena arena, int cmd, int mapFd, MemorySegment key,
+                               MemorySegment value, long flags) {
+        MemorySegment attr = arena.allocate(BpfAttr.MapElem.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.MapElem.MAP_FD, mapFd);
+        attr.set(JAVA_LONG, BpfAttr.MapElem.KEY, key.address());
+        attr.set(JAVA_LONG, BpfAttr.MapElem.VALUE, value.address());
+        attr.set(JAVA_LONG, BpfAttr.MapElem.FLAGS, flags);
+        return sys.bpf(cmd, attr, BpfAttr.MapElem.SIZE);
+    }
+
+    /** Ports {@code skel_map_freeze()}: attr up to {@code map_fd}. */
+    public static long mapFreeze(BpfSyscall sys, Arena arena, int mapFd) {
+        MemorySegment attr = arena.allocate(BpfAttr.MapElem.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.MapElem.MAP_FD, mapFd);
+        return sys.bpf(BpfAttr.BPF_MAP_FREEZE, attr, BpfAttr.MapElem.FREEZE_SIZE);
+    }
+
+    /** Ports {@code skel_raw_tracepoint_open()}; {@code name} null means {@code NULL} (BTF-based programs). */
+    public static long rawTracepointOpen(BpfSyscall sys, Arena arena, String name, int progFd) {
+        MemorySegment attr = arena.allocate(BpfAttr.RawTracepointOpen.LAYOUT);
+        if (name != null) {
+            attr.set(JAVA_LONG, BpfAttr.RawTracepointOpen.NAME, arena.allocateFrom(name).address());
+        }
+        attr.set(JAVA_INT, BpfAttr.RawTracepointOpen.PROG_FD, progFd);
+        return sys.bpf(BpfAttr.BPF_RAW_TRACEPOINT_OPEN, attr, BpfAttr.RawTracepointOpen.SIZE);
+    }
+
+    /** Ports {@code skel_link_create()}: attr up to {@code link_create.iter_info_len}. */
+    public static long linkCreate(BpfSyscall sys, Arena arena, int progFd, int targetFd, int attachType) {
+        MemorySegment attr = arena.allocate(BpfAttr.LinkCreate.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.LinkCreate.PROG_FD, progFd);
+        attr.set(JAVA_INT, BpfAttr.LinkCreate.TARGET_FD, targetFd);
+        attr.set(JAVA_INT, BpfAttr.LinkCreate.ATTACH_TYPE, attachType);
+        return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr, BpfAttr.LinkCreate.SIZE);
+    }
+
+    /** {@return the id after {@code startId} for a BPF_*_GET_NEXT_ID {@code cmd}, or -errno (-ENOENT at the end)} */
+    public static long nextId(BpfSyscall sys, Arena arena, int cmd, int startId) {
+        MemorySegment attr = arena.allocate(BpfAttr.GetId.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.GetId.START_ID, startId);
+        long r = sys.bpf(cmd, attr, BpfAttr.GetId.SIZE);
+        return r < 0 ? r : Integer.toUnsignedLong(attr.get(JAVA_INT, BpfAttr.GetId.NEXT_ID));
+    }
+}

@@ -1,0 +1,192 @@
+package dev.lskel4j.runtime.internal;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The few C library entry points the runtime needs, as FFM downcalls: {@code syscall(SYS_bpf, ...)},
+ * {@code mmap}, {@code mprotect}, {@code munmap}, {@code close}, {@code getpagesize}.
+ *
+ * <p>Every call that can fail returns the kernel convention: a non-negative result, or
+ * {@code -errno}. errno is captured by the linker ({@code captureCallState("errno")}) right after
+ * the call, so no later JVM activity can clobber it.
+ */
+public final class Native {
+    private Native() {}
+
+    /** {@code PROT_READ}. */
+    public static final int PROT_READ = 0x1;
+    /** {@code PROT_WRITE}. */
+    public static final int PROT_WRITE = 0x2;
+    /** {@code MAP_SHARED}. */
+    public static final int MAP_SHARED = 0x01;
+    /** {@code MAP_PRIVATE}. */
+    public static final int MAP_PRIVATE = 0x02;
+    /** {@code MAP_FIXED}. */
+    public static final int MAP_FIXED = 0x10;
+    /** {@code MAP_ANONYMOUS}. */
+    public static final int MAP_ANONYMOUS = 0x20;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE_LAYOUT.varHandle(PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    /** {@code __NR_bpf} and {@code __NR_getpid} of the running architecture. */
+    private static final long SYS_BPF;
+    private static final long SYS_GETPID;
+
+    static {
+        switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> { SYS_BPF = 321; SYS_GETPID = 39; }
+            case "aarch64" -> { SYS_BPF = 280; SYS_GETPID = 172; }
+            default -> throw new ExceptionInInitializerError(
+                    "lskel4j: no bpf() syscall number known for os.arch " + System.getProperty("os.arch"));
+        }
+    }
+
+    /* long syscall(long number, int cmd, union bpf_attr *attr, unsigned int size); (variadic after number) */
+    private static final MethodHandle SYSCALL_BPF = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    /* long syscall(long number); */
+    private static final MethodHandle SYSCALL_0 = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    /* void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); */
+    private static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+            CAPTURE_ERRNO);
+    /* int mprotect(void *addr, size_t len, int prot); */
+    private static final MethodHandle MPROTECT = downcall("mprotect",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    /* int munmap(void *addr, size_t length); */
+    private static final MethodHandle MUNMAP = downcall("munmap",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    /* int close(int fd); */
+    private static final MethodHandle CLOSE = downcall("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /* int getpagesize(void); */
+    private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
+            FunctionDescriptor.of(JAVA_INT));
+
+    /** The captured-state buffer; one per thread so calls need no allocation. */
+    private static final ThreadLocal<MemorySegment> CAPTURE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+    private static final int PAGE_SIZE = pageSizeNow();
+
+    private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new ExceptionInInitializerError("lskel4j: libc has no " + name));
+        return LINKER.downcallHandle(symbol, fd, options);
+    }
+
+    private static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    /** The real {@code bpf()} system call, as a {@link BpfSyscall}. */
+    public static final BpfSyscall BPF = Native::bpf;
+
+    /** {@return {@code syscall(SYS_bpf, cmd, attr, size)}: the result, or -errno} */
+    public static long bpf(int cmd, MemorySegment attr, int size) {
+        MemorySegment capture = CAPTURE.get();
+        long r;
+        try {
+            r = (long) SYSCALL_BPF.invokeExact(capture, SYS_BPF, cmd, attr, size);
+        } catch (Throwable t) {
+            throw linkageFailure("syscall(SYS_bpf)", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /** {@return {@code syscall(SYS_getpid)}}: a raw system call, so every call enters the kernel */
+    public static long getpidSyscall() {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            return (long) SYSCALL_0.invokeExact(capture, SYS_GETPID);
+        } catch (Throwable t) {
+            throw linkageFailure("syscall(SYS_getpid)", t);
+        }
+    }
+
+    /** {@return the mapping's address, or -errno} (as {@code mmap(2)}; addresses never look negative on Linux) */
+    public static long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        MemorySegment capture = CAPTURE.get();
+        long r;
+        try {
+            r = (long) MMAP.invokeExact(capture, addr, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw linkageFailure("mmap", t);
+        }
+        return r == -1L ? -errno(capture) : r;
+    }
+
+    /** {@return 0, or -errno} */
+    public static int mprotect(long addr, long length, int prot) {
+        MemorySegment capture = CAPTURE.get();
+        int r;
+        try {
+            r = (int) MPROTECT.invokeExact(capture, addr, length, prot);
+        } catch (Throwable t) {
+            throw linkageFailure("mprotect", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /** {@return 0, or -errno} */
+    public static int munmap(long addr, long length) {
+        MemorySegment capture = CAPTURE.get();
+        int r;
+        try {
+            r = (int) MUNMAP.invokeExact(capture, addr, length);
+        } catch (Throwable t) {
+            throw linkageFailure("munmap", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /** {@return 0, or -errno} */
+    public static int close(int fd) {
+        MemorySegment capture = CAPTURE.get();
+        int r;
+        try {
+            r = (int) CLOSE.invokeExact(capture, fd);
+        } catch (Throwable t) {
+            throw linkageFailure("close", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /** {@return the system page size ({@code getpagesize()})} */
+    public static int pageSize() {
+        return PAGE_SIZE;
+    }
+
+    private static int pageSizeNow() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
+        } catch (Throwable t) {
+            throw linkageFailure("getpagesize", t);
+        }
+    }
+
+    /** A downcall itself threw: only possible if the linkage is broken, never for a failing call. */
+    private static Error linkageFailure(String what, Throwable t) {
+        if (t instanceof Error e) {
+            return e;
+        }
+        return new AssertionError("lskel4j: downcall " + what + " threw", t);
+    }
+}

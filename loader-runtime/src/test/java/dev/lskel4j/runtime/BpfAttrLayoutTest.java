@@ -1,0 +1,96 @@
+package dev.lskel4j.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lskel4j.runtime.internal.BpfAttr;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.PaddingLayout;
+import java.lang.foreign.StructLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every member of every bpf_attr layout sits where the running kernel's BTF says
+ * ({@code /sys/kernel/btf/vmlinux}, {@code union bpf_attr} and {@code struct bpf_map_info}), with
+ * the same size; truncated layouts end exactly at their last member.
+ */
+class BpfAttrLayoutTest {
+    private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+    private static Btf btf;
+    private static int bpfAttr;
+
+    @BeforeAll
+    static void readKernelBtf() {
+        assertTrue(Files.isReadable(VMLINUX), "this test needs the kernel's BTF at " + VMLINUX);
+        btf = new Btf(VMLINUX);
+        bpfAttr = btf.find("bpf_attr", true);
+    }
+
+    static Stream<Arguments> layouts() {
+        return Stream.of(
+                Arguments.of("MapCreate", BpfAttr.MapCreate.LAYOUT, "anon:map_type"),
+                Arguments.of("MapElem", BpfAttr.MapElem.LAYOUT, "anon:key"),
+                Arguments.of("ProgLoad", BpfAttr.ProgLoad.LAYOUT, "anon:prog_type"),
+                Arguments.of("TestRun", BpfAttr.TestRun.LAYOUT, "test"),
+                Arguments.of("GetId", BpfAttr.GetId.LAYOUT, "anon:start_id"),
+                Arguments.of("ObjInfo", BpfAttr.ObjInfo.LAYOUT, "info"),
+                Arguments.of("RawTracepointOpen", BpfAttr.RawTracepointOpen.LAYOUT, "raw_tracepoint"),
+                Arguments.of("LinkCreate", BpfAttr.LinkCreate.LAYOUT, "link_create"),
+                Arguments.of("BtfLoad", BpfAttr.BtfLoad.LAYOUT, "anon:btf"),
+                Arguments.of("MapInfo", BpfAttr.MapInfo.LAYOUT, "struct:bpf_map_info"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layouts")
+    void membersMatchKernelBtf(String shape, StructLayout layout, String where) {
+        Map<String, Btf.Member> kernel = kernelMembers(where);
+        long end = 0;
+        for (MemoryLayout member : layout.memberLayouts()) {
+            if (member instanceof PaddingLayout) {
+                end += member.byteSize();
+                continue;
+            }
+            String name = member.name().orElseThrow();
+            Btf.Member k = kernel.get(name);
+            assertNotNull(k, shape + "." + name + " is not a member of the kernel's " + where);
+            long offset = layout.byteOffset(MemoryLayout.PathElement.groupElement(name));
+            assertEquals(k.offset(), offset, shape + "." + name + " offset");
+            assertEquals(k.size(), member.byteSize(), shape + "." + name + " size");
+            end = offset + member.byteSize();
+        }
+        assertEquals(end, layout.byteSize(), shape + " must end at its last member (offsetofend)");
+    }
+
+    @org.junit.jupiter.api.Test
+    void paddedShapesHaveTheKernelsSize() {
+        assertEquals(btf.size(btf.find("bpf_map_info", false)), BpfAttr.MapInfo.SIZE, "sizeof(struct bpf_map_info)");
+        Btf.Member test = btf.flatten(bpfAttr).get("test");
+        assertEquals(test.size(), BpfAttr.TestRun.SIZE, "offsetofend(union bpf_attr, test)");
+        // skel_internal.h sizes, as the spec lists them
+        assertEquals(92, BpfAttr.MapCreate.SIZE);
+        assertEquals(32, BpfAttr.MapElem.SIZE);
+        assertEquals(4, BpfAttr.MapElem.FREEZE_SIZE);
+        assertEquals(168, BpfAttr.ProgLoad.SIZE);
+        assertEquals(80, BpfAttr.TestRun.SIZE);
+        assertEquals(12, BpfAttr.RawTracepointOpen.SIZE);
+        assertEquals(28, BpfAttr.LinkCreate.SIZE);
+    }
+
+    private static Map<String, Btf.Member> kernelMembers(String where) {
+        if (where.startsWith("anon:")) {
+            return btf.anonymousMemberWith(bpfAttr, where.substring(5));
+        }
+        if (where.startsWith("struct:")) {
+            return btf.flatten(btf.find(where.substring(7), false));
+        }
+        return btf.namedMember(bpfAttr, where);
+    }
+}
