@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.emit;
 
+import dev.lskel4j.gen.elf.Corpus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
@@ -11,15 +12,9 @@ import java.util.stream.Stream;
 /** One {@code golden/<name>} directory of the reference corpus (see its README). */
 public record Golden(String name, Path dir) {
 
-    /** {@return the corpus root: system property {@code lskel.reference}, else {@code ../shared/reference}} */
+    /** {@return the corpus root (see {@link Corpus#root()})} */
     public static Path root() {
-        String prop = System.getProperty("lskel.reference");
-        Path root = prop != null ? Path.of(prop) : Path.of("..", "shared", "reference");
-        if (!Files.isDirectory(root.resolve("golden"))) root = Path.of("..", "..", "shared", "reference");
-        if (!Files.isDirectory(root.resolve("golden"))) {
-            throw new IllegalStateException("reference corpus not found (set -Dlskel.reference): " + root.toAbsolutePath());
-        }
-        return root;
+        return Corpus.root();
     }
 
     /** {@return every golden with an unsigned loader, by name} */
