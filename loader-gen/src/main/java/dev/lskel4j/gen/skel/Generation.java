@@ -47,17 +47,6 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
         return new Generation(fileName, plan, GenLoader.emit(plan, options));
     }
 
-    /**
-     * {@return bpftool's default object name for a file: its name without {@code .o}, every char
-     * outside {@code [A-Za-z0-9_]} replaced by {@code '_'}} ({@code get_obj_name()}:
-     * {@code kfunc.bpf.o} gives {@code kfunc_bpf})
-     */
-    public static String bpftoolObjectName(String fileName) {
-        String base = fileName.substring(fileName.lastIndexOf('/') + 1);
-        if (base.endsWith(".o")) base = base.substring(0, base.length() - 2);
-        return JavaNames.sanitize(base);
-    }
-
     /** {@return the file name without its directory and without {@code .bpf.o} (or {@code .o})} */
     public static String baseName(String fileName) {
         String base = fileName.substring(fileName.lastIndexOf('/') + 1);

@@ -129,11 +129,6 @@ final class JavaNames {
             return name;
         }
 
-        /** {@return whether {@code name} is free} */
-        boolean isFree(String name) {
-            return !taken.contains(name) && !RESERVED.contains(name);
-        }
-
         /** Marks {@code name} as taken. */
         void take(String name) {
             taken.add(name);
