@@ -23,6 +23,12 @@ class SysCountTest {
     }
 
     @Test
+    void bundledObjectIsTheFixture() throws Exception {
+        assertEquals(-1L, Files.mismatch(Path.of("src/main/bpf/syscount.bpf.o"), Path.of("..", "fixtures", "obj", "syscount.bpf.o")),
+                "examples/src/main/bpf/syscount.bpf.o must stay a copy of fixtures/obj/syscount.bpf.o (fixtures/build.sh)");
+    }
+
+    @Test
     void countsSystemCallsForTwoSeconds() throws Exception {
         assumeTrue(privileged(), "SysCount loads a BPF program: run the tests as root (CI does)");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

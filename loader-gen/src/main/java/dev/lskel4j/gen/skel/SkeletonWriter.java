@@ -820,9 +820,9 @@ final class SkeletonWriter {
         };
     }
 
-    /** A signed value of the accessor's own width needs no cast; an enum's int/long value might. */
+    /** A signed value of the accessor's own width needs no cast; an enum's int value does for 1 and 2 bytes. */
     private static String narrowing(CType.Int i, String value) {
-        return value.endsWith(".value()") && i.size() < 8 ? cast(i.size()) + value : value;
+        return value.endsWith(".value()") && i.size() < 4 ? cast(i.size()) + value : value;
     }
 
     private static String cast(int size) {

@@ -68,6 +68,30 @@ class RunCommandTest {
     }
 
     @Test
+    void countersFixtureAfterFiveGetpids() throws Exception {
+        // fixtures/README.md, counters: every C type after N = 5 getpid calls of this thread
+        String counters = Path.of("..", "fixtures", "obj", "counters.bpf.o").toString();
+        long tid = Syscalls.gettid(); // runWithFiveGetpids makes the calls from this thread
+        Cli.Result r = runWithFiveGetpids("run", counters, "--set", "rodata.target_pid=self", "--set",
+                "rodata.target_tid=" + tid, "--for", "1.5");
+        assertEquals(0, r.status(), r.all());
+        List<String> lines = r.out().lines().toList();
+        for (String expected : List.of(
+                "data.d_u8 = 255", "data.d_s8 = -6", "data.d_u16 = 1050", "data.d_s16 = -1050",
+                "data.d_u32 = " + 0xfffffff5L, "data.d_s32 = -17", "data.d_u64 = " + Long.toUnsignedString(0xffffffff00000005L),
+                "data.d_s64 = -1099511627781", "data.d_armed = false", "data.d_tag = \"hits=5\"", "data.d_phase = PHASE_DONE",
+                "data.d_ptr = 0x1028", "bss.hits = 5", "bss.bss_seen = true", "bss.bss_neg = -15", "bss.bss_last_tid = " + tid,
+                "bss.bss_arr = [1, 2, 1, 1]",
+                "bss.bss_stats = { calls = 5, range = { lo = -5, hi = 500 }, last = { word = " + 0xa0b0c005L
+                        + ", bytes = [5, 192, 176, 160] }, ulong_sized = 540 }",
+                "data_custom.custom_counter = 105", "data_custom.custom_label = \"custom5\"", "rodata_custom.custom_mult = 3",
+                "bss_custom.custom_total = 15", "bss_custom.custom_neg = -5", "rodata.ro_banner = \"lskel4j\"",
+                "map .bss.custom: ARRAY, key 4 bytes, value 9 bytes, max_entries 1")) {
+            assertTrue(lines.contains(expected), expected + " missing in\n" + r.out());
+        }
+    }
+
+    @Test
     void refusedProgramLoadNamesTheProgramAndErrno() throws Exception {
         // reference/expect/prog_types.txt: the trampoline-based pt_fentry fails with EPERM on this kernel
         Cli.Result r = Cli.run("run", obj("prog_types"));

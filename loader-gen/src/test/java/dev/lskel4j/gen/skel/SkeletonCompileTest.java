@@ -16,10 +16,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every corpus object: its skeleton compiles with -Xlint:all -Werror, or generation refuses it with a typed error. */
+/**
+ * Every corpus object and every fixture: its skeleton compiles with -Xlint:all -Werror, or
+ * generation refuses it with a typed error.
+ */
 class SkeletonCompileTest {
-    static Stream<Path> objects() {
-        return Corpus.objects().stream();
+    static Stream<Path> objects() throws java.io.IOException {
+        try (Stream<Path> fixtures = java.nio.file.Files.list(Path.of("..", "fixtures", "obj"))) {
+            return Stream.concat(Corpus.objects().stream(), fixtures.filter(f -> f.toString().endsWith(".bpf.o")).sorted().toList().stream());
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.emit.GenOptions;
+import dev.lskel4j.runtime.BpfLink;
 import dev.lskel4j.runtime.BpfMap;
 import dev.lskel4j.runtime.BpfProgram;
 import dev.lskel4j.runtime.Errno;
@@ -43,23 +44,41 @@ class SkeletonLoadTest {
     /** A generated skeleton instance driven by reflection, since its class only exists at test time. */
     private record Skel(Object self) implements AutoCloseable {
         static Class<?> compile(String name) throws Exception {
-            Path obj = Corpus.root().resolve("obj/" + name + ".bpf.o");
+            return compile(Corpus.root().resolve("obj/" + name + ".bpf.o"), name);
+        }
+
+        static Class<?> compile(Path obj, String name) throws Exception {
             Generation gen = Generation.of(Corpus.read(obj), obj.getFileName().toString(), name, HostValues.none(),
                     GenOptions.DEFAULT);
             return InMemoryCompiler.compile(gen.skeleton(SkeletonGenerator.Options.of("org.example.e2e",
                     Generation.className(name)))).type();
         }
 
-        /** open(), rodata().setTargetPid(pid) where the object has it, load(), attach(), 5 getpid. */
+        /** open(), rodata().setTargetPid(pid) (and setTargetTid) where the object has it, load(), attach(), 5 getpid, detach(). */
         static Skel runFiveGetpids(String name) throws Throwable {
-            Skel s = new Skel(invoke(compile(name), null, "open"));
+            return runFiveGetpids(compile(name));
+        }
+
+        static Skel runFiveGetpids(Class<?> type) throws Throwable {
+            Skel s = new Skel(invoke(type, null, "open"));
             try {
                 Optional<Method> pidFilter = method(s.self.getClass(), "rodata")
                         .flatMap(m -> method(m.getReturnType(), "setTargetPid"));
-                if (pidFilter.isPresent()) invoke(pidFilter.get().getDeclaringClass(), s.get("rodata"), "setTargetPid", PID);
+                // __u32 target_pid takes a long, int target_pid an int
+                if (pidFilter.isPresent()) {
+                    invoke(pidFilter.get().getDeclaringClass(), s.get("rodata"), "setTargetPid",
+                            pidFilter.get().getParameterTypes()[0] == int.class ? (Object) (int) PID : (Object) PID);
+                }
+                // fixtures/counters also filters by thread: this one, which makes the calls
+                Optional<Method> tidFilter = method(s.self.getClass(), "rodata")
+                        .flatMap(m -> method(m.getReturnType(), "setTargetTid"));
+                if (tidFilter.isPresent()) {
+                    invoke(tidFilter.get().getDeclaringClass(), s.get("rodata"), "setTargetTid", (int) Syscalls.gettid());
+                }
                 s.get("load");
                 s.get("attach");
                 Syscalls.getpid(5);
+                s.get("detach"); // nothing else this process does counts from here on
                 return s;
             } catch (Throwable t) {
                 s.close();
@@ -117,10 +136,14 @@ class SkeletonLoadTest {
 
     @Test
     void minimalAttachesItsRawTracepoint() throws Throwable {
-        try (Skel s = Skel.runFiveGetpids("minimal")) {
+        try (Skel s = new Skel(invoke(Skel.compile("minimal"), null, "openAndLoad"))) {
             BpfProgram prog = (BpfProgram) s.get("progs", "minimalProg");
             assertTrue(prog.isLoaded());
-            assertTrue(prog.link().isPresent(), "links.minimal_prog_fd > 0");
+            assertTrue(prog.link().isEmpty());
+            BpfLink link = (BpfLink) s.get("attachMinimalProg");
+            assertTrue(prog.link().isPresent() && link.fd() > 0, "links.minimal_prog_fd > 0");
+            s.get("detach");
+            assertTrue(link.isClosed());
         }
     }
 
@@ -279,6 +302,64 @@ class SkeletonLoadTest {
                 .findFirst().orElseThrow();
     }
 
+    private static Path fixture(String name) {
+        return Path.of("..", "fixtures", "obj", name + ".bpf.o");
+    }
+
+    @Test
+    void countersFixtureThroughEveryKindOfAccessor() throws Throwable {
+        try (Skel s = Skel.runFiveGetpids(Skel.compile(fixture("counters"), "counters"))) {
+            // fixtures/README.md, counters, after N = 5
+            assertEquals(255, s.get("data", "dU8"));
+            assertEquals((byte) -6, s.get("data", "dS8"));
+            assertEquals(1050, s.get("data", "dU16"));
+            assertEquals((short) -1050, s.get("data", "dS16"));
+            assertEquals(0xfffffff5L, s.get("data", "dU32"));
+            assertEquals(-17, s.get("data", "dS32"));
+            assertEquals(0xffffffff00000005L, s.get("data", "dU64"));
+            assertEquals(-1099511627781L, s.get("data", "dS64"));
+            assertEquals(false, s.get("data", "dArmed"));
+            assertEquals("hits=5", s.get("data", "dTag"));
+            assertEquals("PHASE_DONE", s.get("data", "dPhase").toString());
+            assertEquals(-1, s.get("data", "dPhaseValue"));
+            assertEquals(0x1028L, s.get("data", "dPtr"));
+            assertEquals(5L, s.get("bss", "hits"));
+            assertEquals(true, s.get("bss", "bssSeen"));
+            assertEquals(-15L, s.get("bss", "bssNeg"));
+            assertEquals(Syscalls.gettid(), s.get("bss", "bssLastTid"));
+            Object bss = s.get("bss");
+            int[] arr = new int[4];
+            for (int i = 0; i < 4; i++) arr[i] = (int) invoke(bss.getClass(), bss, "bssArr", i);
+            assertArrayEquals(new int[] {1, 2, 1, 1}, arr);
+            assertEquals(5L, s.get("bss", "bssStats", "calls"));
+            assertEquals((short) -5, s.get("bss", "bssStats", "range", "lo"));
+            assertEquals(500, s.get("bss", "bssStats", "range", "hi"));
+            assertEquals(0xa0b0c005L, s.get("bss", "bssStats", "last", "word"));
+            Object last = s.get("bss", "bssStats", "last");
+            assertEquals(5, invoke(last.getClass(), last, "bytes", 0));
+            assertEquals(540L, s.get("bss", "bssStats", "ulongSized"));
+            assertEquals(105L, s.get("dataCustom", "customCounter"));
+            assertEquals("custom5", s.get("dataCustom", "customLabel"));
+            assertEquals(3L, s.get("rodataCustom", "customMult"));
+            assertEquals(15L, s.get("bssCustom", "customTotal"));
+            assertEquals((byte) -5, s.get("bssCustom", "customNeg"));
+            assertEquals("lskel4j", s.get("rodata", "roBanner"));
+        }
+    }
+
+    @Test
+    void mapInMapFixtureThroughMapHandles() throws Throwable {
+        try (Skel s = Skel.runFiveGetpids(Skel.compile(fixture("mapinmap"), "mapinmap"))) {
+            // fixtures/README.md, mapinmap, after N = 5
+            assertEquals(5, u64(s.map("innerA").lookup(key(0)).orElseThrow()));
+            assertEquals(50, u64(s.map("innerB").lookup(key(0)).orElseThrow()));
+            assertEquals(500, u64(s.map("innerC").lookup(key(0)).orElseThrow()));
+            assertEquals(5L, s.get("bss", "hits"));
+            assertEquals(5L, s.get("bss", "emptySlotMisses"));
+            assertTrue(s.map("outerArray").lookup(key(1)).isEmpty(), "slot 1 is empty");
+        }
+    }
+
     @Test
     void objectsThatCannotLoadHereFailClearly() throws Throwable {
         // reference/expect/ksym_typed.txt: ENOENT at the program load, with the verifier's reason
@@ -292,8 +373,9 @@ class SkeletonLoadTest {
                 assertThrows(Exception.class, () -> Skel.runFiveGetpids("prog_types")));
         assertEquals(Errno.EPERM, progTypes.errno());
         assertEquals("prog_load 'pt_fentry'", progTypes.failedSteps().getFirst().description());
-        // reference/expect/percpu_*.txt: no global percpu data on this kernel
-        for (String percpu : List.of("percpu_data", "percpu_mixed")) {
+        // reference/expect/percpu_*.txt, fixtures/README.md percpu: no global percpu data on this kernel
+        for (Class<?> percpu : List.of(Skel.compile("percpu_data"), Skel.compile("percpu_mixed"),
+                Skel.compile(fixture("percpu"), "percpu"))) {
             MissingFeatureException e = assertInstanceOf(MissingFeatureException.class,
                     assertThrows(Exception.class, () -> Skel.runFiveGetpids(percpu)));
             assertTrue(e.getMessage().contains("global percpu data"), e.getMessage());
