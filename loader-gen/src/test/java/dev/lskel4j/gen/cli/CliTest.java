@@ -76,6 +76,24 @@ class CliTest {
     }
 
     @Test
+    void typelessKsymAddressesOnlyWhenGiven() throws Exception {
+        // reference/README.md: the generating host had bpf_prog_free = 0xffffffff814ce810, bpf_map_put = 0xffffffff814d4460
+        byte[] golden = golden("hostdep_ksym", "data");
+        Cli.Result plain = Cli.run("gen", obj("hostdep_ksym"), "--out", tmp.resolve("plain").toString());
+        assertEquals(0, plain.status(), plain.all());
+        byte[] zeros = Files.readAllBytes(tmp.resolve("plain/hostdep_ksym.data"));
+        for (int[] range : new int[][] {{3148, 3152}, {3156, 3160}, {3188, 3192}, {3196, 3200}, {3796, 3800}, {3804, 3808}}) {
+            assertArrayEquals(new byte[range[1] - range[0]], Arrays.copyOfRange(zeros, range[0], range[1]), "no host address");
+        }
+        Cli.Result host = Cli.run("gen", obj("hostdep_ksym"), "--ksym", "bpf_prog_free=0xffffffff814ce810",
+                "--ksym", "bpf_map_put=0xffffffff814d4460", "--out", tmp.resolve("host").toString());
+        assertEquals(0, host.status(), host.all());
+        assertArrayEquals(golden, Files.readAllBytes(tmp.resolve("host/hostdep_ksym.data")));
+        Cli.Result bad = Cli.run("gen", obj("hostdep_ksym"), "--ksym", "bpf_map_put=nowhere", "--out", tmp.toString());
+        assertEquals(2, bad.status(), bad.all());
+    }
+
+    @Test
     void genIsDeterministic() throws Exception {
         assertEquals(0, Cli.run("gen", obj("maps"), "--out", tmp.resolve("a").toString()).status());
         assertEquals(0, Cli.run("gen", obj("maps"), "--out", tmp.resolve("b").toString()).status());
