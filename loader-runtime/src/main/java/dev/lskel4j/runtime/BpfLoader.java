@@ -13,6 +13,7 @@ import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -182,6 +183,7 @@ public final class BpfLoader {
     }
 
     /** {@return the NUL-terminated text in the ctx's log buffer, empty if no log was asked for} */
+    @SuppressWarnings("restricted") // the buffer is the caller's, of ctx.log_size bytes
     private static String log(MemorySegment ctx) {
         long buf = ctx.get(JAVA_LONG, LoaderCtx.LOG_BUF);
         int size = ctx.get(JAVA_INT, LoaderCtx.LOG_SIZE);
@@ -193,6 +195,6 @@ public final class BpfLoader {
         while (nul < size && log.get(JAVA_BYTE, nul) != 0) {
             nul++;
         }
-        return new String(log.asSlice(0, nul).toArray(JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(log.asSlice(0, nul).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
     }
 }

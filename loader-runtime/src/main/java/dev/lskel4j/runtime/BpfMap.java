@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.BpfOps;
 import dev.lskel4j.runtime.internal.BpfSyscall;
+import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PossibleCpus;
 import java.lang.foreign.Arena;
@@ -12,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * A map of a loaded skeleton: name, type, sizes and fd, with element access. Keys and values are
@@ -65,12 +67,12 @@ public final class BpfMap {
         this.sys = sys;
         this.cpuFlags = cpuFlags;
         this.cpus = cpus;
-        this.cpusContiguous = cpus.equals(java.util.stream.IntStream.range(0, cpus.size()).boxed().toList());
+        this.cpusContiguous = cpus.equals(IntStream.range(0, cpus.size()).boxed().toList());
     }
 
     /** {@return a handle on a map of a loaded skeleton, using the real kernel} */
     static BpfMap of(MapSpec spec, int maxEntries, OwnedFd fd) {
-        return new BpfMap(spec, maxEntries, fd, dev.lskel4j.runtime.internal.Native.BPF,
+        return new BpfMap(spec, maxEntries, fd, Native.BPF,
                 () -> KernelFeatures.has(Feature.PERCPU_CPU_FLAGS), PossibleCpus.get());
     }
 

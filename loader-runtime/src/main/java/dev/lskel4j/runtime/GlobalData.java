@@ -29,24 +29,21 @@ public final class GlobalData {
     private final MapSpec spec;
     private final long address;
     private final long mmapSize;
-    private final Arena life = Arena.ofShared();
-    private final Arena preLoad;
     private final MemorySegment view;
     private final MemorySegment writable;
     private boolean readOnly;
     private boolean unmapped;
 
-    private GlobalData(MapSpec spec, long address, long mmapSize) {
+    @SuppressWarnings("restricted") // our own mapping, at least value_size bytes, scoped to outlive no unmap
+    private GlobalData(MapSpec spec, long address, long mmapSize, Arena views, Arena preLoad) {
         this.spec = spec;
         this.address = address;
         this.mmapSize = mmapSize;
-        MemorySegment full = MemorySegment.ofAddress(address).reinterpret(spec.valueSize(), life, null);
+        MemorySegment full = MemorySegment.ofAddress(address).reinterpret(spec.valueSize(), views, null);
         if (spec.readOnlyAfterLoad()) {
-            preLoad = Arena.ofShared();
             view = full.asReadOnly();
             writable = MemorySegment.ofAddress(address).reinterpret(spec.valueSize(), preLoad, null);
         } else {
-            preLoad = null;
             view = full;
             writable = full;
         }
@@ -55,14 +52,18 @@ public final class GlobalData {
     /**
      * Ports {@code skel_prep_map_data()}: an anonymous {@code MAP_SHARED} read-write mapping of
      * {@code roundup(roundup(value_size, 8) * max_entries, page_size)} bytes holding the initial image.
+     *
+     * @param views the scope of every view; the owner closes it before unmapping
+     * @param preLoad the scope of writable views of sections that become read-only; the owner
+     *     closes it before {@link #finishLoad(int)}
      */
-    static GlobalData map(MapSpec spec) throws KernelException {
+    static GlobalData map(MapSpec spec, Arena views, Arena preLoad) throws KernelException {
         long size = mmapSize(spec);
         long addr = Native.mmap(0, size, Native.PROT_READ | Native.PROT_WRITE, Native.MAP_SHARED | Native.MAP_ANONYMOUS, -1, 0);
         if (addr < 0) {
             throw new KernelException("mmap of the initial image of map '" + spec.name() + "'", Errno.of((int) -addr), "");
         }
-        GlobalData data = new GlobalData(spec, addr, size);
+        GlobalData data = new GlobalData(spec, addr, size, views, preLoad);
         spec.initialImage().ifPresent(image ->
                 MemorySegment.copy(image.ref(), 0, data.writable, JAVA_BYTE, 0, image.length()));
         return data;
@@ -120,15 +121,14 @@ public final class GlobalData {
 
     /**
      * Moves the section to its loaded form: for percpu data {@code mprotect(PROT_READ)}; otherwise
-     * {@code skel_finalize_map_data()}: maps {@code mapFd} over the image at the same address.
+     * {@code skel_finalize_map_data()}: maps {@code mapFd} over the image at the same address. The
+     * owner has closed the pre-load scope, so no writable view of a read-only section survives.
      *
-     * @throws KernelException if the kernel refuses; the section's segments are then invalid
+     * @throws KernelException if the kernel refuses; the owner must then close the views' scope
+     *     (the range may be unmapped)
      */
     synchronized void finishLoad(int mapFd) throws KernelException {
-        if (spec.readOnlyAfterLoad()) {
-            readOnly = true;
-            preLoad.close();
-        }
+        readOnly = spec.readOnlyAfterLoad();
         long r;
         String what;
         if (spec.kind() == MapKind.PERCPU) {
@@ -140,23 +140,16 @@ public final class GlobalData {
             what = "mmap of map '" + spec.name() + "' over its initial image";
         }
         if (r < 0) {
-            life.close();
             throw new KernelException(what, Errno.of((int) -r), "");
         }
     }
 
-    /** Unmaps the section ({@code skel_free_map_data()}); its segments stop working first. */
+    /** Unmaps the section ({@code skel_free_map_data()}); the owner has closed the views' scope. */
     synchronized void unmap() {
         if (unmapped) {
             return;
         }
         unmapped = true;
-        if (life.scope().isAlive()) {
-            life.close();
-        }
-        if (preLoad != null && preLoad.scope().isAlive()) {
-            preLoad.close();
-        }
         readOnly = true;
         Native.munmap(address, mmapSize);
     }

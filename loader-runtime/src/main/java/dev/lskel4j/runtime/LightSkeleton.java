@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -35,14 +36,20 @@ public final class LightSkeleton implements AutoCloseable {
     private enum State { OPEN, LOADED, FAILED, CLOSED }
 
     private final SkeletonSpec spec;
+    /** Scope of every data view: closed before the sections are unmapped. */
+    private final Arena views;
+    /** Scope of writable views of sections that become read-only: closed before they do. */
+    private final Arena preLoad;
     private final Map<String, GlobalData> data;
     private final int[] maxEntries;
     private List<BpfMap> maps = List.of();
     private List<BpfProgram> programs = List.of();
     private State state = State.OPEN;
 
-    private LightSkeleton(SkeletonSpec spec, Map<String, GlobalData> data) {
+    private LightSkeleton(SkeletonSpec spec, Arena views, Arena preLoad, Map<String, GlobalData> data) {
         this.spec = spec;
+        this.views = views;
+        this.preLoad = preLoad;
         this.data = data;
         this.maxEntries = new int[spec.maps().size()];
     }
@@ -55,17 +62,21 @@ public final class LightSkeleton implements AutoCloseable {
      */
     public static LightSkeleton open(SkeletonSpec spec) throws KernelException {
         Map<String, GlobalData> data = new LinkedHashMap<>();
+        Arena views = Arena.ofShared();
+        Arena preLoad = Arena.ofShared();
         try {
             for (MapSpec map : spec.maps()) {
                 if (map.hasDataView()) {
-                    data.put(map.name(), GlobalData.map(map));
+                    data.put(map.name(), GlobalData.map(map, views, preLoad));
                 }
             }
         } catch (KernelException e) {
+            views.close();
+            preLoad.close();
             data.values().forEach(GlobalData::unmap);
             throw e;
         }
-        return new LightSkeleton(spec, data);
+        return new LightSkeleton(spec, views, preLoad, data);
     }
 
     /** {@return the spec this skeleton was opened from} */
@@ -106,7 +117,11 @@ public final class LightSkeleton implements AutoCloseable {
         maxEntries[index] = entries;
     }
 
-    /** Loads with {@link LoadOptions#DEFAULT}. @see #load(LoadOptions) */
+    /**
+     * Loads with {@link LoadOptions#DEFAULT}; see {@link #load(LoadOptions)}.
+     *
+     * @throws BpfException as {@link #load(LoadOptions)}
+     */
     public void load() throws BpfException {
         load(LoadOptions.DEFAULT);
     }
@@ -116,6 +131,10 @@ public final class LightSkeleton implements AutoCloseable {
      * {@code .kconfig} from the running kernel, runs the loader, takes ownership of the map and
      * program fds it returns, and maps the global data sections onto their maps. Call once; after a
      * failure only {@link #close()} remains.
+     *
+     * <p>A signed loader ({@code gen_hash}) ignores the ctx's {@code initial_value} and
+     * {@code max_entries}: edits made before load and the computed {@code .kconfig} values have no
+     * effect, and after load the data shows the values baked into the blob.
      *
      * @throws MissingFeatureException if the kernel lacks global percpu data / BPF_F_CPU flags the
      *     object's percpu data needs, or signature verification a signed loader needs
@@ -143,11 +162,17 @@ public final class LightSkeleton implements AutoCloseable {
             runLoader(ctx, options);
             takeOwnership(ctx);
         }
-        for (BpfMap map : maps) {
-            GlobalData d = data.get(map.name());
-            if (d != null) {
-                d.finishLoad(map.fd());
+        preLoad.close();
+        try {
+            for (BpfMap map : maps) {
+                GlobalData d = data.get(map.name());
+                if (d != null) {
+                    d.finishLoad(map.fd());
+                }
             }
+        } catch (KernelException e) {
+            views.close(); // a failed MAP_FIXED mmap may have unmapped the range
+            throw e;
         }
         state = State.LOADED;
     }
@@ -261,7 +286,11 @@ public final class LightSkeleton implements AutoCloseable {
         return maps.get(mapIndex(name));
     }
 
-    /** {@return the maps in map_idx order} @throws IllegalStateException unless loaded */
+    /**
+     * {@return the maps in map_idx order}
+     *
+     * @throws IllegalStateException unless loaded
+     */
     public synchronized List<BpfMap> maps() {
         requireState(State.LOADED);
         return maps;
@@ -280,7 +309,11 @@ public final class LightSkeleton implements AutoCloseable {
                         + programs.stream().map(BpfProgram::name).collect(Collectors.joining(", ")) + ")"));
     }
 
-    /** {@return the entry programs in spec order} @throws IllegalStateException unless loaded */
+    /**
+     * {@return the entry programs in spec order}
+     *
+     * @throws IllegalStateException unless loaded
+     */
     public synchronized List<BpfProgram> programs() {
         requireState(State.LOADED);
         return programs;
@@ -297,6 +330,11 @@ public final class LightSkeleton implements AutoCloseable {
         }
         state = State.CLOSED;
         programs.forEach(BpfProgram::close);
+        for (Arena scope : List.of(views, preLoad)) {
+            if (scope.scope().isAlive()) {
+                scope.close();
+            }
+        }
         data.values().forEach(GlobalData::unmap);
         maps.forEach(BpfMap::close);
     }
@@ -313,14 +351,14 @@ public final class LightSkeleton implements AutoCloseable {
 
     private void requireState(State wanted) {
         if (state != wanted) {
-            throw new IllegalStateException(spec.name() + " is " + state.name().toLowerCase() + ", not "
-                    + wanted.name().toLowerCase());
+            throw new IllegalStateException(spec.name() + " is " + state.name().toLowerCase(Locale.ROOT) + ", not "
+                    + wanted.name().toLowerCase(Locale.ROOT));
         }
     }
 
     private void requireNot(State unwanted) {
         if (state == unwanted) {
-            throw new IllegalStateException(spec.name() + " is " + unwanted.name().toLowerCase());
+            throw new IllegalStateException(spec.name() + " is " + unwanted.name().toLowerCase(Locale.ROOT));
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,9 @@ class GlobalDataLifecycleTest {
     @Test
     void percpuImageBecomesReadOnly() throws KernelException {
         MapSpec spec = MapSpec.data(".percpu", MapKind.PERCPU, 6, 76, 0, IMAGE);
-        GlobalData data = GlobalData.map(spec);
+        Arena views = Arena.ofShared();
+        Arena preLoad = Arena.ofShared();
+        GlobalData data = GlobalData.map(spec, views, preLoad);
         long address = data.address();
         try {
             assertEquals("rw-s", Kernel.protectionOf(address), "before load: the anonymous shared image");
@@ -31,6 +34,7 @@ class GlobalDataLifecycleTest {
             MemorySegment early = data.writableSegment();
             early.set(JAVA_INT, 8, 0xc0de);
 
+            preLoad.close(); // what LightSkeleton.load() does first
             data.finishLoad(-1);
 
             assertEquals("r--s", Kernel.protectionOf(address), "after load the page itself is PROT_READ");
@@ -43,6 +47,7 @@ class GlobalDataLifecycleTest {
             assertThrows(IllegalArgumentException.class, () -> data.segment().set(JAVA_INT, 8, 1), "the JDK refuses writes to read-only segments");
             assertEquals(0xc0de, data.segment().get(JAVA_INT, 8), "reads still work");
         } finally {
+            views.close(); // what LightSkeleton.close() does first
             data.unmap();
         }
         assertEquals("", Kernel.mappingOf(address), "unmapped on close");

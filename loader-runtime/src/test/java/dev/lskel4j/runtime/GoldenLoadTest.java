@@ -51,7 +51,19 @@ class GoldenLoadTest {
     }
 
     static Loaded run(Golden g, List<KconfigExtern> kconfig) throws BpfException {
-        LightSkeleton skel = LightSkeleton.open(g.spec(kconfig));
+        return run(g, g.spec(kconfig));
+    }
+
+    /** Opens {@code spec}, sets the pid filter, loads, attaches, triggers. */
+    static Loaded run(Golden g, SkeletonSpec spec) throws BpfException {
+        Loaded l = loadAndAttach(g, spec);
+        Kernel.getpid5();
+        return l;
+    }
+
+    /** Opens {@code spec}, sets the pid filter, loads, attaches. */
+    static Loaded loadAndAttach(Golden g, SkeletonSpec spec) throws BpfException {
+        LightSkeleton skel = LightSkeleton.open(spec);
         try {
             for (String pidVar : List.of("target_pid", "ro_pid")) {
                 if (g.elf.variable(pidVar).isPresent()) {
@@ -64,7 +76,6 @@ class GoldenLoadTest {
             skel.close();
             throw e;
         }
-        Kernel.getpid5();
         return new Loaded(g, skel);
     }
 
@@ -157,6 +168,7 @@ class GoldenLoadTest {
     }
 
     /** {@return the ring buffer's producer position: the first word of its second page} */
+    @SuppressWarnings("restricted")
     private static long ringbufProducerPos(int fd) {
         long page = Native.pageSize();
         long addr = Native.mmap(0, page, Native.PROT_READ, Native.MAP_SHARED, fd, page);
@@ -193,8 +205,21 @@ class GoldenLoadTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "debug."})
     void percpuKptr(String variant) throws BpfException {
-        try (Loaded l = run("percpu_kptr", variant)) {
-            assertEquals(List.of(5L, 1L, 5L), List.of(l.u64("out_ok"), l.u64("out_new"), l.u64("out_sum_b")));
+        Golden g = new Golden("percpu_kptr", variant);
+        try (Loaded l = loadAndAttach(g, g.spec())) {
+            // expect/ saw out_sum_b = 5: a fresh percpu object starts at 0. The kernel's percpu
+            // allocator may hand back a just-freed object unzeroed (seen when two runs follow each
+            // other closely), so check the increments: each call adds exactly 1 to the sum
+            long first = -1;
+            for (int call = 1; call <= 5; call++) {
+                Native.getpidSyscall();
+                if (first < 0) {
+                    first = l.u64("out_sum_b");
+                }
+                assertEquals(first + call - 1, l.u64("out_sum_b"), "sum of val_t.b over all CPUs after call " + call);
+            }
+            assertEquals(List.of(5L, 1L), List.of(l.u64("out_ok"), l.u64("out_new")));
+            assertTrue(first >= 1);
         }
     }
 
@@ -349,7 +374,7 @@ class GoldenLoadTest {
         Golden g = new Golden(object, "signed-b.");
         SkeletonSpec spec = new SkeletonSpec(object, g.blob().withSigning(
                 Signing.exclusiveOnly(Signing.Scheme.B, Corpus.golden(object, "signed-b.excl_hash"))), g.maps, g.programs, List.of());
-        try (Loaded l = run(new GoldenSpec(g, spec))) {
+        try (Loaded l = run(g, spec)) {
             assertTrue(l.skel().programs().stream().allMatch(p -> p.fd() > 0));
             if (g.elf.variable("target_pid").isPresent()) {
                 // gen_hash loaders ignore initial_value: the pid set before load did not reach the map
@@ -387,7 +412,7 @@ class GoldenLoadTest {
         byte[] hash = Corpus.golden(object, "signed-a.excl_hash");
         SkeletonSpec spec = new SkeletonSpec(object, g.blob().withSigning(Signing.exclusiveOnly(Signing.Scheme.A, hash)),
                 g.maps, g.programs, List.of());
-        try (Loaded l = run(new GoldenSpec(g, spec))) {
+        try (Loaded l = run(g, spec)) {
             assertTrue(l.skel().programs().stream().allMatch(p -> p.fd() > 0));
         }
         // run as scheme B, nobody computes the map hash: the loader's own check refuses before its first step
@@ -428,25 +453,5 @@ class GoldenLoadTest {
             assertTrue(rodata.segment().isReadOnly());
             assertThrows(ReadOnlyDataException.class, rodata::writableSegment);
         }
-    }
-
-    /** A golden with a hand-made spec. */
-    record GoldenSpec(Golden g, SkeletonSpec spec) {}
-
-    static Loaded run(GoldenSpec gs) throws BpfException {
-        Golden g = gs.g();
-        LightSkeleton skel = LightSkeleton.open(gs.spec());
-        try {
-            if (g.elf.variable("target_pid").isPresent()) {
-                skel.data(g.mapOfVariable("target_pid")).writableSegment().set(JAVA_INT, g.offsetOf("target_pid"), Kernel.pid());
-            }
-            skel.load();
-            skel.attach();
-        } catch (BpfException | RuntimeException e) {
-            skel.close();
-            throw e;
-        }
-        Kernel.getpid5();
-        return new Loaded(g, skel);
     }
 }

@@ -48,6 +48,7 @@ class PerCpuAccessTest {
         }
 
         @Override
+        @SuppressWarnings("restricted")
         public long bpf(int cmd, MemorySegment attr, int size) {
             calls.add(new Call(cmd, size, attr.asSlice(0, size).toArray(JAVA_BYTE)));
             long f = attr.get(JAVA_LONG, BpfAttr.MapElem.FLAGS);

@@ -33,7 +33,6 @@ public final class BpfAttr {
     public static final int BPF_MAP_GET_NEXT_ID = 12;
     public static final int BPF_OBJ_GET_INFO_BY_FD = 15;
     public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
-    public static final int BPF_BTF_LOAD = 18;
     public static final int BPF_MAP_FREEZE = 22;
     public static final int BPF_LINK_CREATE = 28;
     public static final int BPF_LINK_GET_NEXT_ID = 31;
@@ -177,7 +176,6 @@ public final class BpfAttr {
         public static final long LOG_BUF = offset(LAYOUT, "log_buf");
         public static final long PROG_FLAGS = offset(LAYOUT, "prog_flags");
         public static final long PROG_NAME = offset(LAYOUT, "prog_name");
-        public static final long EXPECTED_ATTACH_TYPE = offset(LAYOUT, "expected_attach_type");
         public static final long FD_ARRAY = offset(LAYOUT, "fd_array");
         public static final long FD_ARRAY_CNT = offset(LAYOUT, "fd_array_cnt");
         public static final long SIGNATURE = offset(LAYOUT, "signature");

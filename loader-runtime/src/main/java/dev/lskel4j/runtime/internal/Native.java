@@ -86,6 +86,7 @@ public final class Native {
 
     private static final int PAGE_SIZE = pageSizeNow();
 
+    @SuppressWarnings("restricted") // the descriptors above are the C prototypes they quote
     private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new ExceptionInInitializerError("lskel4j: libc has no " + name));

@@ -22,7 +22,11 @@ public final class OwnedFd implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** {@return the descriptor number} @throws IllegalStateException once closed */
+    /**
+     * {@return the descriptor number}
+     *
+     * @throws IllegalStateException once closed
+     */
     public int get() {
         if (closed.get()) {
             throw new IllegalStateException("file descriptor " + fd + " is closed");
