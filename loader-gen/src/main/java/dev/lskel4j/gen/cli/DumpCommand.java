@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code lskel dump}: the loader program of an object, readable. */
 @Command(name = "dump", mixinStandardHelpOptions = true,
-        description = {"Prints the loader program of OBJ disassembled, one instruction per line (index, the 8 bytes as "
+        description = {"Prints the loader program of OBJ, annotated with the operation of each block.",
+                "",
+                "Prints the loader program of OBJ disassembled, one instruction per line (index, the 8 bytes as "
                 + "stored, the instruction), with a header before each block naming the operation it performs: "
                 + "BTF load, each map creation, initial value update and freeze, each program load.",
                 "",
@@ -26,6 +28,9 @@ final class DumpCommand implements Callable<Integer> {
     @Mixin
     GenerationOptions generation;
 
+    @Mixin
+    HostOptions host;
+
     @Option(names = "--name", paramLabel = "NAME", description = "Object name. Default: the file name without .bpf.o.")
     String name;
 
@@ -34,7 +39,7 @@ final class DumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliException {
-        var gen = generation.generate(object, name != null ? name : GenerationOptions.defaultName(object));
+        var gen = generation.generate(object, name != null ? name : GenerationOptions.defaultName(object), host.hostValues());
         PrintWriter out = spec.commandLine().getOut();
         out.print(Disassembler.dumpAnnotated(gen.blob()));
         out.flush();

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.cli;
 
+import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.skel.Generation;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,7 +21,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code lskel gen}: the loader blobs of one or more objects, as files. */
 @Command(name = "gen", mixinStandardHelpOptions = true,
-        description = {"Generates the light-skeleton loader of each OBJ: writes DIR/NAME.insns and DIR/NAME.data (the raw "
+        description = {"Writes the loader of each OBJ: NAME.insns, NAME.data and NAME.json.",
+                "",
+                "Generates the light-skeleton loader of each OBJ: writes DIR/NAME.insns and DIR/NAME.data (the raw "
                 + "loader instructions and data blob, as libbpf's gen_loader_opts.insns/.data and the opts_insn/opts_data "
                 + "of `bpftool gen skeleton -L`) and DIR/NAME.json (the maps, programs and kconfig externs a runtime "
                 + "needs).",
@@ -34,6 +37,9 @@ final class GenCommand implements Callable<Integer> {
 
     @Mixin
     GenerationOptions generation;
+
+    @Mixin
+    HostOptions host;
 
     @Option(names = "--name", paramLabel = "NAME", description = "Object name (prefix of internal map names, file "
             + "name of the outputs); only with one OBJ. Default: the file name without .bpf.o.")
@@ -58,8 +64,9 @@ final class GenCommand implements Callable<Integer> {
             names.add(n);
         }
         // generate everything first, so that a bad object leaves no partial output
+        HostValues hostValues = host.hostValues();
         List<Generation> gens = new ArrayList<>();
-        for (int i = 0; i < objects.size(); i++) gens.add(generation.generate(objects.get(i), names.get(i)));
+        for (int i = 0; i < objects.size(); i++) gens.add(generation.generate(objects.get(i), names.get(i), hostValues));
         PrintWriter o = spec.commandLine().getOut();
         for (int i = 0; i < gens.size(); i++) {
             Generation g = gens.get(i);

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.cli;
 
+import dev.lskel4j.gen.HostValues;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.lskel4j.gen.MalformedObjectException;
@@ -32,7 +33,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code lskel run}: load an object for a while and show its global variables and maps. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Generates the loader of OBJ, sets initial values (--set), loads it, attaches every program that "
+        description = {"Loads OBJ for a while and prints its global variables and maps.",
+                "",
+                "Generates the loader of OBJ, sets initial values (--set), loads it, attaches every program that "
                 + "can be attached automatically (raw_tp, tp_btf, fentry/fexit/fmod_ret, lsm, iter), waits, then prints "
                 + "each global variable as `section.name = value` (decoded through BTF) and each map's name, type and "
                 + "sizes, and closes everything. Needs root (or CAP_BPF+CAP_PERFMON)."})
@@ -64,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliException {
         if (seconds < 0 || Double.isNaN(seconds)) throw new CliException(Lskel.USAGE, "--for must be 0 or more seconds");
-        Generation gen = generation.generate(object, name != null ? name : GenerationOptions.defaultName(object));
+        Generation gen = generation.generate(object, name != null ? name : GenerationOptions.defaultName(object), HostValues.none());
         List<DataSection> sections;
         try {
             sections = gen.sections();

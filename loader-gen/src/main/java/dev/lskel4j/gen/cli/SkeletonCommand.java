@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.cli;
 
+import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.skel.GeneratedSkeleton;
 import dev.lskel4j.gen.skel.Generation;
@@ -17,13 +18,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code lskel skeleton}: a Java light skeleton class for an object. */
 @Command(name = "skeleton", mixinStandardHelpOptions = true,
-        description = {"Writes the Java light skeleton of OBJ: DIR/P/C.java, a class with open()/load()/attach()/close(), "
+        description = {"Writes the Java light skeleton class of OBJ and its resource.",
+                "",
+                "Writes the Java light skeleton of OBJ: DIR/P/C.java, a class with open()/load()/attach()/close(), "
                 + "typed accessors for every global variable (from BTF), handles on maps and programs; and the resource "
                 + "C.lskel beside it (loader instructions, data blob and initial images), which must end up on the class "
                 + "path next to the compiled class. The generated code depends on lskel4j's loader-runtime only.",
                 "",
-                "Generation never reads the build host: kconfig values, the kernel version and typeless ksym addresses are "
-                        + "zeros unless passed explicitly; the runtime computes .kconfig from the running kernel at load."})
+                "Generation never reads the build host: the skeleton's runtime computes .kconfig from the running kernel at "
+                        + "load time, and the loader resolves ksyms at run time."})
 final class SkeletonCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -62,7 +65,7 @@ final class SkeletonCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(Lskel.USAGE, e.getMessage(), e);
         }
-        Generation gen = generation.generate(object, n);
+        Generation gen = generation.generate(object, n, HostValues.none());
         GeneratedSkeleton skel;
         try {
             skel = gen.skeleton(options);
