@@ -31,8 +31,31 @@ final class Clang {
     }
 
     /**
+     * {@return the flags BPF C sources commonly need on this machine, as fixtures/build.sh uses them}:
+     * {@code -D__TARGET_ARCH_x86} (or arm64) for {@code bpf_tracing.h}, and the multiarch include
+     * directory holding {@code asm/types.h}, which {@code <linux/types.h>} needs but clang does not
+     * search for {@code -target bpf}
+     */
+    static List<String> hostFlags() {
+        List<String> flags = new ArrayList<>();
+        switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> flags.add("-D__TARGET_ARCH_x86");
+            case "aarch64" -> flags.add("-D__TARGET_ARCH_arm64");
+            default -> { }
+        }
+        try (var dirs = Files.list(Path.of("/usr/include"))) {
+            dirs.filter(d -> d.getFileName().toString().contains("-linux-gnu") && Files.exists(d.resolve("asm/types.h")))
+                    .sorted().findFirst().ifPresent(d -> flags.addAll(List.of("-idirafter", d.toString())));
+        } catch (IOException e) {
+            // no /usr/include: nothing to add
+        }
+        return flags;
+    }
+
+    /**
      * Compiles {@code source} into {@code outDir/NAME.bpf.o}: {@code clang -g -O2 -target bpf -c},
-     * with the source's directory on the include path (for shared headers) and {@code extraArgs}.
+     * with the source's directory on the include path (for shared headers), {@link #hostFlags()} and
+     * {@code extraArgs}.
      *
      * @return the object file
      * @throws MojoFailureException with clang's messages if it fails
@@ -43,6 +66,7 @@ final class Clang {
         Path out = outDir.resolve(file.substring(0, file.length() - ".c".length()) + ".o");
         List<String> cmd = new ArrayList<>(List.of(clang, "-g", "-O2", "-target", "bpf",
                 "-I", source.toAbsolutePath().getParent().toString()));
+        cmd.addAll(hostFlags());
         cmd.addAll(extraArgs);
         cmd.addAll(List.of("-c", source.toString(), "-o", out.toString()));
         log.info("lskel: " + String.join(" ", cmd));

@@ -101,6 +101,26 @@ class GenerateMojoTest {
     }
 
     @Test
+    void cSourceWithTheUsualHeadersCompiles() throws Exception {
+        Optional<String> clang = Clang.find(System.getenv("PATH"));
+        assumeTrue(clang.isPresent() && Files.exists(Path.of("/usr/include/bpf/bpf_helpers.h")),
+                "needs clang and libbpf's BPF headers (Debian: clang-19 libbpf-dev), as fixtures/build.sh does");
+        mojo.searchPath = System.getenv("PATH");
+        Files.writeString(mojo.bpfDirectory.toPath().resolve("hdr.bpf.c"), """
+                #include <linux/types.h>
+                #include <linux/bpf.h>
+                #include <bpf/bpf_helpers.h>
+                __u64 calls;
+                SEC("raw_tp/sys_enter")
+                int on_enter(void *ctx) { __sync_fetch_and_add(&calls, 1); return 0; }
+                char LICENSE[] SEC("license") = "GPL";
+                """);
+        mojo.execute();
+        String source = Files.readString(tmp.resolve("target/generated-sources/lskel/org/example/bpf/HdrSkel.java"));
+        assertTrue(source.contains("public long calls()"), source);
+    }
+
+    @Test
     void clangErrorsFailTheBuild() throws Exception {
         Optional<String> clang = Clang.find(System.getenv("PATH"));
         assumeTrue(clang.isPresent(), "no clang-19 or clang on PATH to compile with");
