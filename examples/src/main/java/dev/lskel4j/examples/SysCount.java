@@ -1,11 +1,8 @@
 package dev.lskel4j.examples;
 
 import dev.lskel4j.runtime.BpfException;
-import dev.lskel4j.runtime.BpfMap;
 import dev.lskel4j.runtime.NotPrivilegedException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,8 +43,8 @@ public final class SysCount {
             Map.entry(41, "socket"), Map.entry(42, "connect"), Map.entry(44, "sendto"), Map.entry(45, "recvfrom"),
             Map.entry(46, "sendmsg"), Map.entry(47, "recvmsg"), Map.entry(56, "clone"), Map.entry(59, "execve"),
             Map.entry(60, "exit"), Map.entry(61, "wait4"), Map.entry(62, "kill"), Map.entry(72, "fcntl"),
-            Map.entry(78, "getdents"), Map.entry(89, "readlink"), Map.entry(96, "gettimeofday"),
-            Map.entry(102, "getuid"), Map.entry(186, "gettid"), Map.entry(202, "futex"), Map.entry(217, "getdents64"),
+            Map.entry(78, "getdents"), Map.entry(89, "readlink"), Map.entry(96, "gettimeofday"), Map.entry(98, "getrusage"),
+            Map.entry(102, "getuid"), Map.entry(186, "gettid"), Map.entry(202, "futex"), Map.entry(204, "sched_getaffinity"), Map.entry(217, "getdents64"),
             Map.entry(228, "clock_gettime"), Map.entry(230, "clock_nanosleep"), Map.entry(232, "epoll_wait"),
             Map.entry(233, "epoll_ctl"), Map.entry(257, "openat"), Map.entry(262, "newfstatat"),
             Map.entry(270, "pselect6"), Map.entry(271, "ppoll"), Map.entry(281, "epoll_pwait"), Map.entry(290, "eventfd2"),
@@ -86,10 +83,10 @@ public final class SysCount {
             long end = System.nanoTime() + duration.toNanos();
             while (System.nanoTime() < end) {
                 Thread.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-                out.printf("%8d syscalls so far; busiest: %s%n", skel.bss().total(), top(skel.maps().counts(), 3));
+                out.printf("%8d syscalls so far; busiest: %s%n", skel.bss().total(), top(skel.bss(), 3));
             }
             out.printf("total: %d system calls%n", skel.bss().total());
-            for (long[] c : counts(skel.maps().counts()).stream().limit(10).toList()) {
+            for (long[] c : counts(skel.bss()).stream().limit(10).toList()) {
                 out.printf("%8d  %s%n", c[1], name((int) c[0]));
             }
             return 0;
@@ -108,21 +105,22 @@ public final class SysCount {
         }
     }
 
-    /** {@return the non-zero counters as {nr, count}, busiest first} */
-    private static List<long[]> counts(BpfMap counts) throws BpfException {
+    /**
+     * {@return the non-zero counters as {nr, count}, busiest first}: read straight from the mapped
+     * {@code .bss}, so looking does not add system calls of its own
+     */
+    private static List<long[]> counts(SyscountSkeleton.Bss bss) {
         List<long[]> out = new ArrayList<>();
-        ByteBuffer key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
         for (int nr = 0; nr < MAX_SYSCALL_NR; nr++) {
-            byte[] value = counts.lookup(key.putInt(0, nr).array()).orElseThrow();
-            long n = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong();
+            long n = bss.counts(nr);
             if (n > 0) out.add(new long[] {nr, n});
         }
         out.sort(Comparator.comparingLong((long[] c) -> c[1]).reversed());
         return out;
     }
 
-    private static String top(BpfMap counts, int n) throws BpfException {
-        return String.join(", ", counts(counts).stream().limit(n).map(c -> name((int) c[0]) + " " + c[1]).toList());
+    private static String top(SyscountSkeleton.Bss bss, int n) {
+        return String.join(", ", counts(bss).stream().limit(n).map(c -> name((int) c[0]) + " " + c[1]).toList());
     }
 
     private static String name(int nr) {

@@ -63,7 +63,8 @@ class SysCountTest {
                 "-cp", cp, SysCount.class.getName(), "--seconds", "1")).redirectErrorStream(true).start();
         String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(SysCount.NOT_PRIVILEGED, child.waitFor(), out);
-        assertTrue(out.contains("; --- map_create 'counts' (map 0) ---"), out);
+        assertTrue(out.contains("; --- map_create 'syscount.rodata' (map 0) ---"), out);
+        assertTrue(out.contains("; --- map_create 'syscount.bss' (map 1) ---"), out);
         assertTrue(out.contains("; --- prog_load 'count_syscalls' ---"), out);
         assertTrue(out.contains("SysCount cannot load its BPF program: bpf() refused with EPERM"), out);
         assertTrue(out.contains("needs root or CAP_BPF+CAP_PERFMON"), out);
