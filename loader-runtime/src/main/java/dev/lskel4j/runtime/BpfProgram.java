@@ -115,7 +115,7 @@ public final class BpfProgram {
         if (r < 0) {
             throw new KernelException(what, Errno.of((int) -r), "");
         }
-        link = new BpfLink(new OwnedFd((int) r), what);
+        link = new BpfLink(new OwnedFd((int) r), what, sys);
         return link;
     }
 

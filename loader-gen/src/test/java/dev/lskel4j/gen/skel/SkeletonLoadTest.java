@@ -18,6 +18,7 @@ import dev.lskel4j.runtime.LoaderException;
 import dev.lskel4j.runtime.MissingFeatureException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -365,6 +366,43 @@ class SkeletonLoadTest {
             assertEquals(5L, s.get("bss", "hits"));
             assertEquals(5L, s.get("bss", "emptySlotMisses"));
             assertTrue(s.map("outerArray").lookup(key(1)).isEmpty(), "slot 1 is empty");
+        }
+    }
+
+    @Test
+    void kfuncFixtureCallsKernelFunctionsAndSkipsTheMissingWeakOne() throws Throwable {
+        try (Skel s = Skel.runFiveGetpids(Skel.compile(fixture("kfunc_user"), "kfunc_user"))) {
+            // fixtures/README.md, kfunc_user, after N = 5
+            assertEquals(5L, s.get("bss", "hits"));
+            assertEquals(5L, s.get("bss", "acquired"), "bpf_task_acquire() succeeded on every call");
+            assertEquals((int) PID, s.get("bss", "acquiredTgid"));
+            assertEquals((int) Syscalls.gettid(), s.get("bss", "acquiredPid"), "the thread that made the calls");
+            assertEquals((int) PID, s.get("bss", "rcuTgid"));
+            assertEquals(5L, s.get("bss", "missingAbsent"), "the __weak kfunc resolved to 0");
+            assertEquals(0L, s.get("bss", "missingCalled"));
+        }
+    }
+
+    @Test
+    void iterFixtureRunsThroughItsLink() throws Throwable {
+        Class<?> type = Skel.compile(fixture("iter_tasks"), "iter_tasks");
+        try (Skel s = new Skel(invoke(type, null, "open"))) {
+            invoke(s.get("rodata").getClass(), s.get("rodata"), "setTargetPid", (int) PID);
+            s.get("load");
+            s.get("attach");
+            BpfProgram prog = (BpfProgram) s.get("progs", "dumpTask");
+            String out = new String(prog.link().orElseThrow().readIterator(), StandardCharsets.US_ASCII);
+            // fixtures/README.md, iter_tasks: a header, then "<tgid> <pid>" per task; counters match the text
+            List<String> lines = out.lines().toList();
+            assertEquals("tgid pid", lines.getFirst());
+            List<String> tasks = lines.subList(1, lines.size());
+            assertTrue(tasks.stream().allMatch(l -> l.matches("\\d+ \\d+")), out);
+            assertTrue(tasks.contains("2 2"), "kthreadd is a task: " + out);
+            long ours = tasks.stream().filter(l -> l.startsWith(PID + " ")).count();
+            assertTrue(tasks.contains(PID + " " + Syscalls.gettid()), "this thread is listed");
+            assertEquals((long) tasks.size(), s.get("bss", "tasksSeen"));
+            assertEquals(ours, s.get("bss", "targetThreads"));
+            assertEquals(1L, s.get("bss", "endCalls"), "one pass, one final call with task == NULL");
         }
     }
 
