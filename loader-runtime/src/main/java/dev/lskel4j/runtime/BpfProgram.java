@@ -65,6 +65,11 @@ public final class BpfProgram {
         return fd.get();
     }
 
+    /** {@return true for an iterator program ({@code SEC("iter/...")}): its link runs with {@link BpfLink#readIterator()}} */
+    public boolean isIterator() {
+        return spec.expectedAttachType() == BPF_TRACE_ITER;
+    }
+
     /**
      * {@return true if {@link #attach()} knows how to attach this program}: raw_tp with a
      * tracepoint name, tp_btf/fentry/fexit/fmod_ret/lsm (BTF raw tracepoint), iter (BPF link)
@@ -104,7 +109,7 @@ public final class BpfProgram {
                 String tracepoint = spec.section().substring(spec.section().indexOf('/') + 1);
                 what = "BPF_RAW_TRACEPOINT_OPEN of '" + tracepoint + "' for program '" + name() + "'";
                 r = BpfOps.rawTracepointOpen(sys, arena, tracepoint, progFd);
-            } else if (spec.expectedAttachType() == BPF_TRACE_ITER) {
+            } else if (isIterator()) {
                 what = "BPF_LINK_CREATE (BPF_TRACE_ITER) for program '" + name() + "'";
                 r = BpfOps.linkCreate(sys, arena, progFd, 0, BPF_TRACE_ITER);
             } else {

@@ -11,6 +11,7 @@ import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.gen.skel.ValueText;
 import dev.lskel4j.runtime.BpfException;
 import dev.lskel4j.runtime.BpfMap;
+import dev.lskel4j.runtime.BpfProgram;
 import dev.lskel4j.runtime.KernelException;
 import dev.lskel4j.runtime.LightSkeleton;
 import dev.lskel4j.runtime.LoadOptions;
@@ -19,6 +20,7 @@ import dev.lskel4j.runtime.SkeletonSpec;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,10 +38,14 @@ import picocli.CommandLine.Spec;
         description = {"Loads OBJ for a while and prints its global variables and maps.",
                 "",
                 "Generates the loader of OBJ, sets initial values (--set), loads it, attaches every program that "
-                + "can be attached automatically (raw_tp, tp_btf, fentry/fexit/fmod_ret, lsm, iter), waits, then prints "
+                + "can be attached automatically (raw_tp, tp_btf, fentry/fexit/fmod_ret, lsm, iter), waits, runs each iterator "
+                + "program once and prints its output, then prints "
                 + "each global variable as `section.name = value` (decoded through BTF) and each map's name, type and "
                 + "sizes, and closes everything. Needs root (or CAP_BPF+CAP_PERFMON)."})
 final class RunCommand implements Callable<Integer> {
+    /** How many lines of an iterator program's output {@code run} prints. */
+    private static final int ITERATOR_LINES = 20;
+
     @Spec
     CommandSpec spec;
 
@@ -98,6 +104,9 @@ final class RunCommand implements Callable<Integer> {
             out.printf("running for %s s%n", seconds);
             out.flush();
             pause(seconds);
+            for (BpfProgram p : skel.programs()) {
+                if (p.isIterator() && p.link().isPresent()) printIterator(out, p);
+            }
             for (DataSection s : sections) printSection(out, skel, s, order);
             for (BpfMap m : skel.maps()) {
                 out.printf("map %s: %s, key %d bytes, value %d bytes, max_entries %d%n", m.name(), BpfNames.mapType(m.type()),
@@ -110,6 +119,14 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException(Lskel.KERNEL_REFUSED, "cannot load " + object + ": " + e.getMessage(), e);
         }
         return Lskel.OK;
+    }
+
+    /** Runs an iterator program once (attached programs of other kinds run by themselves) and prints its output. */
+    private static void printIterator(PrintWriter out, BpfProgram p) throws KernelException {
+        List<String> lines = new String(p.link().orElseThrow().readIterator(), StandardCharsets.UTF_8).lines().toList();
+        out.printf("iterator %s output (%d lines):%n", p.name(), lines.size());
+        lines.stream().limit(ITERATOR_LINES).forEach(l -> out.println("  " + l));
+        if (lines.size() > ITERATOR_LINES) out.printf("  ... %d more lines%n", lines.size() - ITERATOR_LINES);
     }
 
     private static void pause(double seconds) {

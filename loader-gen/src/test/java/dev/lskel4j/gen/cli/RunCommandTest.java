@@ -92,6 +92,21 @@ class RunCommandTest {
     }
 
     @Test
+    void iteratorProgramsRunOnceAndTheirOutputIsPrinted() throws Exception {
+        // fixtures/README.md, iter_tasks: a header, then "<tgid> <pid>" per task; counters follow the pass
+        String iter = Path.of("..", "fixtures", "obj", "iter_tasks.bpf.o").toString();
+        Cli.Result r = Cli.run("run", iter, "--set", "rodata.target_pid=self", "--for", "0");
+        assertEquals(0, r.status(), r.all());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.contains("  tgid pid"), r.out());
+        String header = lines.stream().filter(l -> l.startsWith("iterator dump_task output (")).findFirst().orElseThrow();
+        long tasks = Long.parseLong(header.replaceAll("\\D+", "")) - 1;
+        assertTrue(tasks > 1, r.out());
+        assertTrue(lines.contains("bss.tasks_seen = " + tasks), r.out());
+        assertTrue(lines.contains("bss.end_calls = 1"), r.out());
+    }
+
+    @Test
     void refusedProgramLoadNamesTheProgramAndErrno() throws Exception {
         // reference/expect/prog_types.txt: the trampoline-based pt_fentry fails with EPERM on this kernel
         Cli.Result r = Cli.run("run", obj("prog_types"));
