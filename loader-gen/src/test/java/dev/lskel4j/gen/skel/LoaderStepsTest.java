@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The attr offsets {@link LoaderSteps} reads back from the loader point at the right
+ * The attr offsets the emitter records for {@link LoaderSteps} point at the right
  * {@code union bpf_attr} in the data blob: a map creation's attr starts with its map type, a
  * program load's with its program type, the BTF load's holds the BTF size at offset 16
  * ({@code btf_size}, after the {@code btf} and {@code btf_log_buf} pointers). Plain and debug loaders.
