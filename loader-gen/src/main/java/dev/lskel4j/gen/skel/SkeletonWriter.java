@@ -359,19 +359,14 @@ final class SkeletonWriter {
         w.close().blank();
     }
 
-    /** bpftool's auto-attach (codegen_attach_detach()); the runtime's {@code BpfProgram.canAutoAttach()} agrees. */
+    /** How the generated {@code attachX()} attaches {@code p}, in words for its javadoc (the runtime's rule). */
     static Optional<String> attachDescription(ProgramSpec p) {
-        final int rawTracepoint = 17, tracing = 26, lsm = 29, traceIter = 28;
-        int slash = p.section().indexOf('/');
-        if (p.type() == rawTracepoint) {
-            return slash < 0 ? Optional.empty()
-                    : Optional.of("to the raw tracepoint {@code " + esc(p.section().substring(slash + 1)) + "}");
-        }
-        if (p.type() == tracing || p.type() == lsm) {
-            return Optional.of(p.expectedAttachType() == traceIter ? "as a BPF iterator (a BPF link)"
-                    : "to its BTF target ({@code SEC(\"" + esc(p.section()) + "\")})");
-        }
-        return Optional.empty();
+        return switch (p.attachKind()) {
+            case RAW_TRACEPOINT -> Optional.of("to the raw tracepoint {@code " + esc(p.tracepoint()) + "}");
+            case BTF_TARGET -> Optional.of("to its BTF target ({@code SEC(\"" + esc(p.section()) + "\")})");
+            case ITER_LINK -> Optional.of("as a BPF iterator (a BPF link)");
+            case NONE -> Optional.empty();
+        };
     }
 
     // ---- maps and programs -------------------------------------------------------------------
