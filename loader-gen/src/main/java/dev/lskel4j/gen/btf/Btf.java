@@ -4,6 +4,8 @@ import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.BtfType.*;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +56,8 @@ public final class Btf {
     private static final String SEC = ".BTF";
     private static final int MAX_RESOLVE_DEPTH = 32;
     private static final long BTF_MAX_STR_OFFSET = 0x7fffffffL;
+    private static final VarHandle U32_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN),
+            U32_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     // header field offsets in struct btf_header
     private static final int H_HDR_LEN = 4, H_TYPE_OFF = 8, H_TYPE_LEN = 12, H_STR_OFF = 16, H_STR_LEN = 20,
             H_LAYOUT_OFF = 24, H_LAYOUT_LEN = 28;
@@ -64,18 +68,23 @@ public final class Btf {
     private final boolean hasHdrExtra;
     private final byte[] layout;            // raw layout section (file order) or null
     private final List<BtfType> types;      // index == type id; [0] is void
-    private byte[] strs;                    // string section (original, then appended strings)
+    // the type section as btf->types_data holds it: the records in file order, edited in place by
+    // replace() and grown by addType(), so raw data never re-encodes the types; exactly type_len bytes
+    private byte[] typeData;
+    private int[] typeOffsets;              // offset of type id in typeData; [0] (void) unused
+    private byte[] strs;                    // string section, exactly str_len bytes (original, then appended strings)
     private boolean modifiable;
-    private Map<String, Integer> strIndex;  // strset: first offset of each string, built when made modifiable
 
     private Btf(byte[] original, ByteOrder order, byte[] hdr, boolean hasHdrExtra, byte[] layout, List<BtfType> types,
-                byte[] strs) {
+                byte[] typeData, int[] typeOffsets, byte[] strs) {
         this.original = original;
         this.order = order;
         this.hdr = hdr;
         this.hasHdrExtra = hasHdrExtra;
         this.layout = layout;
         this.types = types;
+        this.typeData = typeData;
+        this.typeOffsets = typeOffsets;
         this.strs = strs;
     }
 
@@ -120,8 +129,8 @@ public final class Btf {
         byte[] strs = p.parseStrSec();
         byte[] layout = p.parseLayoutSec();
         List<BtfType> types = p.parseTypeSec(layout);
-        Btf btf = new Btf(raw, order, hdr, extra, layout, types, strs);
-        btf.sanityCheck(p.typeOffsets);
+        Btf btf = new Btf(raw, order, hdr, extra, layout, types, p.typeData(), p.typeOffsets, strs);
+        btf.sanityCheck(p.typeStart());
         return btf;
     }
 
@@ -169,7 +178,7 @@ public final class Btf {
 
     /** {@return whether {@code off} (unsigned) is inside the string section, as {@code btf__str_by_offset()} requires} */
     public boolean hasString(int off) {
-        return Integer.toUnsignedLong(off) < hdrField(H_STR_LEN);
+        return Integer.toUnsignedLong(off) < strs.length;
     }
 
     /**
@@ -178,17 +187,42 @@ public final class Btf {
      * @throws IllegalArgumentException if out of range
      */
     public String string(int off) {
-        if (!hasString(off)) {
-            throw new IllegalArgumentException("string offset " + Integer.toUnsignedString(off) + " outside BTF strings (" + hdrField(H_STR_LEN) + " bytes)");
-        }
+        checkString(off);
         int end = off;
         while (strs[end] != 0) end++;   // the section ends with NUL (checked at parse, kept by appends)
         return new String(strs, off, end - off, StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * {@return whether the string at {@code off} is {@code s}: C's {@code strcmp() == 0} on the
+     * bytes, without decoding the string (name lookups compare against every type)}
+     *
+     * @throws IllegalArgumentException if {@code off} is out of range
+     */
+    public boolean stringEquals(int off, String s) {
+        checkString(off);
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            byte b = strs[off + i];   // stops at the section's final NUL at the latest
+            if (b == 0 || (b & 0xff) != s.charAt(i)) return false;
+        }
+        return strs[off + n] == 0;
+    }
+
     /** {@return the name of {@code t} ({@code btf__name_by_offset(t->name_off)})} */
     public String name(BtfType t) {
         return string(t.nameOff());
+    }
+
+    /** {@return whether the name of {@code t} is {@code name}, as {@link #stringEquals}} */
+    public boolean nameEquals(BtfType t, String name) {
+        return stringEquals(t.nameOff(), name);
+    }
+
+    private void checkString(int off) {
+        if (!hasString(off)) {
+            throw new IllegalArgumentException("string offset " + Integer.toUnsignedString(off) + " outside BTF strings (" + strs.length + " bytes)");
+        }
     }
 
     /** {@return {@code btf__find_by_name()}: the lowest id with that name, of any kind; 0 for "void"; -1 if none} */
@@ -203,12 +237,24 @@ public final class Btf {
     public int findByNameKind(String name, int kind) {
         // libbpf binary-searches BTF it found sorted; on sorted BTF that finds the same lowest id
         if (kind == BtfType.KIND_UNKN || name.equals("void")) return 0;
+        // walks every type: name_off and info come from the record bytes, as libbpf reads them
         for (int id = 1; id < types.size(); id++) {
-            BtfType t = types.get(id);
-            if (kind > 0 && t.kind() != kind) continue;
-            if (string(t.nameOff()).equals(name)) return id;
+            int info = recordWord(id, 4);
+            if (kind > 0 && ((info >>> 24) & 0x7f) != kind) continue;
+            if (stringEquals(recordWord(id, 0), name)) return id;
         }
         return -1;
+    }
+
+    /**
+     * The u32 at {@code offset} in the record of type {@code id}, read from the kept type section
+     * bytes: for {@code name_off} (0) and {@code info} (4) in walks over every type, where going
+     * through the model would be a call on one of twenty record classes per type.
+     */
+    private int recordWord(int id, int offset) {
+        int at = typeOffsets[id] + offset;
+        // one access per constant VarHandle, so that each compiles to a plain load
+        return order == ByteOrder.LITTLE_ENDIAN ? (int) U32_LE.get(typeData, at) : (int) U32_BE.get(typeData, at);
     }
 
     /**
@@ -337,6 +383,7 @@ public final class Btf {
             throw new IllegalArgumentException("type [" + id + "] is " + old.encodedSize() + " bytes, replacement " + t.encodedSize());
         }
         types.set(id, t);
+        encodeType(id);
     }
 
     /**
@@ -349,13 +396,12 @@ public final class Btf {
     public int addString(String s) throws UnsupportedObjectException {
         byte[] b = cString(s);
         ensureModifiable();
-        Integer off = strIndex.get(s);
-        if (off != null) return off;
+        int off = strsetFind(s);
+        if (off >= 0) return off;
         int newOff = (int) hdrField(H_STR_LEN);
         if (newOff + (long) b.length + 1 > BTF_MAX_STR_OFFSET) throw new UnsupportedObjectException(SEC, newOff, "BTF strings too large");
         strs = Arrays.copyOf(strs, newOff + b.length + 1);
         System.arraycopy(b, 0, strs, newOff, b.length);
-        strIndex.put(s, newOff);
         setHdrField(H_STR_LEN, newOff + b.length + 1);
         return newOff;
     }
@@ -369,7 +415,20 @@ public final class Btf {
     public int findString(String s) throws UnsupportedObjectException {
         cString(s);
         ensureModifiable();
-        return strIndex.getOrDefault(s, -1);
+        return strsetFind(s);
+    }
+
+    /**
+     * {@code strset__find_str()}: libbpf's strset indexes every string start of the section (each
+     * offset after a NUL), the first occurrence of a string winning, and appended strings join it.
+     * Gen mode looks up one string per object, so searching the section beats building the index:
+     * a string start other than 0 (which holds "") follows a NUL, so the first start holding
+     * {@code s} is just after the first {@code "\0s\0"}. {@code s} is a checked C string.
+     */
+    private int strsetFind(String s) {
+        if (s.isEmpty()) return 0;
+        int nul = new String(strs, StandardCharsets.ISO_8859_1).indexOf('\0' + s + '\0');
+        return nul < 0 ? -1 : nul + 1;
     }
 
     /**
@@ -383,6 +442,11 @@ public final class Btf {
         if (t instanceof BtfType.Void) throw new IllegalArgumentException("void cannot be added");
         ensureModifiable();
         types.add(t);
+        int id = types.size() - 1;
+        typeOffsets = Arrays.copyOf(typeOffsets, id + 1);
+        typeOffsets[id] = typeData.length;
+        typeData = Arrays.copyOf(typeData, typeData.length + t.encodedSize());
+        encodeType(id);
         long typeOff = hdrField(H_TYPE_OFF);
         long typeLen = hdrField(H_TYPE_LEN) + t.encodedSize();
         setHdrField(H_TYPE_LEN, typeLen);
@@ -393,7 +457,11 @@ public final class Btf {
         } else {
             setHdrField(H_STR_OFF, typeOff + typeLen);
         }
-        return types.size() - 1;
+        return id;
+    }
+
+    private void encodeType(int id) {
+        BtfCodec.encode(types.get(id), ByteBuffer.wrap(typeData).order(order).position(typeOffsets[id]));
     }
 
     /**
@@ -416,9 +484,7 @@ public final class Btf {
     public byte[] rawData() {
         if (!modifiable && order == ByteOrder.LITTLE_ENDIAN) {
             byte[] out = original.clone();
-            ByteBuffer b = ByteBuffer.wrap(out).order(order);
-            b.position((int) (hdrField(H_HDR_LEN) + hdrField(H_TYPE_OFF)));
-            writeTypes(b);
+            System.arraycopy(typeData, 0, out, (int) (hdrField(H_HDR_LEN) + hdrField(H_TYPE_OFF)), typeData.length);
             return out;
         }
         int hdrLen = (int) hdrField(H_HDR_LEN);
@@ -428,32 +494,19 @@ public final class Btf {
         ByteBuffer b = ByteBuffer.allocate(hdrLen + typeLen + layoutLen + strLen).order(order);
         b.put(hdr, 0, Math.min(hdrLen, KNOWN_HEADER_SIZE));
         b.position(hdrLen);
-        writeTypes(b);
+        b.put(typeData);
         if (layout != null) b.put(layout);
         b.put(strs, 0, strLen);
         return b.array();
     }
 
-    private void writeTypes(ByteBuffer b) {
-        for (int id = 1; id < types.size(); id++) BtfCodec.encode(types.get(id), b);
-    }
-
-    // btf_ensure_modifiable(): index the original strings (first occurrence wins, duplicates stay)
+    // btf_ensure_modifiable(): from now on raw data is rebuilt (see the class comment); the strset
+    // over the original strings is looked up in place (strsetFind)
     private void ensureModifiable() throws UnsupportedObjectException {
         if (modifiable) return;
         if (hasHdrExtra) {
             throw new UnsupportedObjectException(SEC, KNOWN_HEADER_SIZE, "BTF header has unknown data; modification is disallowed");
         }
-        int len = (int) hdrField(H_STR_LEN);
-        strs = Arrays.copyOf(strs, len);
-        Map<String, Integer> index = new HashMap<>();
-        for (int off = 0; off < len; ) {
-            int end = off;
-            while (strs[end] != 0) end++;
-            index.putIfAbsent(new String(strs, off, end - off, StandardCharsets.ISO_8859_1), off);
-            off = end + 1;
-        }
-        strIndex = index;
         modifiable = true;
     }
 
@@ -466,10 +519,10 @@ public final class Btf {
     }
 
     // btf_validate_type() for every type: names inside the string section, referenced ids exist
-    private void sanityCheck(int[] offsets) throws MalformedObjectException {
+    private void sanityCheck(long typeStart) throws MalformedObjectException {
         for (int id = 1; id < types.size(); id++) {
             BtfType t = types.get(id);
-            long at = offsets[id];
+            long at = typeStart + typeOffsets[id];
             checkStr(t.nameOff(), "type name", id, at);
             switch (t) {
                 case Ptr x -> checkId(x.type(), id, at);
@@ -615,12 +668,12 @@ public final class Btf {
 
         // btf_parse_type_sec(): records back to back, exactly filling type_len
         List<BtfType> parseTypeSec(byte[] layout) throws MalformedObjectException {
-            long pos = hdrLen + typeOff;
+            long start = typeStart();
+            long pos = start;
             long end = pos + typeLen;
             List<BtfType> types = new ArrayList<>();
-            List<Integer> offsets = new ArrayList<>();
+            int[] offsets = new int[16];
             types.add(new BtfType.Void());
-            offsets.add(-1);
             while (pos + BtfType.HEADER_SIZE <= end) {
                 int info = buf.getInt((int) pos + 4);
                 int id = types.size();
@@ -631,12 +684,23 @@ public final class Btf {
                     throw bad(pos, "unsupported BTF_KIND " + ((info >>> 24) & 0x7f) + " in non-native BTF");
                 }
                 types.add(BtfCodec.decode(buf, (int) pos, (int) size));
-                offsets.add((int) pos);
+                if (id == offsets.length) offsets = Arrays.copyOf(offsets, 2 * id);
+                offsets[id] = (int) (pos - start);
                 pos += size;
             }
             if (pos != end) throw bad(pos, "BTF types data is malformed");
-            typeOffsets = offsets.stream().mapToInt(Integer::intValue).toArray();
+            typeOffsets = Arrays.copyOf(offsets, types.size());
             return types;
+        }
+
+        // where the type section starts in the raw data
+        long typeStart() {
+            return hdrLen + typeOff;
+        }
+
+        // the type section bytes (after parseTypeSec() has checked they are inside the data)
+        byte[] typeData() {
+            return Arrays.copyOfRange(raw, (int) typeStart(), (int) (typeStart() + typeLen));
         }
 
         // btf_type_size() and btf_type_size_unknown(): unknown kinds are sized by the layout section

@@ -86,13 +86,22 @@ public final class GenLoader {
     private static final int DEBUG_BUF_SIZE = 1024;
     /** {@code char attach_target[128]} of {@code struct bpf_gen}. */
     private static final int ATTACH_TARGET_SIZE = 128;
+    /** {@link #dataCapacity}: blob bytes per operation besides its payload (attr, strings, CO-RE records). */
+    private static final int DATA_PER_OP = 192;
+    /** {@link #dataCapacity}: never ask for more up front than a blob can hold. */
+    private static final int MAX_DATA_CAPACITY = 1 << 30;
 
     private final ByteOrder order;
     private final GenOptions opts;
     private int logLevel;
 
-    private final List<Insn> insns = new ArrayList<>();
-    private byte[] data = new byte[4096];
+    /**
+     * The loader program so far, encoded in target order as it is emitted ({@code gen->insn_start});
+     * jumps and the hash are patched in place ({@link #insnAt}, {@link #setInsn}).
+     */
+    private byte[] prog = new byte[1024 * Insn.SIZE];
+    private int insnCnt;
+    private byte[] data;
     private int dataLen;
     /** The first instruction of the cleanup block: every error branch lands here. */
     private int cleanupLabel;
@@ -113,9 +122,10 @@ public final class GenLoader {
     /** The attr of the operation being lowered: every bpf_gen__* operation issues one sys_bpf. */
     private int sysBpfAttr = -1;
 
-    private GenLoader(ByteOrder order, GenOptions opts) {
+    private GenLoader(ByteOrder order, GenOptions opts, int dataCapacity) {
         this.order = order;
         this.opts = opts;
+        this.data = new byte[dataCapacity];
     }
 
     /**
@@ -132,7 +142,7 @@ public final class GenLoader {
      *     not fit an instruction's 16-bit offset (libbpf would silently truncate it)
      */
     public static LoaderBlob emit(LoadPlan plan, GenOptions opts) throws GenLoaderException {
-        GenLoader gen = new GenLoader(plan.targetOrder(), opts);
+        GenLoader gen = new GenLoader(plan.targetOrder(), opts, dataCapacity(plan));
         gen.bpfGenInit(opts.logLevel(), plan.nrProgs(), plan.nrMaps());
         for (Op op : plan.ops()) gen.apply(op);
         return gen.bpfGenFinish(plan.nrProgs(), plan.nrMaps());
@@ -140,7 +150,7 @@ public final class GenLoader {
 
     /** Lowers one operation, as libbpf's loading code calls the {@code bpf_gen__*} functions for it. */
     private void apply(Op op) {
-        int start = insns.size();
+        int start = insnCnt;
         sysBpfAttr = -1;
         String label = switch (op) {
             case BtfLoad b -> {
@@ -173,12 +183,12 @@ public final class GenLoader {
                 yield "prog_load '" + p.name() + "'";
             }
         };
-        if (insns.size() > start) blocks.add(new LoaderBlob.Block(start, insns.size(), label, sysBpfAttr));
+        if (insnCnt > start) blocks.add(new LoaderBlob.Block(start, insnCnt, label, sysBpfAttr));
     }
 
     /** Labels the instructions emitted since {@code start} that belong to no plan operation. */
     private void addBlock(int start, String label) {
-        if (insns.size() > start) blocks.add(new LoaderBlob.Block(start, insns.size(), label, -1));
+        if (insnCnt > start) blocks.add(new LoaderBlob.Block(start, insnCnt, label, -1));
     }
 
     // ---- errors --------------------------------------------------------------------------------
@@ -197,7 +207,18 @@ public final class GenLoader {
     /** gen_loader.c {@code emit()}: appends one instruction, unless an error stopped the buffers. */
     private void emit(Insn insn) {
         if (error != null) return;
-        insns.add(insn);
+        if ((insnCnt + 1) * Insn.SIZE > prog.length) prog = Arrays.copyOf(prog, 2 * prog.length);
+        setInsn(insnCnt++, insn);
+    }
+
+    /** {@return emitted instruction {@code idx}} */
+    private Insn insnAt(int idx) {
+        return Insn.decode(prog, idx * Insn.SIZE, order);
+    }
+
+    /** Overwrites emitted instruction {@code idx}. */
+    private void setInsn(int idx, Insn insn) {
+        insn.encode(prog, idx * Insn.SIZE, order);
     }
 
     /** gen_loader.c {@code emit2()}: both halves of an {@code ld_imm64}. */
@@ -214,20 +235,20 @@ public final class GenLoader {
     /** Emits {@code jump} (offset ignored) to be resolved when {@code target} is bound. */
     private void emitJump(Insn jump, Label target) {
         if (error != null) return;
-        target.jumps.add(insns.size());
+        target.jumps.add(insnCnt);
         emit(jump);
     }
 
     /** Binds {@code label} to the next instruction and patches the jumps to it. */
     private void bind(Label label) {
-        int target = insns.size();
+        int target = insnCnt;
         for (int at : label.jumps) {
             int off = target - at - 1;
             if (!isSimm16(off)) {
                 setError(Errno.ERANGE, "forward jump at insn %d needs offset %d, beyond a signed 16-bit offset", at, off);
                 return;
             }
-            insns.set(at, insns.get(at).withOff(off));
+            setInsn(at, insnAt(at).withOff(off));
         }
     }
 
@@ -247,6 +268,41 @@ public final class GenLoader {
      */
     private int addData(byte[] bytes) {
         return reserve(bytes, bytes.length);
+    }
+
+    /** {@link #addData(byte[])} of a byte string, copied straight into the blob. */
+    private int addData(Bytes bytes) {
+        int off = addZeros(bytes.length());
+        if (error == null) bytes.copyTo(data, off);
+        return off;
+    }
+
+    /** {@link #addData(byte[])} of program instructions, encoded straight into the blob in target order. */
+    private int addInsns(List<Insn> insns) {
+        int off = addZeros(insns.size() * Insn.SIZE);
+        if (error == null) {
+            for (int i = 0; i < insns.size(); i++) insns.get(i).encode(data, off + i * Insn.SIZE, order);
+        }
+        return off;
+    }
+
+    /**
+     * A first capacity for the data blob: fd_array, then what the operations copy into it (the BTF,
+     * program instructions with their func/line info, map images) plus room for each one's attr
+     * and strings. A guess that spares the blob most of its regrowth; it still grows when short.
+     */
+    private static int dataCapacity(LoadPlan plan) {
+        long size = FdArray.MAX_FD_ARRAY_SZ * FdArray.SLOT_SIZE;
+        for (Op op : plan.ops()) {
+            size += DATA_PER_OP + switch (op) {
+                case BtfLoad b -> b.rawBtf().length();
+                case MapUpdate u -> u.value().length();
+                case ProgLoad p -> (long) p.insns().size() * Insn.SIZE + (long) p.funcInfo().size() * p.funcInfoRecSize()
+                        + (long) p.lineInfo().size() * p.lineInfoRecSize();
+                default -> 0;
+            };
+        }
+        return (int) Math.min(size, MAX_DATA_CAPACITY);
     }
 
     /** gen_loader.c {@code add_data(gen, NULL, size)}: {@code size} zero bytes, padded to 8. */
@@ -362,7 +418,7 @@ public final class GenLoader {
         emitJump(jmpImm(JA, 0, 0, 0), afterCleanup);
         addBlock(0, "prologue");
 
-        cleanupLabel = insns.size();
+        cleanupLabel = insnCnt;
         /* close every fd on the stack: btf_fd, inner_map_fd, prog_fd[0..nr_progs) */
         for (int i = 0; i < LoaderStack.usedSize(nrProgs); i += 4) {
             Label next = new Label();
@@ -380,7 +436,7 @@ public final class GenLoader {
         addBlock(cleanupLabel, "cleanup");
 
         if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) {
-            int start = insns.size();
+            int start = insnCnt;
             emitSignatureMatch();
             addBlock(start, "signature_match");
         }
@@ -401,7 +457,7 @@ public final class GenLoader {
             /* if (((u64 *)__loader.map->sha)[i] != H_meta[i]) return -EINVAL; */
             emit2(ldImm64RawFull(R1, PSEUDO_MAP_IDX, 0, 0, 0, 0));
             emit(ldxMem(DW, R2, R1, i * Long.BYTES));
-            hashInsnIdx[i] = insns.size();
+            hashInsnIdx[i] = insnCnt;
             emit2(ldImm64RawFull(R3, 0, 0, 0, 0, 0));
             emitMismatchToCleanup(jmpReg(JNE, R2, R3, 0));
         }
@@ -409,7 +465,7 @@ public final class GenLoader {
 
     /** {@code r7 = -EINVAL; if (mismatch) goto cleanup;} as emitted by {@code emit_signature_match()}. */
     private void emitMismatchToCleanup(Insn jne) {
-        Integer off = cleanupOffsetFrom(insns.size() + 1);
+        Integer off = cleanupOffsetFrom(insnCnt + 1);
         if (off == null) return;
         emit(mov64Imm(R7, -EINVAL));
         emit(jne.withOff(off));
@@ -495,7 +551,7 @@ public final class GenLoader {
 
     /** gen_loader.c {@code emit_check_err()}: {@code if (r7 < 0) goto cleanup;} */
     private void emitCheckErr() {
-        Integer off = cleanupOffsetFrom(insns.size());
+        Integer off = cleanupOffsetFrom(insnCnt);
         if (off != null) emit(jmpImm(JSLT, R7, 0, off));
     }
 
@@ -574,7 +630,7 @@ public final class GenLoader {
             setError(Errno.EFAULT, "nr_progs %d/%d nr_maps %d/%d mismatch", nrProgs, this.nrProgs, nrMaps, this.nrMaps);
             throw error;
         }
-        int start = insns.size();
+        int start = insnCnt;
         emitSysCloseStack(LoaderStack.BTF_FD);
         for (int i = 0; i < this.nrProgs; i++) {
             /* ctx->progs[i].prog_fd = stack->prog_fd[i]; */
@@ -589,7 +645,7 @@ public final class GenLoader {
         addBlock(start, "finish");
         if (error != null) throw error;
         if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) computeShaUpdateOffsets();
-        return new LoaderBlob(Bytes.of(Insn.encodeAll(insns, order)), Bytes.of(Arrays.copyOf(data, dataLen)),
+        return new LoaderBlob(Bytes.of(Arrays.copyOf(prog, insnCnt * Insn.SIZE)), Bytes.of(Arrays.copyOf(data, dataLen)),
                 order, this.nrMaps, this.nrProgs, blocks);
     }
 
@@ -611,8 +667,8 @@ public final class GenLoader {
         for (int i = 0; i < SHA256_DWORD_SIZE; i++) {
             long dword = digest.getLong(i * Long.BYTES);
             int at = hashInsnIdx[i];
-            insns.set(at, insns.get(at).withImm((int) dword));
-            insns.set(at + 1, insns.get(at + 1).withImm((int) (dword >>> 32)));
+            setInsn(at, insnAt(at).withImm((int) dword));
+            setInsn(at + 1, insnAt(at + 1).withImm((int) (dword >>> 32)));
         }
     }
 
@@ -620,7 +676,7 @@ public final class GenLoader {
 
     /** gen_loader.c {@code bpf_gen__load_btf()}: {@code stack->btf_fd = bpf_sys_bpf(BPF_BTF_LOAD, ...)}. */
     private void bpfGenLoadBtf(Bytes rawBtf) {
-        int btfData = addData(rawBtf.toArray());
+        int btfData = addData(rawBtf);
         int btfLoadAttr = addData(new Attr(BtfLoadAttr.SIZE).u32(BtfLoadAttr.BTF_SIZE, rawBtf.length()).bytes());
         /* attr.btf_log_{level,size,buf} = ctx->log_{level,size,buf}; */
         moveCtx2Blob(btfLoadAttr + BtfLoadAttr.BTF_LOG_LEVEL, 4, LoaderCtx.LOG_LEVEL, false);
@@ -699,7 +755,7 @@ public final class GenLoader {
      */
     private void bpfGenMapUpdateElem(int mapIdx, Bytes value, long flags) {
         int valueSize = value.length();
-        int valueOff = addData(value.toArray());
+        int valueOff = addData(value);
         int key = addData(new byte[Integer.BYTES]);
 
         // A signed loader keeps the signed value: the host-supplied initial_value would overwrite it.
@@ -1041,7 +1097,7 @@ public final class GenLoader {
     private void bpfGenProgLoad(ProgLoad p) {
         int insnCnt = p.insns().size();
         int licenseOff = addData(cString(p.license()));
-        int insnsOff = addData(Insn.encodeAll(p.insns(), order));
+        int insnsOff = addInsns(p.insns());
         Attr attr = new Attr(ProgLoadAttr.SIZE)
                 .u32(ProgLoadAttr.PROG_TYPE, p.progType())
                 .u32(ProgLoadAttr.EXPECTED_ATTACH_TYPE, p.expectedAttachType())

@@ -99,7 +99,7 @@ final class BtfFixup {
             if (!prog.markBtfStatic || !obj.isSubprog(prog)) continue;
             for (int j = 1; j < btf.typeCount(); j++) {
                 if (!(btf.type(j) instanceof Func f) || f.linkage() != BtfType.FUNC_GLOBAL) continue;
-                if (!btf.name(f).equals(prog.name)) continue;
+                if (!btf.nameEquals(f, prog.name)) continue;
                 btf.replace(j, new Func(f.nameOff(), BtfType.info(BtfType.KIND_FUNC, BtfType.FUNC_STATIC, false), f.type()));
                 break;
             }

@@ -15,7 +15,9 @@ import dev.lskel4j.gen.elf.Elf;
 import dev.lskel4j.gen.elf.ElfSymbol;
 import dev.lskel4j.gen.plan.KconfigVar;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * {@code __kconfig} and {@code __ksym} externs: {@code bpf_object__collect_externs()} (with
@@ -36,10 +38,17 @@ final class Externs {
         Btf btf = obj.btf;
         int kcfgSec = 0;
         int ksymSec = 0;
-        List<ExternDesc> externs = new ArrayList<>();
+        List<ElfSymbol> externSyms = new ArrayList<>();
         for (ElfSymbol sym : obj.elf.symbols()) {
-            if (!isExtern(sym) || sym.name().isEmpty()) continue;
-            int btfId = findExternBtfId(btf, sym.name());
+            if (isExtern(sym) && !sym.name().isEmpty()) externSyms.add(sym);
+        }
+        if (externSyms.isEmpty()) return;
+        // the VAR/FUNC and DATASEC ids, in id order: each extern's lookups walk only these
+        int[] varsAndFuncs = btf == null ? new int[0] : idsOf(btf, t -> t instanceof Var || t instanceof Func);
+        int[] datasecs = btf == null ? new int[0] : idsOf(btf, t -> t instanceof Datasec);
+        List<ExternDesc> externs = new ArrayList<>();
+        for (ElfSymbol sym : externSyms) {
+            int btfId = findExternBtfId(btf, varsAndFuncs, sym.name());
             if (btfId <= 0) {
                 throw new MalformedObjectException(SYMTAB, (long) sym.index() * Elf.SYM_SIZE,
                         "failed to find BTF for extern '" + sym.name() + "'"
@@ -47,7 +56,7 @@ final class Externs {
             }
             BtfType t = btf.type(btfId);
             String extName = btf.name(t);
-            int secBtfId = findExternSecBtfId(btf, btfId);
+            int secBtfId = findExternSecBtfId(btf, datasecs, btfId);
             if (secBtfId <= 0) {
                 throw new MalformedObjectException(SYMTAB, (long) sym.index() * Elf.SYM_SIZE,
                         "failed to find BTF for extern '" + sym.name() + "' [" + btfId + "] section");
@@ -86,7 +95,6 @@ final class Externs {
             }
             externs.add(ext);
         }
-        if (externs.isEmpty()) return;
         // sort externs by type, for kcfg ones also by (align, size, name)
         externs.sort(ExternDesc.ORDER);
         obj.externs = externs;
@@ -130,13 +138,26 @@ final class Externs {
         return 0;
     }
 
-    /** {@code find_extern_btf_id()}: the first VAR or FUNC with that name, which must be extern. */
-    private static int findExternBtfId(Btf btf, String extName) {
-        if (btf == null) return -3; // -ESRCH
+    /** The ids of the types {@code kind} accepts, in id order. */
+    private static int[] idsOf(Btf btf, Predicate<BtfType> kind) {
+        int[] ids = new int[btf.typeCount()];
+        int n = 0;
         for (int i = 1; i < btf.typeCount(); i++) {
+            if (kind.test(btf.type(i))) ids[n++] = i;
+        }
+        return Arrays.copyOf(ids, n);
+    }
+
+    /**
+     * {@code find_extern_btf_id()}: the first VAR or FUNC with that name, which must be extern.
+     *
+     * @param varsAndFuncs the ids of every VAR and FUNC, in id order
+     */
+    private static int findExternBtfId(Btf btf, int[] varsAndFuncs, String extName) {
+        if (btf == null) return -3; // -ESRCH
+        for (int i : varsAndFuncs) {
             BtfType t = btf.type(i);
-            if (!(t instanceof Var) && !(t instanceof Func)) continue;
-            if (!btf.name(t).equals(extName)) continue;
+            if (!btf.nameEquals(t, extName)) continue;
             if (t instanceof Var v && v.linkage() != BtfType.VAR_GLOBAL_EXTERN) return -Btf.EINVAL;
             if (t instanceof Func f && f.linkage() != BtfType.FUNC_EXTERN) return -Btf.EINVAL;
             return i;
@@ -144,10 +165,14 @@ final class Externs {
         return -2; // -ENOENT
     }
 
-    /** {@code find_extern_sec_btf_id()}: the first DATASEC listing the extern's type. */
-    private static int findExternSecBtfId(Btf btf, int extBtfId) {
-        for (int i = 1; i < btf.typeCount(); i++) {
-            if (!(btf.type(i) instanceof Datasec d)) continue;
+    /**
+     * {@code find_extern_sec_btf_id()}: the first DATASEC listing the extern's type.
+     *
+     * @param datasecs the ids of every DATASEC, in id order
+     */
+    private static int findExternSecBtfId(Btf btf, int[] datasecs, int extBtfId) {
+        for (int i : datasecs) {
+            Datasec d = (Datasec) btf.type(i);
             for (VarSecinfo vs : d.secinfos()) {
                 if (vs.type() == extBtfId) return i;
             }

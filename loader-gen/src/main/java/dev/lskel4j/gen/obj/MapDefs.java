@@ -58,7 +58,7 @@ final class MapDefs {
         ElfSection data = obj.elf.section(obj.btfMapsShndx);
         Datasec sec = null;
         for (int i = 1; i < btf.typeCount(); i++) {
-            if (btf.type(i) instanceof Datasec d && btf.name(d).equals(BpfObject.MAPS_SEC)) {
+            if (btf.type(i) instanceof Datasec d && btf.nameEquals(d, BpfObject.MAPS_SEC)) {
                 sec = d;
                 obj.btfMapsSecBtfId = i;
                 break;
@@ -448,7 +448,7 @@ final class MapDefs {
             Struct def = (Struct) btf.type(btf.skipModsAndTypedefs(btf.type(vi.type()).sizeOrType()));
             if (def.members().isEmpty()) throw new MalformedObjectException(BpfObject.MAPS_SEC, rel.offset(), "empty map definition");
             Member member = def.members().getLast();
-            if (!btf.string(member.nameOff()).equals("values")) {
+            if (!btf.stringEquals(member.nameOff(), "values")) {
                 throw new MalformedObjectException(BpfObject.MAPS_SEC, rel.offset(), ".maps relo #" + i + ": map '" + map.name
                         + "' has no 'values' member");
             }

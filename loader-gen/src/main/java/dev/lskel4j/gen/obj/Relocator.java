@@ -179,7 +179,7 @@ final class Relocator {
             if (!(t instanceof BtfType.Func f) || f.linkage() != BtfType.FUNC_GLOBAL) {
                 throw excError(prog, "exception_callback:<value> decl tag not applied to the main program");
             }
-            if (!btf.name(f).equals(prog.name)) continue;
+            if (!btf.nameEquals(f, prog.name)) continue;
             // several callbacks for one program: the verifier rejects it later, libbpf appends none
             if (prog.exceptionCbIdx >= 0) {
                 prog.exceptionCbIdx = -1;

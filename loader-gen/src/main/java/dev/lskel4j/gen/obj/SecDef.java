@@ -29,10 +29,10 @@ record SecDef(String pattern, int progType, int expectedAttachType, int flags) {
             return secName.startsWith(pattern);
         }
         if (last == '+') {
-            String prefix = pattern.substring(0, pattern.length() - 1);
+            int prefixLen = pattern.length() - 1;
             // "type+" is either exactly SEC("type") or SEC("type/extras") with a proper '/' separator
-            return secName.startsWith(prefix)
-                    && (secName.length() == prefix.length() || secName.charAt(prefix.length()) == '/');
+            return secName.regionMatches(0, pattern, 0, prefixLen)
+                    && (secName.length() == prefixLen || secName.charAt(prefixLen) == '/');
         }
         return secName.equals(pattern);
     }

@@ -66,6 +66,26 @@ class BtfTest {
     }
 
     @Test
+    void stringEqualsComparesWholeCStrings() throws Exception {
+        RawBtf r = new RawBtf();
+        int fooBar = r.str("foo_bar");
+        int e9 = r.str("\u00e9");     // one byte 0xe9, Latin-1
+        r.type(fooBar, KIND_INT, 0, false, 4, 32);
+        Btf btf = Btf.parse(r.build());
+        assertTrue(btf.stringEquals(fooBar, "foo_bar"));
+        assertTrue(btf.stringEquals(fooBar + 4, "bar"), "any offset inside the section starts a string");
+        assertFalse(btf.stringEquals(fooBar, "foo"), "a prefix is not equal");
+        assertFalse(btf.stringEquals(fooBar, "foo_bar_"), "nor a longer string");
+        assertFalse(btf.stringEquals(fooBar, "foo_bar\0x"), "the C string ends at its NUL");
+        assertTrue(btf.stringEquals(0, ""));
+        assertTrue(btf.stringEquals(e9, "\u00e9"));
+        assertFalse(btf.stringEquals(e9, "\u01e9"), "a char above U+00FF is no byte");
+        assertTrue(btf.nameEquals(btf.type(1), "foo_bar"));
+        assertThrows(IllegalArgumentException.class, () -> btf.stringEquals((int) btf.header().strLen(), ""));
+        assertFalse(btf.isModifiable());
+    }
+
+    @Test
     void resolveSizeAndAlignment() throws Exception {
         RawBtf r = new RawBtf();
         int c = r.type(r.str("char"), KIND_INT, 0, false, 1, (INT_CHAR << 24) | 8);          // 1
