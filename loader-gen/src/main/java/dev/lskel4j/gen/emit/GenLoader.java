@@ -88,8 +88,13 @@ public final class GenLoader {
     private static final int ATTACH_TARGET_SIZE = 128;
     /** {@link #dataCapacity}: blob bytes per operation besides its payload (attr, strings, CO-RE records). */
     private static final int DATA_PER_OP = 192;
-    /** {@link #dataCapacity}: never ask for more up front than a blob can hold. */
-    private static final int MAX_DATA_CAPACITY = 1 << 30;
+    /** {@link #dataCapacity}: bigger blobs grow as they need, from here. */
+    private static final int MAX_DATA_CAPACITY = 1 << 20;
+    /**
+     * The largest data blob: libbpf allows {@code INT32_MAX} bytes, the JVM's arrays end a few bytes
+     * short of that ({@code ArraysSupport.SOFT_MAX_ARRAY_LENGTH}).
+     */
+    private static final int MAX_DATA_LEN = Integer.MAX_VALUE - 8;
 
     private final ByteOrder order;
     private final GenOptions opts;
@@ -313,12 +318,12 @@ public final class GenLoader {
     private int reserve(byte[] src, int size) {
         if (error != null) return 0;
         long size8 = (size + 7L) & ~7L;
-        if (dataLen + size8 > Integer.MAX_VALUE) {
-            setError(Errno.ERANGE, "data blob would exceed %d bytes", Integer.MAX_VALUE);
+        if (dataLen + size8 > MAX_DATA_LEN) {
+            setError(Errno.ERANGE, "data blob would exceed %d bytes", MAX_DATA_LEN);
             return 0;
         }
         if (dataLen + size8 > data.length) {
-            data = Arrays.copyOf(data, (int) Math.max(dataLen + size8, Math.min(Integer.MAX_VALUE, 2L * data.length)));
+            data = Arrays.copyOf(data, (int) Math.max(dataLen + size8, Math.min(MAX_DATA_LEN, 2L * data.length)));
         }
         int prev = dataLen;
         if (src != null) System.arraycopy(src, 0, data, prev, size);
