@@ -711,16 +711,16 @@ final class SkeletonWriter {
         return tags;
     }
 
-    /** {@code base + stride0 * checkIndex(i, n0) + ...}, the byte offset of an array element. */
+    /** {@code base + stride0 * checkIndex(i, n0) + ...}, the byte offset of an array element (no {@code 0 +}). */
     private static String offsetExpression(String base, List<Integer> dims, int elemSize, List<String> params) {
-        StringBuilder sb = new StringBuilder(base);
+        List<String> terms = new ArrayList<>();
+        if (!base.equals("0")) terms.add(base);
         for (int k = 0; k < dims.size(); k++) {
             long stride = elemSize;
             for (int j = k + 1; j < dims.size(); j++) stride *= dims.get(j);
-            sb.append(" + ").append(stride).append("L * Objects.checkIndex(").append(params.get(k)).append(", ")
-                    .append(dims.get(k)).append(")");
+            terms.add(stride + "L * Objects.checkIndex(" + params.get(k) + ", " + dims.get(k) + ")");
         }
-        return sb.toString();
+        return terms.isEmpty() ? "0" : String.join(" + ", terms);
     }
 
     /** {@return the C declaration of a member, e.g. {@code __u32 bss_arr[4]}, {@code struct stats s}} */
