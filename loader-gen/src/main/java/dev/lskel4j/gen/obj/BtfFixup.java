@@ -12,7 +12,9 @@ import dev.lskel4j.gen.elf.ElfSection;
 import dev.lskel4j.gen.elf.ElfSymbol;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The BTF edits libbpf makes outside extern handling: {@code bpf_object_fixup_btf()} /
@@ -27,8 +29,9 @@ final class BtfFixup {
     static void fixupBtf(BpfObject obj) throws MalformedObjectException {
         Btf btf = obj.btf;
         if (btf == null) return;
+        Map<String, ElfSymbol> varSyms = elfVarSyms(obj);
         for (int id = 1; id < btf.typeCount(); id++) {
-            if (btf.type(id) instanceof Datasec) fixupDatasec(obj, id);
+            if (btf.type(id) instanceof Datasec) fixupDatasec(obj, id, varSyms);
         }
     }
 
@@ -38,7 +41,7 @@ final class BtfFixup {
      * secinfos by offset. {@code .kconfig}/{@code .ksyms} were laid out by the extern step and are
      * only sorted.
      */
-    private static void fixupDatasec(BpfObject obj, int id) throws MalformedObjectException {
+    private static void fixupDatasec(BpfObject obj, int id, Map<String, ElfSymbol> varSyms) throws MalformedObjectException {
         Btf btf = obj.btf;
         Datasec t = (Datasec) btf.type(id);
         String secName = btf.name(t);
@@ -62,7 +65,7 @@ final class BtfFixup {
                 }
                 if (var.linkage() == BtfType.VAR_STATIC || var.linkage() == BtfType.VAR_GLOBAL_EXTERN) continue;
                 String varName = btf.name(var);
-                ElfSymbol sym = findElfVarSym(obj, varName);
+                ElfSymbol sym = varSyms.get(varName);
                 if (sym == null) {
                     throw new MalformedObjectException(secName, -1, "failed to find ELF symbol for VAR '" + varName + "'");
                 }
@@ -78,14 +81,18 @@ final class BtfFixup {
         btf.replace(id, t.with(size, infos));
     }
 
-    /** {@code find_elf_var_sym()}: the first GLOBAL/WEAK {@code STT_OBJECT} symbol with that name. */
-    private static ElfSymbol findElfVarSym(BpfObject obj, String varName) {
+    /**
+     * What {@code find_elf_var_sym()} finds, for every name at once: the first GLOBAL/WEAK
+     * {@code STT_OBJECT} symbol of each name (a DATASEC lookup per VAR would walk the symbols each time).
+     */
+    private static Map<String, ElfSymbol> elfVarSyms(BpfObject obj) {
+        Map<String, ElfSymbol> out = new HashMap<>();
         for (ElfSymbol sym : obj.elf.symbols()) {
             if (sym.type() != Elf.STT_OBJECT) continue;
             if (sym.bind() != Elf.STB_GLOBAL && sym.bind() != Elf.STB_WEAK) continue;
-            if (sym.name().equals(varName)) return sym;
+            out.putIfAbsent(sym.name(), sym);
         }
-        return null;
+        return out;
     }
 
     /**

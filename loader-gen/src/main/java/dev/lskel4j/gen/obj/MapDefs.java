@@ -226,12 +226,11 @@ final class MapDefs {
     /** {@code get_map_field_int()}: {@code __uint(name, N)} is a pointer to an array of N elements. */
     private static int mapFieldInt(String mapName, Btf btf, Member m, long at) throws MalformedObjectException {
         BtfType t = btf.type(btf.skipModsAndTypedefs(m.type()));
-        String attr = btf.string(m.nameOff());
         if (!(t instanceof BtfType.Ptr ptr)) {
-            throw malformed(at, "map '" + mapName + "': attr '" + attr + "': expected PTR, got " + t.kindName());
+            throw malformed(at, "map '" + mapName + "': attr '" + btf.string(m.nameOff()) + "': expected PTR, got " + t.kindName());
         }
         if (!btf.hasType(ptr.type()) || !(btf.type(ptr.type()) instanceof BtfType.Array arr)) {
-            throw malformed(at, "map '" + mapName + "': attr '" + attr + "': expected ARRAY");
+            throw malformed(at, "map '" + mapName + "': attr '" + btf.string(m.nameOff()) + "': expected ARRAY");
         }
         return arr.nelems();
     }
