@@ -104,7 +104,7 @@ public final class GenLoader {
      * The loader program so far, encoded in target order as it is emitted ({@code gen->insn_start});
      * jumps and the hash are patched in place ({@link #insnAt}, {@link #setInsn}).
      */
-    private byte[] prog = new byte[1024 * Insn.SIZE];
+    private byte[] prog;
     private int insnCnt;
     private byte[] data;
     private int dataLen;
@@ -127,9 +127,10 @@ public final class GenLoader {
     /** The attr of the operation being lowered: every bpf_gen__* operation issues one sys_bpf. */
     private int sysBpfAttr = -1;
 
-    private GenLoader(ByteOrder order, GenOptions opts, int dataCapacity) {
+    private GenLoader(ByteOrder order, GenOptions opts, int insnCapacity, int dataCapacity) {
         this.order = order;
         this.opts = opts;
+        this.prog = new byte[insnCapacity * Insn.SIZE];
         this.data = new byte[dataCapacity];
     }
 
@@ -147,7 +148,7 @@ public final class GenLoader {
      *     not fit an instruction's 16-bit offset (libbpf would silently truncate it)
      */
     public static LoaderBlob emit(LoadPlan plan, GenOptions opts) throws GenLoaderException {
-        GenLoader gen = new GenLoader(plan.targetOrder(), opts, dataCapacity(plan));
+        GenLoader gen = new GenLoader(plan.targetOrder(), opts, insnCapacity(plan), dataCapacity(plan));
         gen.bpfGenInit(opts.logLevel(), plan.nrProgs(), plan.nrMaps());
         for (Op op : plan.ops()) gen.apply(op);
         return gen.bpfGenFinish(plan.nrProgs(), plan.nrMaps());
@@ -289,6 +290,26 @@ public final class GenLoader {
             for (int i = 0; i < insns.size(); i++) insns.get(i).encode(data, off + i * Insn.SIZE, order);
         }
         return off;
+    }
+
+    /**
+     * A first capacity for the loader program: roughly what each operation emits with its share of
+     * cleanup and epilogue, as measured on the corpus loaders (a kfunc or ksym relocation adds up
+     * to ~30). A guess that spares the program most of its regrowth; it still grows when short.
+     */
+    private static int insnCapacity(LoadPlan plan) {
+        int insns = 32;
+        for (Op op : plan.ops()) {
+            insns += switch (op) {
+                case BtfLoad b -> 25;
+                case MapCreate m -> 32;
+                case MapUpdate u -> 33;
+                case MapFreeze f -> 13;
+                case PopulateOuterMap p -> 23;
+                case ProgLoad p -> 72 + 32 * p.externs().size();
+            };
+        }
+        return insns;
     }
 
     /**
