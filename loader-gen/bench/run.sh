@@ -10,8 +10,10 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="$repo/loader-gen/target/bench"
 mkdir -p "$out"
 cd "$repo"
-scripts/mvn -q -pl loader-gen -am test-compile
-scripts/mvn -q -pl loader-gen dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/classpath" >/dev/null
+# one reactor run, so loader-runtime resolves from the reactor (nothing is installed); with -am the
+# classpath file is written per module, loader-gen's last
+scripts/mvn -q -pl loader-gen -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$out/classpath" >/dev/null
 cp="$(cat "$out/classpath"):$repo/loader-gen/target/classes:$repo/loader-gen/target/test-classes"
 reference="$repo/../shared/reference"
 java -cp "$cp" -Dlskel.reference="$reference" org.openjdk.jmh.Main GenerationBenchmark \

@@ -44,4 +44,4 @@ for o in "${objects[@]}"; do
   awk -v o="$o" -v c="${c_us[$o]}" -v j="$(java_us "$o" none)" -v s="$(java_us "$o" stats)" \
     'BEGIN { printf "%-12s %12.1f %14.1f %16.1f %10.2f %12.2f\n", o, c, j, s, j / c, s / c }'
 done
-echo "(open+load+close per op; Java = LoadOptions.NO_LOG like C, Java+log = LoadOptions.DEFAULT; JMH log: $out/jmh.log)"
+echo "(open+load+close per op; Java = LoadOptions.NO_LOG like C, Java+log = LoadOptions.ALWAYS_LOG; JMH log: $out/jmh.log)"

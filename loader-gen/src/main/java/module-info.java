@@ -7,4 +7,9 @@ module dev.lskel4j.gen {
     exports dev.lskel4j.gen.plan;
     exports dev.lskel4j.gen.emit;
     exports dev.lskel4j.gen.disasm;
+    exports dev.lskel4j.gen.skel;
+
+    requires transitive dev.lskel4j.runtime;
+    requires info.picocli;
+    opens dev.lskel4j.gen.cli to info.picocli;
 }

@@ -12,9 +12,6 @@ import java.util.Optional;
  * ({@code codegen_attach_detach()}).
  */
 public final class BpfProgram {
-    private static final int BPF_PROG_TYPE_RAW_TRACEPOINT = 17;
-    private static final int BPF_PROG_TYPE_TRACING = 26;
-    private static final int BPF_PROG_TYPE_LSM = 29;
     private static final int BPF_TRACE_ITER = 28;
 
     private final ProgramSpec spec;
@@ -65,16 +62,17 @@ public final class BpfProgram {
         return fd.get();
     }
 
+    /** {@return true for an iterator program ({@code SEC("iter/...")}): its link runs with {@link BpfLink#readIterator()}} */
+    public boolean isIterator() {
+        return spec.attachKind() == ProgramSpec.AttachKind.ITER_LINK;
+    }
+
     /**
      * {@return true if {@link #attach()} knows how to attach this program}: raw_tp with a
      * tracepoint name, tp_btf/fentry/fexit/fmod_ret/lsm (BTF raw tracepoint), iter (BPF link)
      */
     public boolean canAutoAttach() {
-        return switch (spec.type()) {
-            case BPF_PROG_TYPE_RAW_TRACEPOINT -> spec.section().indexOf('/') >= 0;
-            case BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_LSM -> true;
-            default -> false;
-        };
+        return spec.attachKind() != ProgramSpec.AttachKind.NONE;
     }
 
     /**
@@ -97,25 +95,25 @@ public final class BpfProgram {
             throw new IllegalStateException("program '" + name() + "' is already attached");
         }
         int progFd = fd();
-        String what;
+        String what = switch (spec.attachKind()) {
+            case RAW_TRACEPOINT -> "BPF_RAW_TRACEPOINT_OPEN of '" + spec.tracepoint() + "' for program '" + name() + "'";
+            case ITER_LINK -> "BPF_LINK_CREATE (BPF_TRACE_ITER) for program '" + name() + "'";
+            case BTF_TARGET -> "BPF_RAW_TRACEPOINT_OPEN (BTF target) for program '" + name() + "'";
+            case NONE -> throw new AssertionError("checked by canAutoAttach()");
+        };
         long r;
         try (Arena arena = Arena.ofConfined()) {
-            if (spec.type() == BPF_PROG_TYPE_RAW_TRACEPOINT) {
-                String tracepoint = spec.section().substring(spec.section().indexOf('/') + 1);
-                what = "BPF_RAW_TRACEPOINT_OPEN of '" + tracepoint + "' for program '" + name() + "'";
-                r = BpfOps.rawTracepointOpen(sys, arena, tracepoint, progFd);
-            } else if (spec.expectedAttachType() == BPF_TRACE_ITER) {
-                what = "BPF_LINK_CREATE (BPF_TRACE_ITER) for program '" + name() + "'";
-                r = BpfOps.linkCreate(sys, arena, progFd, 0, BPF_TRACE_ITER);
-            } else {
-                what = "BPF_RAW_TRACEPOINT_OPEN (BTF target) for program '" + name() + "'";
-                r = BpfOps.rawTracepointOpen(sys, arena, null, progFd);
-            }
+            r = switch (spec.attachKind()) {
+                case RAW_TRACEPOINT -> BpfOps.rawTracepointOpen(sys, arena, spec.tracepoint(), progFd);
+                case ITER_LINK -> BpfOps.linkCreate(sys, arena, progFd, 0, BPF_TRACE_ITER);
+                case BTF_TARGET -> BpfOps.rawTracepointOpen(sys, arena, null, progFd);
+                case NONE -> throw new AssertionError("checked by canAutoAttach()");
+            };
         }
         if (r < 0) {
             throw new KernelException(what, Errno.of((int) -r), "");
         }
-        link = new BpfLink(new OwnedFd((int) r), what);
+        link = new BpfLink(new OwnedFd((int) r), what, sys);
         return link;
     }
 

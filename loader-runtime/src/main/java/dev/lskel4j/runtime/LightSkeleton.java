@@ -159,7 +159,12 @@ public final class LightSkeleton implements AutoCloseable {
                     ctx.set(JAVA_LONG, LoaderCtx.mapDesc(i) + LoaderCtx.INITIAL_VALUE, d.address());
                 }
             }
-            runLoader(ctx, options);
+            try {
+                runLoader(ctx, options);
+            } catch (LoaderException e) {
+                if (!options.logOnFailure() || options.logLevel() != 0) throw e;
+                runLoader(ctx, options.withStatsLog()); // fails again, now with the verifier's messages
+            }
             takeOwnership(ctx);
         }
         preLoad.close();

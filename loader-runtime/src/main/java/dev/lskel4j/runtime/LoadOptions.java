@@ -9,26 +9,42 @@ package dev.lskel4j.runtime;
  *     so a large size costs only what the kernel writes. Too small a buffer makes a logging load
  *     fail with ENOSPC, so keep it generous
  * @param keyringId the keyring that verifies a signed loader (0 = builtin trusted keyring)
+ * @param logOnFailure when a run with {@code logLevel} 0 fails, run the loader once more with
+ *     {@link #BPF_LOG_STATS} into a {@code logSize} buffer, to report the verifier's messages
+ *     (libbpf retries program loads the same way). A failed loader run has closed everything it
+ *     created, so the second run starts from the same state.
  */
-public record LoadOptions(int logLevel, int logSize, int keyringId) {
+public record LoadOptions(int logLevel, int logSize, int keyringId, boolean logOnFailure) {
     /** {@code BPF_LOG_STATS}: the verifier's error messages and statistics, without its per-instruction trace. */
     public static final int BPF_LOG_STATS = 4;
 
-    /** Verifier error messages into a 16 MiB lazily-mapped buffer, builtin keyring. */
-    public static final LoadOptions DEFAULT = new LoadOptions(BPF_LOG_STATS, 16 << 20, 0);
+    /**
+     * No log on success, like C; after a failure the loader runs once more with
+     * {@link #BPF_LOG_STATS} into a 16 MiB lazily-mapped buffer so the error carries the verifier's
+     * messages. Builtin keyring.
+     */
+    public static final LoadOptions DEFAULT = new LoadOptions(0, 16 << 20, 0, true);
 
-    /** No verifier log at all: exactly what a C light skeleton does by default. */
-    public static final LoadOptions NO_LOG = new LoadOptions(0, 0, 0);
+    /** Verifier messages and statistics on every run (costs 5-30% of a load). */
+    public static final LoadOptions ALWAYS_LOG = new LoadOptions(BPF_LOG_STATS, 16 << 20, 0, false);
+
+    /** No verifier log at all: exactly what a C light skeleton does. */
+    public static final LoadOptions NO_LOG = new LoadOptions(0, 0, 0, false);
 
     /**
      * Validates the options.
      *
-     * @throws IllegalArgumentException if the level is negative, or a level is given without a
-     *     buffer of at least 128 bytes (the kernel's minimum)
+     * @throws IllegalArgumentException if the level is negative, or a log (now or on failure) is
+     *     asked for without a buffer of at least 128 bytes (the kernel's minimum)
      */
     public LoadOptions {
-        if (logLevel < 0 || logSize < 0 || (logLevel != 0 && logSize < 128)) {
+        if (logLevel < 0 || logSize < 0 || ((logLevel != 0 || logOnFailure) && logSize < 128)) {
             throw new IllegalArgumentException("log level " + logLevel + " needs a log size of at least 128, got " + logSize);
         }
+    }
+
+    /** {@return these options with a verifier log at {@link #BPF_LOG_STATS} on this run} */
+    LoadOptions withStatsLog() {
+        return new LoadOptions(BPF_LOG_STATS, logSize, keyringId, false);
     }
 }

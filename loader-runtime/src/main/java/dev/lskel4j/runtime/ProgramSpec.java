@@ -14,6 +14,21 @@ import java.util.Objects;
  *     does not load it ({@code SEC("?...")})
  */
 public record ProgramSpec(String name, String section, int type, int expectedAttachType, int loadSlot) {
+    private static final int BPF_PROG_TYPE_RAW_TRACEPOINT = 17, BPF_PROG_TYPE_TRACING = 26, BPF_PROG_TYPE_LSM = 29;
+    private static final int BPF_TRACE_ITER = 28;
+
+    /** How a light skeleton attaches a program (bpftool's {@code codegen_attach_detach()}). */
+    public enum AttachKind {
+        /** {@code BPF_RAW_TRACEPOINT_OPEN} of the tracepoint named after the section's first {@code '/'} (raw_tp). */
+        RAW_TRACEPOINT,
+        /** {@code BPF_RAW_TRACEPOINT_OPEN} with a NULL name: the BTF target (tp_btf, fentry/fexit/fmod_ret, lsm). */
+        BTF_TARGET,
+        /** {@code BPF_LINK_CREATE} with {@code BPF_TRACE_ITER}: an iterator, run by reading it. */
+        ITER_LINK,
+        /** Not attached automatically (kprobes, tracepoints, XDP, tc, cgroups, a bare {@code SEC("raw_tp")}...). */
+        NONE
+    }
+
     /**
      * Validates the descriptor.
      *
@@ -25,5 +40,20 @@ public record ProgramSpec(String name, String section, int type, int expectedAtt
         if (loadSlot < -1) {
             throw new IllegalArgumentException("program '" + name + "': load slot " + loadSlot);
         }
+    }
+
+    /** {@return how {@code attach()} attaches this program} */
+    public AttachKind attachKind() {
+        return switch (type) {
+            case BPF_PROG_TYPE_RAW_TRACEPOINT -> section.indexOf('/') >= 0 ? AttachKind.RAW_TRACEPOINT : AttachKind.NONE;
+            case BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_LSM ->
+                    expectedAttachType == BPF_TRACE_ITER ? AttachKind.ITER_LINK : AttachKind.BTF_TARGET;
+            default -> AttachKind.NONE;
+        };
+    }
+
+    /** {@return the raw tracepoint a {@link AttachKind#RAW_TRACEPOINT} program attaches to: the section after its first '/'} */
+    public String tracepoint() {
+        return section.substring(section.indexOf('/') + 1);
     }
 }

@@ -44,6 +44,7 @@ class BpfAttrLayoutTest {
                 Arguments.of("ObjInfo", BpfAttr.ObjInfo.LAYOUT, "info"),
                 Arguments.of("RawTracepointOpen", BpfAttr.RawTracepointOpen.LAYOUT, "raw_tracepoint"),
                 Arguments.of("LinkCreate", BpfAttr.LinkCreate.LAYOUT, "link_create"),
+                Arguments.of("IterCreate", BpfAttr.IterCreate.LAYOUT, "iter_create"),
                 Arguments.of("BtfLoad", BpfAttr.BtfLoad.LAYOUT, "anon:btf"),
                 Arguments.of("MapInfo", BpfAttr.MapInfo.LAYOUT, "struct:bpf_map_info"));
     }

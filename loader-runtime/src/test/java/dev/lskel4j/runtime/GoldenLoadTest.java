@@ -322,6 +322,19 @@ class GoldenLoadTest {
         assertTrue(e.getMessage().contains("ENOENT") && e.getMessage().contains("prog_load 'ksym_prog'"), e.getMessage());
     }
 
+    /**
+     * The default load runs without a log and re-runs with one only after a failure (the test
+     * above sees the verifier's message); {@code NO_LOG} never logs, so its error has no log.
+     */
+    @org.junit.jupiter.api.Test
+    void noLogMeansNoVerifierMessage() throws BpfException {
+        try (LightSkeleton skel = LightSkeleton.open(new Golden("ksym_typed").spec())) {
+            LoaderException e = assertThrows(LoaderException.class, () -> skel.load(LoadOptions.NO_LOG));
+            assertEquals(Errno.ENOENT, e.errno());
+            assertEquals("", e.verifierLog());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "debug."})
     void progTypesFailAtTheFirstTrampolineProgram(String variant) {

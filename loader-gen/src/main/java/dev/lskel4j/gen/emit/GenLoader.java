@@ -124,6 +124,8 @@ public final class GenLoader {
     private int nrFdArray;
     private final int[] hashInsnIdx = new int[SHA256_DWORD_SIZE];
     private final List<LoaderBlob.Block> blocks = new ArrayList<>();
+    /** The attr of the operation being lowered: every bpf_gen__* operation issues one sys_bpf. */
+    private int sysBpfAttr = -1;
 
     private GenLoader(ByteOrder order, GenOptions opts, int insnCapacity, int dataCapacity) {
         this.order = order;
@@ -155,6 +157,7 @@ public final class GenLoader {
     /** Lowers one operation, as libbpf's loading code calls the {@code bpf_gen__*} functions for it. */
     private void apply(Op op) {
         int start = insnCnt;
+        sysBpfAttr = -1;
         String label = switch (op) {
             case BtfLoad b -> {
                 bpfGenLoadBtf(b.rawBtf());
@@ -186,11 +189,12 @@ public final class GenLoader {
                 yield "prog_load '" + p.name() + "'";
             }
         };
-        addBlock(start, label);
+        if (insnCnt > start) blocks.add(new LoaderBlob.Block(start, insnCnt, label, sysBpfAttr));
     }
 
+    /** Labels the instructions emitted since {@code start} that belong to no plan operation. */
     private void addBlock(int start, String label) {
-        if (insnCnt > start) blocks.add(new LoaderBlob.Block(start, insnCnt, label));
+        if (insnCnt > start) blocks.add(new LoaderBlob.Block(start, insnCnt, label, -1));
     }
 
     // ---- errors --------------------------------------------------------------------------------
@@ -563,6 +567,7 @@ public final class GenLoader {
 
     /** gen_loader.c {@code emit_sys_bpf()}: {@code r7 = bpf_sys_bpf(cmd, blob + attr, attrSize);} */
     private void emitSysBpf(int cmd, int attr, int attrSize) {
+        sysBpfAttr = attr;
         emit(mov64Imm(R1, cmd));
         emit2(ldBlobAddr(R2, attr));
         emit(mov64Imm(R3, attrSize));

@@ -41,12 +41,22 @@ public record LoaderBlob(Bytes insns, Bytes data, ByteOrder targetOrder, int nrM
     /**
      * Labels the loader instructions {@code [start, end)} as emitted for one operation, e.g.
      * {@code "prologue"}, {@code "map_create 'globals.data' (map 0)"}, {@code "prog_load 'handler'"}.
+     *
+     * @param attrOffset for the block of a plan operation, the data-blob offset of the
+     *     {@code bpf_attr} its one {@code sys_bpf} call passes (what a runtime reads back to tell
+     *     how far a failed loader got); -1 for the prologue, cleanup, signature check and finish
      */
-    public record Block(int start, int end, String label) {
+    public record Block(int start, int end, String label, int attrOffset) {
         /** @throws IllegalArgumentException if the range is empty or negative */
         public Block {
             Objects.requireNonNull(label, "label");
             if (start < 0 || end <= start) throw new IllegalArgumentException("bad block [" + start + ", " + end + ")");
+            if (attrOffset < -1) throw new IllegalArgumentException("bad attr offset " + attrOffset);
+        }
+
+        /** {@return true if this block lowers one operation of the plan} */
+        public boolean isOperation() {
+            return attrOffset >= 0;
         }
     }
 }

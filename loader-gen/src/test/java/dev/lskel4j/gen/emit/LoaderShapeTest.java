@@ -29,7 +29,7 @@ class LoaderShapeTest {
         List<String> golden = Golden.of("subprogs").text("dump.txt").lines().skip(1).limit(54).toList();
         assertEquals(golden, Disassembler.lines(blob.insns().toArray(), ByteOrder.LITTLE_ENDIAN).subList(0, 54));
         assertEquals("prologue", blob.blocks().get(0).label());
-        assertEquals(new LoaderBlob.Block(7, 54, "cleanup"), blob.blocks().get(1));
+        assertEquals(new LoaderBlob.Block(7, 54, "cleanup", -1), blob.blocks().get(1));
     }
 
     /**

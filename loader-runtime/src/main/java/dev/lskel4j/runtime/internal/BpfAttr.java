@@ -36,6 +36,7 @@ public final class BpfAttr {
     public static final int BPF_MAP_FREEZE = 22;
     public static final int BPF_LINK_CREATE = 28;
     public static final int BPF_LINK_GET_NEXT_ID = 31;
+    public static final int BPF_ITER_CREATE = 33;
 
     /** {@code BPF_OBJ_NAME_LEN}. */
     public static final int BPF_OBJ_NAME_LEN = 16;
@@ -274,6 +275,21 @@ public final class BpfAttr {
         public static final int SIZE = (int) LAYOUT.byteSize();
         public static final long NAME = offset(LAYOUT, "name");
         public static final long PROG_FD = offset(LAYOUT, "prog_fd");
+    }
+
+    /**
+     * BPF_ITER_CREATE (8 bytes, libbpf {@code bpf_iter_create()}).
+     * <pre>
+     * struct { __u32 link_fd; __u32 flags; } iter_create;
+     * </pre>
+     */
+    public static final class IterCreate {
+        private IterCreate() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("link_fd"),
+                JAVA_INT.withName("flags"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long LINK_FD = offset(LAYOUT, "link_fd");
     }
 
     /**

@@ -75,6 +75,13 @@ public final class BpfOps {
         return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr, BpfAttr.LinkCreate.SIZE);
     }
 
+    /** Ports libbpf's {@code bpf_iter_create()}: a new iterator (a readable fd) for an iter link. */
+    public static long iterCreate(BpfSyscall sys, Arena arena, int linkFd) {
+        MemorySegment attr = arena.allocate(BpfAttr.IterCreate.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.IterCreate.LINK_FD, linkFd);
+        return sys.bpf(BpfAttr.BPF_ITER_CREATE, attr, BpfAttr.IterCreate.SIZE);
+    }
+
     /** {@return the id after {@code startId} for a BPF_*_GET_NEXT_ID {@code cmd}, or -errno (-ENOENT at the end)} */
     public static long nextId(BpfSyscall sys, Arena arena, int cmd, int startId) {
         MemorySegment attr = arena.allocate(BpfAttr.GetId.LAYOUT);

@@ -76,6 +76,9 @@ public final class Native {
     /* int close(int fd); */
     private static final MethodHandle CLOSE = downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /* ssize_t read(int fd, void *buf, size_t count); */
+    private static final MethodHandle READ = downcall("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
     /* int getpagesize(void); */
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
             FunctionDescriptor.of(JAVA_INT));
@@ -166,6 +169,18 @@ public final class Native {
             r = (int) CLOSE.invokeExact(capture, fd);
         } catch (Throwable t) {
             throw linkageFailure("close", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /** {@return the number of bytes read into {@code buf} (0 at end of file), or -errno} */
+    public static long read(int fd, MemorySegment buf) {
+        MemorySegment capture = CAPTURE.get();
+        long r;
+        try {
+            r = (long) READ.invokeExact(capture, fd, buf, buf.byteSize());
+        } catch (Throwable t) {
+            throw linkageFailure("read", t);
         }
         return r < 0 ? -errno(capture) : r;
     }

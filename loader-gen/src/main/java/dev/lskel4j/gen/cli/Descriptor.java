@@ -1,0 +1,92 @@
+package dev.lskel4j.gen.cli;
+
+import dev.lskel4j.gen.plan.KconfigVar;
+import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.gen.plan.ProgInfo;
+import dev.lskel4j.gen.skel.BpfNames;
+import dev.lskel4j.gen.skel.Generation;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The JSON descriptor {@code lskel gen} writes beside {@code NAME.insns} and {@code NAME.data}: what
+ * a runtime needs to lay out the loader context (maps in {@code map_desc[]} order, programs with
+ * their {@code prog_desc[]} slot) plus the kconfig externs it fills at load. Deterministic: fixed
+ * key order, no timestamps, no host paths.
+ */
+final class Descriptor {
+    private Descriptor() {}
+
+    static String json(Generation gen, String name) {
+        StringBuilder sb = new StringBuilder("{\n");
+        field(sb, 1, "object", str(gen.plan().objectName()), true);
+        field(sb, 1, "byteOrder", str(gen.blob().targetOrder() == ByteOrder.BIG_ENDIAN ? "big-endian" : "little-endian"), true);
+        field(sb, 1, "insns", "{ \"file\": " + str(name + ".insns") + ", \"size\": " + gen.blob().insns().length()
+                + ", \"sha256\": " + str(sha256(gen.blob().insns().toArray())) + " }", true);
+        field(sb, 1, "data", "{ \"file\": " + str(name + ".data") + ", \"size\": " + gen.blob().data().length() + " }", true);
+        field(sb, 1, "loaderCtxSize", Integer.toString(24 + 16 * gen.plan().maps().size() + 4 * gen.plan().programs().size()), true);
+        field(sb, 1, "maps", array(gen.plan().maps(), Descriptor::map), true);
+        field(sb, 1, "programs", array(gen.plan().programs(), Descriptor::program), true);
+        field(sb, 1, "kconfig", array(gen.plan().kconfig(), Descriptor::kconfig), false);
+        return sb.append("}\n").toString();
+    }
+
+    private static String map(MapInfo m) {
+        return "{ \"index\": " + m.index() + ", \"name\": " + str(m.name()) + ", \"kernelName\": " + str(m.kernelName())
+                + ", \"kind\": " + str(m.kind().name()) + ", \"section\": " + str(m.section())
+                + ", \"type\": " + str(BpfNames.mapType(m.mapType())) + ", \"typeId\": " + m.mapType()
+                + ", \"keySize\": " + m.keySize() + ", \"valueSize\": " + m.valueSize()
+                + ", \"maxEntries\": " + m.maxEntries() + ", \"flags\": " + m.mapFlags() + " }";
+    }
+
+    private static String program(ProgInfo p) {
+        return "{ \"name\": " + str(p.name()) + ", \"section\": " + str(p.section())
+                + ", \"type\": " + str(BpfNames.progType(p.progType())) + ", \"typeId\": " + p.progType()
+                + ", \"expectedAttachType\": " + p.expectedAttachType() + ", \"autoload\": " + p.autoload()
+                + ", \"loadSlot\": " + p.loadSlot() + " }";
+    }
+
+    private static String kconfig(KconfigVar k) {
+        return "{ \"name\": " + str(k.name()) + ", \"type\": " + str(k.type().name()) + ", \"offset\": " + k.offset()
+                + ", \"size\": " + k.size() + ", \"signed\": " + k.signed() + ", \"weak\": " + k.weak() + " }";
+    }
+
+    private static <T> String array(List<T> items, Function<T, String> item) {
+        if (items.isEmpty()) return "[]";
+        StringBuilder sb = new StringBuilder("[\n");
+        for (int i = 0; i < items.size(); i++) {
+            sb.append("    ").append(item.apply(items.get(i))).append(i == items.size() - 1 ? "\n" : ",\n");
+        }
+        return sb.append("  ]").toString();
+    }
+
+    private static void field(StringBuilder sb, int indent, String key, String value, boolean comma) {
+        sb.append("  ".repeat(indent)).append(str(key)).append(": ").append(value).append(comma ? ",\n" : "\n");
+    }
+
+    /** {@return a JSON string literal} */
+    static String str(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> sb.append(c < 0x20 || c > 0x7e ? String.format(Locale.ROOT, "\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.lskel4j.gen.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * {@code lskel}: light skeletons for Java from BPF objects. Subcommands generate loader blobs
+ * ({@code gen}), print them ({@code dump}), write Java skeleton classes ({@code skeleton}) and load
+ * an object for a while to show what it does ({@code run}).
+ */
+@Command(name = "lskel", mixinStandardHelpOptions = true, version = "lskel4j 0.1.0",
+        subcommands = {GenCommand.class, DumpCommand.class, SkeletonCommand.class, RunCommand.class,
+                CommandLine.HelpCommand.class},
+        description = "Light skeletons for Java: turns BPF objects into one loader program per object "
+                + "(byte for byte what libbpf's gen_loader and `bpftool gen skeleton -L` produce) and Java classes "
+                + "that load and use them.",
+        footerHeading = "%nExit status:%n",
+        footer = {"  0  success",
+                "  1  bad input: the message names the file, the ELF section and the offset",
+                "  2  usage error",
+                "  3  the kernel refused (the message names the operation, the errno and the verifier log) or lacks "
+                        + "a feature the object needs",
+                "  4  not privileged: loading BPF programs needs root or CAP_BPF+CAP_PERFMON"})
+public final class Lskel {
+    /** Exit status: success. */
+    public static final int OK = 0;
+    /** Exit status: bad input (object file, kconfig file, unreadable file). */
+    public static final int BAD_INPUT = 1;
+    /** Exit status: usage error. */
+    public static final int USAGE = 2;
+    /** Exit status: the kernel refused a load or attachment, or lacks a needed feature. */
+    public static final int KERNEL_REFUSED = 3;
+    /** Exit status: not allowed to use bpf(). */
+    public static final int NOT_PRIVILEGED = 4;
+    /** Exit status: a bug in lskel (an exception nobody expected). */
+    public static final int INTERNAL_ERROR = 70;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Print Java stack traces of errors (for reporting bugs).")
+    boolean verbose;
+
+    /** Runs the CLI and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** {@return the configured command line; tests call {@code execute} on it with captured out/err} */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new Lskel());
+        cmd.setExecutionExceptionHandler(Lskel::handle);
+        return cmd;
+    }
+
+    /** Turns an exception escaping a command into its exit status and a message without a stack trace. */
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        boolean verbose = parsed.hasMatchedOption("--verbose");
+        int status;
+        if (e instanceof CliException c) {
+            err.println("lskel " + cmd.getCommandName() + ": " + c.getMessage());
+            status = c.status();
+        } else {
+            err.println("lskel " + cmd.getCommandName() + ": internal error: " + e
+                    + (verbose ? "" : " (run with --verbose for the stack trace)"));
+            status = INTERNAL_ERROR;
+        }
+        if (verbose) e.printStackTrace(err);
+        err.flush();
+        return status;
+    }
+}

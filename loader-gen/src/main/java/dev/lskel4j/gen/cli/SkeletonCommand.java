@@ -1,0 +1,86 @@
+package dev.lskel4j.gen.cli;
+
+import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.skel.GeneratedSkeleton;
+import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.gen.skel.SkeletonGenerator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code lskel skeleton}: a Java light skeleton class for an object. */
+@Command(name = "skeleton", mixinStandardHelpOptions = true,
+        description = {"Writes the Java light skeleton class of OBJ and its resource.",
+                "",
+                "Writes the Java light skeleton of OBJ: DIR/P/C.java, a class with open()/load()/attach()/close(), "
+                + "typed accessors for every global variable (from BTF), handles on maps and programs; and the resource "
+                + "C.lskel beside it (loader instructions, data blob and initial images), which must end up on the class "
+                + "path next to the compiled class. The generated code depends on lskel4j's loader-runtime only.",
+                "",
+                "Generation never reads the build host: the skeleton's runtime computes .kconfig from the running kernel at "
+                        + "load time, and the loader resolves ksyms at run time."})
+final class SkeletonCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GenerationOptions generation;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Object name. Default: the file name without .bpf.o.")
+    String name;
+
+    @Option(names = "--package", paramLabel = "P", required = true, description = "Java package of the class.")
+    String packageName;
+
+    @Option(names = "--class", paramLabel = "C", description = "Class name. Default: NAME in PascalCase.")
+    String className;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Source root to write into.")
+    Path out;
+
+    @Option(names = "--resources", paramLabel = "DIR", description = "Resource root for C.lskel. Default: DIR.")
+    Path resources;
+
+    @Option(names = "--plan", description = "Also write C.plan.txt, the annotated loader disassembly that the class's "
+            + "loaderPlan() returns.")
+    boolean plan;
+
+    @Parameters(paramLabel = "OBJ", description = "A BPF object file.")
+    Path object;
+
+    @Override
+    public Integer call() throws CliException {
+        String n = name != null ? name : GenerationOptions.defaultName(object);
+        SkeletonGenerator.Options options;
+        try {
+            options = new SkeletonGenerator.Options(packageName, className != null ? className : Generation.className(n), plan);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(Lskel.USAGE, e.getMessage(), e);
+        }
+        Generation gen = generation.generate(object, n, HostValues.none());
+        GeneratedSkeleton skel;
+        try {
+            skel = gen.skeleton(options);
+        } catch (MalformedObjectException e) {
+            throw new CliException(Lskel.BAD_INPUT, e.inFile(object.toString()).getMessage(), e);
+        }
+        try {
+            skel.writeTo(out, resources != null ? resources : out);
+        } catch (IOException e) {
+            throw new CliException(Lskel.BAD_INPUT, "cannot write the skeleton: " + GenerationOptions.describe(e), e);
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf("%s: %s and %s%n", object, out.resolve(skel.sourcePath()),
+                (resources != null ? resources : out).resolve(skel.resourcePath()));
+        o.flush();
+        return Lskel.OK;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.lskel4j.gen.skel;
+
+import dev.lskel4j.gen.BpfObjectException;
+import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.LoaderGenerator;
+import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.emit.GenLoader;
+import dev.lskel4j.gen.emit.GenLoaderException;
+import dev.lskel4j.gen.emit.GenOptions;
+import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.plan.LoadPlan;
+import dev.lskel4j.runtime.SkeletonSpec;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One BPF object through the whole generator: ELF bytes, the load plan libbpf's gen mode would
+ * record, and the loader emitted from it. What the CLI and the Maven plugin start from.
+ *
+ * @param fileName the object's file name, for messages and generated headers
+ * @param plan the load plan
+ * @param blob the loader program and data blob
+ */
+public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
+    public Generation {
+        Objects.requireNonNull(fileName, "fileName");
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(blob, "blob");
+    }
+
+    /**
+     * Plans and emits the loader of one object.
+     *
+     * @param elf the object file's bytes
+     * @param fileName its file name, named in every error
+     * @param objectName the object name (prefixes internal map names, like bpftool's {@code name})
+     * @param host the build-host values to bake in; {@link HostValues#none()} bakes none
+     * @param options generator options (debug code, signing shape)
+     * @throws BpfObjectException if the object is malformed or uses something light skeletons
+     *     refuse; the message names the file, section and offset
+     * @throws GenLoaderException if the loader generator refuses the plan (too many maps or
+     *     programs, a jump out of range...)
+     */
+    public static Generation of(byte[] elf, String fileName, String objectName, HostValues host, GenOptions options)
+            throws BpfObjectException, GenLoaderException {
+        LoadPlan plan = LoaderGenerator.plan(elf, objectName, host, fileName);
+        return new Generation(fileName, plan, GenLoader.emit(plan, options));
+    }
+
+    /** {@return the file name without its directory and without {@code .bpf.o} (or {@code .o})} */
+    public static String baseName(String fileName) {
+        String base = fileName.substring(fileName.lastIndexOf('/') + 1);
+        for (String ext : List.of(".bpf.o", ".o")) {
+            if (base.endsWith(ext) && base.length() > ext.length()) return base.substring(0, base.length() - ext.length());
+        }
+        return base;
+    }
+
+    /** {@return the default Java class name for an object name: PascalCase, e.g. {@code sys_count} -> {@code SysCount}} */
+    public static String className(String objectName) {
+        return JavaNames.pascal(objectName);
+    }
+
+    /** {@return the global data sections with their variables, typed from BTF} @throws MalformedObjectException if BTF is unusable */
+    public List<DataSection> sections() throws MalformedObjectException {
+        return DataSections.of(plan);
+    }
+
+    /**
+     * {@return the Java light skeleton of the object}
+     *
+     * @throws MalformedObjectException if the object's BTF cannot describe its global data
+     */
+    public GeneratedSkeleton skeleton(SkeletonGenerator.Options options) throws MalformedObjectException {
+        return SkeletonGenerator.generate(plan, blob, fileName, options);
+    }
+
+    /**
+     * {@return what the runtime opens to load this object}
+     *
+     * @throws IllegalArgumentException if the loader's byte order is not this host's
+     */
+    public SkeletonSpec runtimeSpec() {
+        return RuntimeSpecs.of(plan, blob);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.lskel4j.gen.skel;
+
+import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.disasm.Disassembler;
+import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.plan.LoadPlan;
+import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.KconfigExtern;
+import dev.lskel4j.runtime.LoaderStep;
+import dev.lskel4j.runtime.MapSpec;
+import dev.lskel4j.runtime.ProgramSpec;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Generates the Java light skeleton of a BPF object: one source file and the resource it loads
+ * (the loader and initial images), optionally with the annotated loader plan as a second resource.
+ *
+ * <pre>{@code
+ * GeneratedSkeleton skel = SkeletonGenerator.generate(plan, blob, "syscount.bpf.o",
+ *         SkeletonGenerator.Options.of("com.example", "SysCount"));
+ * skel.writeTo(sourceRoot, resourceRoot);
+ * }</pre>
+ */
+public final class SkeletonGenerator {
+    private SkeletonGenerator() {}
+
+    /**
+     * What to generate.
+     *
+     * @param packageName the Java package, empty for the unnamed package
+     * @param className the simple class name
+     * @param includePlan also write {@code CLASS.plan.txt}, the annotated loader disassembly, and
+     *     a {@code loaderPlan()} method returning it
+     */
+    public record Options(String packageName, String className, boolean includePlan) {
+        /**
+         * @throws IllegalArgumentException if the package or class name is not a valid Java name
+         */
+        public Options {
+            Objects.requireNonNull(packageName, "packageName");
+            Objects.requireNonNull(className, "className");
+            if (!packageName.isEmpty() && !JavaNames.isQualifiedName(packageName)) {
+                throw new IllegalArgumentException("not a Java package name: '" + packageName + "'");
+            }
+            if (!JavaNames.isIdentifier(className)) {
+                throw new IllegalArgumentException("not a Java class name: '" + className + "'");
+            }
+        }
+
+        /** {@return options without the loader plan resource} */
+        public static Options of(String packageName, String className) {
+            return new Options(packageName, className, false);
+        }
+
+        /** {@return a copy that does (or does not) include the loader plan} */
+        public Options withPlan(boolean include) {
+            return new Options(packageName, className, include);
+        }
+    }
+
+    /** Everything the writer needs, derived once from the plan and the blob. */
+    record Input(String packageName, String className, String objectName, String sourceFile, ByteOrder order,
+                 int insnsSize, int dataSize, List<MapSpec> maps, List<String> mapIdents, List<ProgramSpec> programs,
+                 List<KconfigExtern> kconfig, List<LoaderStep> steps, List<DataSection> sections,
+                 Optional<String> planText) {}
+
+    /**
+     * {@return the skeleton of the object whose load plan is {@code plan} and loader {@code blob}}
+     *
+     * @param sourceFile the object's file name, for the generated header comment
+     * @throws MalformedObjectException if the plan's BTF cannot be read or a data section's
+     *     variables overlap
+     * @throws IllegalArgumentException if {@code blob} was not generated from {@code plan}
+     */
+    public static GeneratedSkeleton generate(LoadPlan plan, LoaderBlob blob, String sourceFile, Options options)
+            throws MalformedObjectException {
+        List<MapSpec> maps = RuntimeSpecs.maps(plan);
+        List<String> idents = plan.maps().stream().map(m -> DataSections.mapIdent(m)
+                .orElse(JavaNames.sanitize(m.name()))).toList();
+        Optional<String> planText = options.includePlan() ? Optional.of(Disassembler.dumpAnnotated(blob)) : Optional.empty();
+        Input input = new Input(options.packageName(), options.className(), plan.objectName(), sourceFile,
+                blob.targetOrder(), blob.insns().length(), blob.data().length(), maps, idents, RuntimeSpecs.programs(plan),
+                RuntimeSpecs.kconfig(plan), LoaderSteps.of(plan, blob), DataSections.of(plan), planText);
+        String source = new SkeletonWriter(input).write();
+        return new GeneratedSkeleton(options.packageName(), options.className(), source, resource(blob, plan), planText);
+    }
+
+    /** The resource: loader instructions, data blob, then each data view's initial image in map order. */
+    private static byte[] resource(LoaderBlob blob, LoadPlan plan) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(blob.insns().toArray());
+        out.writeBytes(blob.data().toArray());
+        for (MapInfo m : plan.maps()) {
+            if (DataSections.hasView(m)) out.writeBytes(m.initialValue().toArray());
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.lskel4j.gen.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/** Runs the CLI in-process with captured output. */
+final class Cli {
+    private Cli() {}
+
+    /** What one run printed and returned. */
+    record Result(int status, String out, String err) {
+        /** {@return everything printed, for failure messages} */
+        String all() {
+            return "status " + status + "\n--- out:\n" + out + "--- err:\n" + err;
+        }
+    }
+
+    /** Runs {@code lskel args...}. */
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Lskel.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int status = cmd.execute(args);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    /** As {@link #run}, but with output going to writers the caller watches while the command runs. */
+    static int run(StringWriter out, StringWriter err, String... args) {
+        CommandLine cmd = Lskel.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        return cmd.execute(args);
+    }
+}

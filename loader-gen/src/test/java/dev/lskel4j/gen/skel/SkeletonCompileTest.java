@@ -1,0 +1,59 @@
+package dev.lskel4j.gen.skel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lskel4j.gen.BpfObjectException;
+import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.elf.Corpus;
+import dev.lskel4j.gen.emit.GenOptions;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every corpus object and every fixture: its skeleton compiles with -Xlint:all -Werror, or
+ * generation refuses it with a typed error.
+ */
+class SkeletonCompileTest {
+    static Stream<Path> objects() throws java.io.IOException {
+        try (Stream<Path> fixtures = java.nio.file.Files.list(Path.of("..", "fixtures", "obj"))) {
+            return Stream.concat(Corpus.objects().stream(), fixtures.filter(f -> f.toString().endsWith(".bpf.o")).sorted().toList().stream());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("objects")
+    void skeletonCompilesOrObjectIsRefused(Path obj) throws Exception {
+        String name = Corpus.name(obj);
+        String file = obj.getFileName().toString();
+        if (name.startsWith("refused_")) {
+            BpfObjectException e = assertThrows(BpfObjectException.class,
+                    () -> Generation.of(Corpus.read(obj), file, name, HostValues.none(), GenOptions.DEFAULT));
+            assertTrue(e instanceof UnsupportedObjectException, e.toString());
+            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+            return;
+        }
+        Generation gen = Generation.of(Corpus.read(obj), file, name, HostValues.none(), GenOptions.DEFAULT);
+        GeneratedSkeleton skel = gen.skeleton(new SkeletonGenerator.Options("org.example.skel",
+                JavaNames.pascal(name), true));
+        Class<?> type = InMemoryCompiler.compile(skel).type();
+        // the lifecycle every skeleton has
+        for (String m : new String[] {"open", "openAndLoad", "loaderPlan"}) {
+            assertTrue(Modifier.isStatic(type.getMethod(m).getModifiers()), m);
+        }
+        for (String m : new String[] {"load", "attach", "detach", "close", "maps", "progs", "skeleton"}) {
+            Method method = type.getMethod(m);
+            assertTrue(!Modifier.isStatic(method.getModifiers()), m);
+        }
+        assertTrue(AutoCloseable.class.isAssignableFrom(type));
+        // one accessor per map and per program
+        assertEquals(gen.plan().maps().size(), type.getMethod("maps").getReturnType().getDeclaredMethods().length);
+        assertEquals(gen.plan().programs().size(), type.getMethod("progs").getReturnType().getDeclaredMethods().length);
+    }
+}
