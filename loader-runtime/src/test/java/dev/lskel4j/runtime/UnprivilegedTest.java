@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Without privileges the first {@code bpf()} call is refused with EPERM, and the runtime says what
- * is missing. Runs golden minimal in a child JVM as user nobody ({@code setpriv}), where
+ * is missing. Runs golden minimal in a child JVM as uid 0 with every capability dropped
+ * ({@code setpriv}; staying uid 0 keeps a private checkout readable), where
  * {@code kernel.unprivileged_bpf_disabled} keeps every bpf() call out.
  */
 class UnprivilegedTest {
@@ -37,7 +38,7 @@ class UnprivilegedTest {
         Path setpriv = Path.of("/usr/bin/setpriv");
         assertTrue(Files.isExecutable(setpriv), "this test needs util-linux's setpriv");
         String classpath = codeSource(LightSkeleton.class) + ":" + codeSource(UnprivilegedTest.class);
-        Process child = new ProcessBuilder(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+        Process child = new ProcessBuilder(List.of(setpriv.toString(),
                 "--inh-caps=-all", "--bounding-set=-all",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-Dlskel.reference=" + Corpus.root().toAbsolutePath(), "-cp", classpath, UnprivilegedTest.class.getName()))
