@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
+import dev.lskel4j.runtime.model.LoaderRun;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -45,6 +47,7 @@ public final class LightSkeleton implements AutoCloseable {
     private List<BpfMap> maps = List.of();
     private List<BpfProgram> programs = List.of();
     private State state = State.OPEN;
+    private LoaderRun dryRun;
 
     private LightSkeleton(SkeletonSpec spec, Arena views, Arena preLoad, Map<String, GlobalData> data) {
         this.spec = spec;
@@ -142,10 +145,21 @@ public final class LightSkeleton implements AutoCloseable {
      * @throws NotPrivilegedException if the process may not use {@code bpf()}
      * @throws LoaderException if the loader fails (which step, errno, verifier log)
      * @throws KernelException if a data section cannot be mapped onto its map
-     * @throws IllegalStateException if not freshly opened
+     * <p>With {@link LoadOptions#dryRun()} the loader runs in the model kernel instead: no kernel
+     * feature is required and nothing is created; {@link #dryRunResult()} then holds the run and
+     * the skeleton stays open. A loader error is reported as a real one would be.
+     *
+     * @throws IllegalStateException if not freshly opened, or in a dry run if the model cannot
+     *     execute the loader
      */
     public synchronized void load(LoadOptions options) throws BpfException {
         requireState(State.OPEN);
+        if (options.dryRun()) {
+            fillKconfig();
+            dryRun = DryRun.run(spec, data, maxEntries);
+            DryRun.requireSuccess(spec.loader(), dryRun);
+            return;
+        }
         state = State.FAILED;
         requireFeatures();
         fillKconfig();
@@ -180,6 +194,11 @@ public final class LightSkeleton implements AutoCloseable {
             throw e;
         }
         state = State.LOADED;
+    }
+
+    /** {@return the last dry run's result ({@link LoadOptions#dryRun()}), with the trace of every call} */
+    public synchronized Optional<LoaderRun> dryRunResult() {
+        return Optional.ofNullable(dryRun);
     }
 
     /** Runs the loader with a lazily mapped log buffer when the options ask for a log. */

@@ -13,8 +13,11 @@ package dev.lskel4j.runtime;
  *     {@link #BPF_LOG_STATS} into a {@code logSize} buffer, to report the verifier's messages
  *     (libbpf retries program loads the same way). A failed loader run has closed everything it
  *     created, so the second run starts from the same state.
+ * @param dryRun run the loader in the model kernel ({@code dev.lskel4j.runtime.model}) instead of
+ *     the kernel: no privileges, no kernel objects; {@link LightSkeleton#dryRunResult()} then
+ *     holds the trace of every call the loader made, and the skeleton stays open
  */
-public record LoadOptions(int logLevel, int logSize, int keyringId, boolean logOnFailure) {
+public record LoadOptions(int logLevel, int logSize, int keyringId, boolean logOnFailure, boolean dryRun) {
     /** {@code BPF_LOG_STATS}: the verifier's error messages and statistics, without its per-instruction trace. */
     public static final int BPF_LOG_STATS = 4;
 
@@ -23,13 +26,16 @@ public record LoadOptions(int logLevel, int logSize, int keyringId, boolean logO
      * {@link #BPF_LOG_STATS} into a 16 MiB lazily-mapped buffer so the error carries the verifier's
      * messages. Builtin keyring.
      */
-    public static final LoadOptions DEFAULT = new LoadOptions(0, 16 << 20, 0, true);
+    public static final LoadOptions DEFAULT = new LoadOptions(0, 16 << 20, 0, true, false);
 
     /** Verifier messages and statistics on every run (costs 5-30% of a load). */
-    public static final LoadOptions ALWAYS_LOG = new LoadOptions(BPF_LOG_STATS, 16 << 20, 0, false);
+    public static final LoadOptions ALWAYS_LOG = new LoadOptions(BPF_LOG_STATS, 16 << 20, 0, false, false);
 
     /** No verifier log at all: exactly what a C light skeleton does. */
-    public static final LoadOptions NO_LOG = new LoadOptions(0, 0, 0, false);
+    public static final LoadOptions NO_LOG = new LoadOptions(0, 0, 0, false, false);
+
+    /** No kernel at all: the loader runs in the model kernel and its calls are recorded. */
+    public static final LoadOptions DRY_RUN = new LoadOptions(0, 0, 0, false, true);
 
     /**
      * Validates the options.
@@ -43,8 +49,18 @@ public record LoadOptions(int logLevel, int logSize, int keyringId, boolean logO
         }
     }
 
+    /** Options that run in the kernel ({@code dryRun} false). */
+    public LoadOptions(int logLevel, int logSize, int keyringId, boolean logOnFailure) {
+        this(logLevel, logSize, keyringId, logOnFailure, false);
+    }
+
     /** {@return these options with a verifier log at {@link #BPF_LOG_STATS} on this run} */
     LoadOptions withStatsLog() {
-        return new LoadOptions(BPF_LOG_STATS, logSize, keyringId, false);
+        return new LoadOptions(BPF_LOG_STATS, logSize, keyringId, false, dryRun);
+    }
+
+    /** {@return these options, run in the model kernel or not} */
+    public LoadOptions withDryRun(boolean inModel) {
+        return new LoadOptions(logLevel, logSize, keyringId, logOnFailure, inModel);
     }
 }

@@ -31,8 +31,10 @@ public final class BpfAttr {
     public static final int BPF_PROG_RUN = 10;
     public static final int BPF_PROG_GET_NEXT_ID = 11;
     public static final int BPF_MAP_GET_NEXT_ID = 12;
+    public static final int BPF_MAP_GET_FD_BY_ID = 14;
     public static final int BPF_OBJ_GET_INFO_BY_FD = 15;
     public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
+    public static final int BPF_BTF_LOAD = 18;
     public static final int BPF_MAP_FREEZE = 22;
     public static final int BPF_LINK_CREATE = 28;
     public static final int BPF_LINK_GET_NEXT_ID = 31;

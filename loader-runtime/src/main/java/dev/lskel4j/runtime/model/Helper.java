@@ -1,0 +1,43 @@
+package dev.lskel4j.runtime.model;
+
+/** The BPF helpers a light-skeleton loader calls ({@code enum bpf_func_id}), with their ids. */
+public enum Helper {
+    /** {@code long bpf_trace_printk(const char *fmt, u32 fmt_size, ...)}: the debug loader's progress lines. */
+    TRACE_PRINTK(6),
+    /** {@code long bpf_probe_read_kernel(void *dst, u32 size, const void *unsafe_ptr)}: zeroes the stack, kernel-side initial values. */
+    PROBE_READ_KERNEL(113),
+    /** {@code long bpf_copy_from_user(void *dst, u32 size, const void *user_ptr)}: initial values from the ctx. */
+    COPY_FROM_USER(148),
+    /** {@code long bpf_sys_bpf(u32 cmd, union bpf_attr *attr, u32 attr_size)}. */
+    SYS_BPF(166),
+    /** {@code long bpf_btf_find_by_name_kind(char *name, int name_sz, u32 kind, int flags)}: kfuncs, typed ksyms, attach targets. */
+    BTF_FIND_BY_NAME_KIND(167),
+    /** {@code long bpf_sys_close(u32 fd)}. */
+    SYS_CLOSE(168),
+    /** {@code long bpf_kallsyms_lookup_name(const char *name, int name_sz, int flags, u64 *res)}: typeless ksyms. */
+    KALLSYMS_LOOKUP_NAME(179);
+
+    private final int id;
+
+    Helper(int id) {
+        this.id = id;
+    }
+
+    /** {@return the helper's {@code BPF_FUNC_*} number} */
+    public int id() {
+        return id;
+    }
+
+    /** {@return the helper with number {@code id}, or null if a loader never calls it} */
+    static Helper of(int id) {
+        for (Helper h : values()) {
+            if (h.id == id) return h;
+        }
+        return null;
+    }
+
+    /** {@return the C name, e.g. {@code sys_bpf}} */
+    public String cName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
