@@ -149,11 +149,11 @@ final class Interpreter {
                 int op = c & 0xf0;
                 if (op == CALL) yield c == (JMP | CALL) && src[i] == 0;
                 if (op == EXIT) yield c == (JMP | EXIT);
-                yield op != JCOND && (op != JA || c == (JMP | JA));
+                yield op < JCOND && (op != JA || c == (JMP | JA));
             }
             case JMP32 -> {
                 int op = c & 0xf0;
-                yield op != CALL && op != EXIT && op != JA && op != JCOND;
+                yield op != CALL && op != EXIT && op != JA && op < JCOND;
             }
             default -> false;
         };

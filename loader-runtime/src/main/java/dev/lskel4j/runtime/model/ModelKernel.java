@@ -304,7 +304,7 @@ public final class ModelKernel {
 
     private long failed(int pc, Helper helper, long[] r, Fault fault) throws InterpreterException {
         if (helper == Helper.PROBE_READ_KERNEL || helper == Helper.COPY_FROM_USER) {
-            mem.write(pc, r[1], new byte[(int) r[2]]);
+            mem.write(pc, r[1], new byte[constSize(pc, r[2])]);
         }
         return -fault.errno().number();
     }
@@ -363,18 +363,16 @@ public final class ModelKernel {
 
     /** The name argument of the lookup helpers: {@code name_sz > 1} bytes ending in NUL, else null. */
     private String name(int pc, long addr, long size) throws InterpreterException {
+        if (size <= 1 || size > Integer.MAX_VALUE) return null;
         int sz = (int) size;
-        if (sz <= 1) return null;
         byte[] b = mem.read(pc, addr, sz, Access.PROGRAM_LOAD);
         return b[sz - 1] != 0 ? null : Attr.cString(b);
     }
 
     /** {@code bpf_probe_read_kernel()} / {@code bpf_copy_from_user()}: on a bad source, zero the destination and fail. */
     private long copy(int pc, long[] r, Access from) throws InterpreterException {
-        int size = (int) r[2];
-        if (!mem.accessible(r[1], size, Access.PROGRAM_STORE)) {
-            mem.write(pc, r[1], new byte[Math.max(size, 0)]); // throws the fault, naming the pc
-        }
+        int size = constSize(pc, r[2]);
+        mem.write(pc, r[1], new byte[size]); // the verifier proved dst writable for size bytes: fault otherwise
         if (!mem.accessible(r[3], size, from)) {
             mem.write(pc, r[1], new byte[size]);
             return -Errno.EFAULT.number();
@@ -383,10 +381,17 @@ public final class ModelKernel {
         return 0;
     }
 
+    /** {@return a helper's {@code ARG_CONST_SIZE} argument, which the verifier bounds by the memory it sizes} */
+    private static int constSize(int pc, long size) throws InterpreterException {
+        if (size < 0 || size > Integer.MAX_VALUE) {
+            throw new InterpreterException(Kind.MEMORY_FAULT, pc, "helper size argument " + size);
+        }
+        return (int) size;
+    }
+
     /** {@code bpf_trace_printk(fmt, fmt_size, r3, r4, r5)}: the formatted line (%d %i %u %x %s %%, with l/ll). */
     private String printk(int pc, long[] r) throws InterpreterException {
-        int size = (int) r[2];
-        byte[] fmt = mem.read(pc, r[1], size, Access.PROGRAM_LOAD);
+        byte[] fmt = mem.read(pc, r[1], constSize(pc, r[2]), Access.PROGRAM_LOAD);
         String f = Attr.cString(fmt);
         StringBuilder out = new StringBuilder();
         int arg = 3;
