@@ -43,9 +43,7 @@ class FaultSweepTest {
                 Generation gen = s.generate(mode);
                 ModelKernel.Config base = ModelKernel.Config.DEFAULT;
                 LoaderRun clean = ModelRuns.run(gen.blob(), base);
-                ModelKernel.Config modules = base.withModuleBtfSymbols(clean.calls(Helper.BTF_FIND_BY_NAME_KIND).stream()
-                        .map(c -> c.arguments().substring(1, c.arguments().indexOf('"', 1))).collect(
-                                java.util.stream.Collectors.toSet()));
+                ModelKernel.Config modules = base.withModuleBtfSymbols(ModelRuns.lookedUp(clean));
                 for (ModelKernel.Config config : List.of(base, modules)) {
                     List<KernelCall> trace = ModelRuns.run(gen.blob(), config).trace();
                     for (KernelCall call : trace) {

@@ -65,7 +65,8 @@ class LoaderModelProperties {
     @Property(generation = GenerationMode.EXHAUSTIVE)
     void moduleBtfFdsAreClosed(@ForAll("subjects") ModelRuns.Subject s) throws Exception {
         Generation gen = s.generate(GenOptions.DEFAULT);
-        ModelKernel.Config modules = ModelKernel.Config.DEFAULT.withModuleBtfSymbols(lookedUp(gen));
+        ModelKernel.Config modules = ModelKernel.Config.DEFAULT.withModuleBtfSymbols(
+                ModelRuns.lookedUp(ModelRuns.run(gen.blob(), ModelKernel.Config.DEFAULT)));
         LoaderRun run = ModelRuns.run(gen.blob(), modules);
         PlanTrace.assertTraceIsPlan(gen.plan(), run, s + " with module BTF");
         assertTrue(run.leakedFds().isEmpty(), s + ": leaked " + run.leakedFds() + "\n" + run.traceText());
@@ -179,13 +180,6 @@ class LoaderModelProperties {
     static void assertBounded(LoaderRun run, String what) {
         assertTrue(run.steps() <= run.insnCount(), what + ": " + run.steps() + " steps for " + run.insnCount() + " insns");
         assertTrue(run.stackDepth() > 0 && run.stackDepth() <= 512, what + ": stack depth " + run.stackDepth());
-    }
-
-    /** Names looked up with btf_find_by_name_kind by a default run (kfuncs, typed ksyms, attach targets). */
-    private static java.util.Set<String> lookedUp(Generation gen) throws InterpreterException {
-        return ModelRuns.run(gen.blob(), ModelKernel.Config.DEFAULT).calls(Helper.BTF_FIND_BY_NAME_KIND).stream()
-                .map(c -> c.arguments().substring(1, c.arguments().indexOf('"', 1)))
-                .collect(java.util.stream.Collectors.toSet());
     }
 
     /** A call without its position (and blob offsets, which debug strings shift): what it was, got and returned. */

@@ -54,6 +54,13 @@ final class ModelRuns {
         return List.copyOf(out);
     }
 
+    /** {@return the names a run looked up with btf_find_by_name_kind (kfuncs, typed ksyms, attach targets)} */
+    static java.util.Set<String> lookedUp(LoaderRun run) {
+        return run.calls(dev.lskel4j.runtime.model.Helper.BTF_FIND_BY_NAME_KIND).stream()
+                .map(c -> c.arguments().substring(1, c.arguments().indexOf('"', 1)))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
     /** {@return the run of {@code blob} in a fresh model kernel, with a zeroed ctx (the blob's own values)} */
     static LoaderRun run(LoaderBlob blob, ModelKernel.Config config) throws InterpreterException {
         ModelKernel kernel = new ModelKernel(config, blob.targetOrder());
