@@ -24,7 +24,11 @@ import dev.lskel4j.gen.emit.LoaderLayout.MapCreateAttr;
 import dev.lskel4j.gen.emit.LoaderLayout.MapElemAttr;
 import dev.lskel4j.gen.emit.LoaderLayout.MapFreezeAttr;
 import dev.lskel4j.gen.emit.LoaderLayout.ProgLoadAttr;
+import dev.lskel4j.gen.insn.Imm64Slot;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.gen.insn.JumpOutOfRangeException;
+import dev.lskel4j.gen.insn.Label;
+import dev.lskel4j.gen.insn.ProgramBuilder;
 import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
@@ -66,9 +70,12 @@ import java.util.Locale;
  *
  * <p>Differences from libbpf, all on input libbpf turns into a broken loader: more than 32
  * programs ({@code nrProgs}) is {@link Errno#E2BIG} here, where libbpf emits stack accesses at
- * R10+0 that the verifier rejects. Forward jumps are labels resolved when their target is emitted;
- * they come out identical to libbpf's hand-counted offsets. Errors are sticky as in libbpf: after
- * the first one nothing more is emitted, counting goes on, and finish reports the last one.
+ * R10+0 that the verifier rejects. Jumps target {@link Label}s of a {@link ProgramBuilder}, resolved
+ * at finish: they come out identical to libbpf's hand-counted offsets, and a distance beyond the
+ * 16-bit {@code off} field is {@link Errno#ERANGE} there. The scheme-A hash is an {@link Imm64Slot}
+ * defined at finish; the data blob is a {@link DataBlob} written once at its exact length: nothing
+ * emitted is patched, no capacity is guessed. Errors are sticky as in libbpf: after the first one
+ * nothing more is emitted, counting goes on, and finish reports the last one.
  *
  * <p>Byte order: attrs, BTF, program instructions, func/line info, CO-RE records, populate keys,
  * the percpu update {@code flags} and the loader itself are written in the plan's target order;
@@ -86,30 +93,17 @@ public final class GenLoader {
     private static final int DEBUG_BUF_SIZE = 1024;
     /** {@code char attach_target[128]} of {@code struct bpf_gen}. */
     private static final int ATTACH_TARGET_SIZE = 128;
-    /** {@link #dataCapacity}: blob bytes per operation besides its payload (attr, strings, CO-RE records). */
-    private static final int DATA_PER_OP = 192;
-    /** {@link #dataCapacity}: bigger blobs grow as they need, from here. */
-    private static final int MAX_DATA_CAPACITY = 1 << 20;
-    /**
-     * The largest data blob: libbpf allows {@code INT32_MAX} bytes, the JVM's arrays end a few bytes
-     * short of that ({@code ArraysSupport.SOFT_MAX_ARRAY_LENGTH}).
-     */
-    private static final int MAX_DATA_LEN = Integer.MAX_VALUE - 8;
 
     private final ByteOrder order;
     private final GenOptions opts;
     private int logLevel;
 
-    /**
-     * The loader program so far, encoded in target order as it is emitted ({@code gen->insn_start});
-     * jumps and the hash are patched in place ({@link #insnAt}, {@link #setInsn}).
-     */
-    private byte[] prog;
-    private int insnCnt;
-    private byte[] data;
-    private int dataLen;
+    /** The loader program so far ({@code gen->insn_start}). */
+    private final ProgramBuilder prog = new ProgramBuilder();
+    /** The data blob so far ({@code gen->data_start}). */
+    private final DataBlob data;
     /** The first instruction of the cleanup block: every error branch lands here. */
-    private int cleanupLabel;
+    private final Label cleanup = prog.newLabel();
     private int nrProgs;
     private int nrMaps;
     /** libbpf's {@code gen->error}: once set, nothing more is emitted and finish reports it. */
@@ -122,16 +116,16 @@ public final class GenLoader {
     private final List<KsymDesc> ksyms = new ArrayList<>();
     private int fdArray;
     private int nrFdArray;
-    private final int[] hashInsnIdx = new int[SHA256_DWORD_SIZE];
+    /** Scheme A: the SHA-256 of the data blob, dword by dword, defined at finish. */
+    private final Imm64Slot[] hashDwords = new Imm64Slot[SHA256_DWORD_SIZE];
     private final List<LoaderBlob.Block> blocks = new ArrayList<>();
     /** The attr of the operation being lowered: every bpf_gen__* operation issues one sys_bpf. */
     private int sysBpfAttr = -1;
 
-    private GenLoader(ByteOrder order, GenOptions opts, int insnCapacity, int dataCapacity) {
+    private GenLoader(ByteOrder order, GenOptions opts) {
         this.order = order;
         this.opts = opts;
-        this.prog = new byte[insnCapacity * Insn.SIZE];
-        this.data = new byte[dataCapacity];
+        this.data = new DataBlob(order);
     }
 
     /**
@@ -148,7 +142,7 @@ public final class GenLoader {
      *     not fit an instruction's 16-bit offset (libbpf would silently truncate it)
      */
     public static LoaderBlob emit(LoadPlan plan, GenOptions opts) throws GenLoaderException {
-        GenLoader gen = new GenLoader(plan.targetOrder(), opts, insnCapacity(plan), dataCapacity(plan));
+        GenLoader gen = new GenLoader(plan.targetOrder(), opts);
         gen.bpfGenInit(opts.logLevel(), plan.nrProgs(), plan.nrMaps());
         for (Op op : plan.ops()) gen.apply(op);
         return gen.bpfGenFinish(plan.nrProgs(), plan.nrMaps());
@@ -156,7 +150,7 @@ public final class GenLoader {
 
     /** Lowers one operation, as libbpf's loading code calls the {@code bpf_gen__*} functions for it. */
     private void apply(Op op) {
-        int start = insnCnt;
+        int start = prog.size();
         sysBpfAttr = -1;
         String label = switch (op) {
             case BtfLoad b -> {
@@ -189,12 +183,12 @@ public final class GenLoader {
                 yield "prog_load '" + p.name() + "'";
             }
         };
-        if (insnCnt > start) blocks.add(new LoaderBlob.Block(start, insnCnt, label, sysBpfAttr));
+        if (prog.size() > start) blocks.add(new LoaderBlob.Block(start, prog.size(), label, sysBpfAttr));
     }
 
     /** Labels the instructions emitted since {@code start} that belong to no plan operation. */
     private void addBlock(int start, String label) {
-        if (insnCnt > start) blocks.add(new LoaderBlob.Block(start, insnCnt, label, -1));
+        if (prog.size() > start) blocks.add(new LoaderBlob.Block(start, prog.size(), label, -1));
     }
 
     // ---- errors --------------------------------------------------------------------------------
@@ -204,152 +198,57 @@ public final class GenLoader {
         error = new GenLoaderException(errno, String.format(Locale.ROOT, format, args), error);
     }
 
-    private static boolean isSimm16(long value) {
-        return value == (short) value;
-    }
-
     // ---- instruction and data buffers ----------------------------------------------------------
 
     /** gen_loader.c {@code emit()}: appends one instruction, unless an error stopped the buffers. */
     private void emit(Insn insn) {
-        if (error != null) return;
-        if ((insnCnt + 1) * Insn.SIZE > prog.length) prog = Arrays.copyOf(prog, 2 * prog.length);
-        setInsn(insnCnt++, insn);
-    }
-
-    /** {@return emitted instruction {@code idx}} */
-    private Insn insnAt(int idx) {
-        return Insn.decode(prog, idx * Insn.SIZE, order);
-    }
-
-    /** Overwrites emitted instruction {@code idx}. */
-    private void setInsn(int idx, Insn insn) {
-        insn.encode(prog, idx * Insn.SIZE, order);
+        if (error == null) prog.emit(insn);
     }
 
     /** gen_loader.c {@code emit2()}: both halves of an {@code ld_imm64}. */
     private void emit2(Insn[] pair) {
-        emit(pair[0]);
-        emit(pair[1]);
+        if (error == null) prog.emit(pair);
     }
 
-    /** A forward jump target; jumps to it get their offset when it is bound. */
-    private static final class Label {
-        private final List<Integer> jumps = new ArrayList<>();
-    }
-
-    /** Emits {@code jump} (offset ignored) to be resolved when {@code target} is bound. */
+    /** Emits {@code jump}, its offset to be resolved at finish to where {@code target} is bound. */
     private void emitJump(Insn jump, Label target) {
-        if (error != null) return;
-        target.jumps.add(insnCnt);
-        emit(jump);
+        if (error == null) prog.jump(jump, target);
     }
 
-    /** Binds {@code label} to the next instruction and patches the jumps to it. */
+    /** Binds {@code label} to the next instruction. */
     private void bind(Label label) {
-        int target = insnCnt;
-        for (int at : label.jumps) {
-            int off = target - at - 1;
-            if (!isSimm16(off)) {
-                setError(Errno.ERANGE, "forward jump at insn %d needs offset %d, beyond a signed 16-bit offset", at, off);
-                return;
-            }
-            setInsn(at, insnAt(at).withOff(off));
-        }
-    }
-
-    /** {@return the offset for a jump at {@code jumpIdx} to the cleanup block, or null (ERANGE) if it does not fit} */
-    private Integer cleanupOffsetFrom(int jumpIdx) {
-        long off = (long) cleanupLabel - jumpIdx - 1;
-        if (!isSimm16(off)) {
-            setError(Errno.ERANGE, "jump from insn %d to cleanup at insn %d out of range", jumpIdx, cleanupLabel);
-            return null;
-        }
-        return (int) off;
+        prog.bind(label);
     }
 
     /**
-     * gen_loader.c {@code add_data()}: appends {@code bytes} to the blob, zero-padded to 8.
-     * {@return the blob offset, 0 once an error stopped the buffers}
+     * gen_loader.c {@code add_data()}: appends {@code bytes} (not changed afterwards) to the blob,
+     * zero-padded to 8. {@return the blob offset, 0 once an error stopped the buffers}
      */
     private int addData(byte[] bytes) {
-        return reserve(bytes, bytes.length);
+        return fits(bytes.length) ? data.add(bytes) : 0;
     }
 
-    /** {@link #addData(byte[])} of a byte string, copied straight into the blob. */
+    /** {@link #addData(byte[])} of a byte string. */
     private int addData(Bytes bytes) {
-        int off = addZeros(bytes.length());
-        if (error == null) bytes.copyTo(data, off);
-        return off;
+        return fits(bytes.length()) ? data.add(bytes) : 0;
     }
 
-    /** {@link #addData(byte[])} of program instructions, encoded straight into the blob in target order. */
+    /** {@link #addData(byte[])} of program instructions, encoded in target order. */
     private int addInsns(List<Insn> insns) {
-        int off = addZeros(insns.size() * Insn.SIZE);
-        if (error == null) {
-            for (int i = 0; i < insns.size(); i++) insns.get(i).encode(data, off + i * Insn.SIZE, order);
-        }
-        return off;
-    }
-
-    /**
-     * A first capacity for the loader program: roughly what each operation emits with its share of
-     * cleanup and epilogue, as measured on the corpus loaders (a kfunc or ksym relocation adds up
-     * to ~30). A guess that spares the program most of its regrowth; it still grows when short.
-     */
-    private static int insnCapacity(LoadPlan plan) {
-        int insns = 32;
-        for (Op op : plan.ops()) {
-            insns += switch (op) {
-                case BtfLoad b -> 25;
-                case MapCreate m -> 32;
-                case MapUpdate u -> 33;
-                case MapFreeze f -> 13;
-                case PopulateOuterMap p -> 23;
-                case ProgLoad p -> 72 + 32 * p.externs().size();
-            };
-        }
-        return insns;
-    }
-
-    /**
-     * A first capacity for the data blob: fd_array, then what the operations copy into it (the BTF,
-     * program instructions with their func/line info, map images) plus room for each one's attr
-     * and strings. A guess that spares the blob most of its regrowth; it still grows when short.
-     */
-    private static int dataCapacity(LoadPlan plan) {
-        long size = FdArray.MAX_FD_ARRAY_SZ * FdArray.SLOT_SIZE;
-        for (Op op : plan.ops()) {
-            size += DATA_PER_OP + switch (op) {
-                case BtfLoad b -> b.rawBtf().length();
-                case MapUpdate u -> u.value().length();
-                case ProgLoad p -> (long) p.insns().size() * Insn.SIZE + (long) p.funcInfo().size() * p.funcInfoRecSize()
-                        + (long) p.lineInfo().size() * p.lineInfoRecSize();
-                default -> 0;
-            };
-        }
-        return (int) Math.min(size, MAX_DATA_CAPACITY);
+        return fits((long) insns.size() * Insn.SIZE) ? data.addInsns(insns) : 0;
     }
 
     /** gen_loader.c {@code add_data(gen, NULL, size)}: {@code size} zero bytes, padded to 8. */
     private int addZeros(int size) {
-        return reserve(null, size);
+        return fits(size) ? data.addZeros(size) : 0;
     }
 
-    private int reserve(byte[] src, int size) {
-        if (error != null) return 0;
-        long size8 = (size + 7L) & ~7L;
-        if (dataLen + size8 > MAX_DATA_LEN) {
-            setError(Errno.ERANGE, "data blob would exceed %d bytes", MAX_DATA_LEN);
-            return 0;
-        }
-        if (dataLen + size8 > data.length) {
-            data = Arrays.copyOf(data, (int) Math.max(dataLen + size8, Math.min(MAX_DATA_LEN, 2L * data.length)));
-        }
-        int prev = dataLen;
-        if (src != null) System.arraycopy(src, 0, data, prev, size);
-        dataLen += (int) size8; // the tail is zero: the array only grows and is never rewritten
-        return prev;
+    /** {@return whether {@code size} more bytes may go into the blob; false once an error stopped the buffers} */
+    private boolean fits(long size) {
+        if (error != null) return false;
+        if (data.fits(size)) return true;
+        setError(Errno.ERANGE, "data blob would exceed %d bytes", DataBlob.MAX_LEN);
+        return false;
     }
 
     /**
@@ -440,14 +339,15 @@ public final class GenLoader {
         emit(mov64Imm(R3, 0));
         emit(emitCall(FUNC_PROBE_READ_KERNEL));
         /* goto after_cleanup; */
-        Label afterCleanup = new Label();
+        Label afterCleanup = prog.newLabel();
         emitJump(jmpImm(JA, 0, 0, 0), afterCleanup);
         addBlock(0, "prologue");
 
-        cleanupLabel = insnCnt;
+        int cleanupStart = prog.size();
+        bind(cleanup);
         /* close every fd on the stack: btf_fd, inner_map_fd, prog_fd[0..nr_progs) */
         for (int i = 0; i < LoaderStack.usedSize(nrProgs); i += 4) {
-            Label next = new Label();
+            Label next = prog.newLabel();
             emit(ldxMem(W, R1, R10, LoaderStack.BTF_FD + i));
             /* if (r1 <= 0) skip the close */
             emitJump(jmpImm(JSLE, R1, 0, 0), next);
@@ -459,10 +359,10 @@ public final class GenLoader {
         emit(mov64Reg(R0, R7));
         emit(exit());
         bind(afterCleanup);
-        addBlock(cleanupLabel, "cleanup");
+        addBlock(cleanupStart, "cleanup");
 
         if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) {
-            int start = insnCnt;
+            int start = prog.size();
             emitSignatureMatch();
             addBlock(start, "signature_match");
         }
@@ -483,18 +383,16 @@ public final class GenLoader {
             /* if (((u64 *)__loader.map->sha)[i] != H_meta[i]) return -EINVAL; */
             emit2(ldImm64RawFull(R1, PSEUDO_MAP_IDX, 0, 0, 0, 0));
             emit(ldxMem(DW, R2, R1, i * Long.BYTES));
-            hashInsnIdx[i] = insnCnt;
-            emit2(ldImm64RawFull(R3, 0, 0, 0, 0, 0));
+            hashDwords[i] = prog.newImm64();
+            if (error == null) prog.ldImm64(R3, 0, hashDwords[i]);
             emitMismatchToCleanup(jmpReg(JNE, R2, R3, 0));
         }
     }
 
     /** {@code r7 = -EINVAL; if (mismatch) goto cleanup;} as emitted by {@code emit_signature_match()}. */
     private void emitMismatchToCleanup(Insn jne) {
-        Integer off = cleanupOffsetFrom(insnCnt + 1);
-        if (off == null) return;
         emit(mov64Imm(R7, -EINVAL));
-        emit(jne.withOff(off));
+        emitJump(jne, cleanup);
     }
 
     // ---- small emitters ----------------------------------------------------------------------------
@@ -544,7 +442,7 @@ public final class GenLoader {
      * skipped when {@code checkNonZero} and the ctx value is 0 (keep the blob's default).
      */
     private void moveCtx2Blob(int off, int size, int ctxOff, boolean checkNonZero) {
-        Label skip = new Label();
+        Label skip = prog.newLabel();
         emit(ldxMem(insnBytesToBpfSize(size), R0, R6, ctxOff));
         if (checkNonZero) emitJump(jmpImm(JEQ, R0, 0, 0), skip);
         emit2(ldBlobAddr(R1, off));
@@ -577,8 +475,7 @@ public final class GenLoader {
 
     /** gen_loader.c {@code emit_check_err()}: {@code if (r7 < 0) goto cleanup;} */
     private void emitCheckErr() {
-        Integer off = cleanupOffsetFrom(insnCnt);
-        if (off != null) emit(jmpImm(JSLT, R7, 0, off));
+        emitJump(jmpImm(JSLT, R7, 0, 0), cleanup);
     }
 
     /**
@@ -624,7 +521,7 @@ public final class GenLoader {
 
     /** gen_loader.c {@code __emit_sys_close()}: {@code if (r1 > 0) r9 = r1, r0 = bpf_sys_close(r1);} */
     private void emitSysClose() {
-        Label skip = new Label();
+        Label skip = prog.newLabel();
         emitJump(jmpImm(JSLE, R1, 0, 0), skip);
         emit(mov64Reg(R9, R1));
         emit(emitCall(FUNC_SYS_CLOSE));
@@ -656,7 +553,7 @@ public final class GenLoader {
             setError(Errno.EFAULT, "nr_progs %d/%d nr_maps %d/%d mismatch", nrProgs, this.nrProgs, nrMaps, this.nrMaps);
             throw error;
         }
-        int start = insnCnt;
+        int start = prog.size();
         emitSysCloseStack(LoaderStack.BTF_FD);
         for (int i = 0; i < this.nrProgs; i++) {
             /* ctx->progs[i].prog_fd = stack->prog_fd[i]; */
@@ -670,9 +567,17 @@ public final class GenLoader {
         emit(exit());
         addBlock(start, "finish");
         if (error != null) throw error;
-        if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) computeShaUpdateOffsets();
-        return new LoaderBlob(Bytes.of(prog, 0, insnCnt * Insn.SIZE), Bytes.of(data, 0, dataLen),
-                order, this.nrMaps, this.nrProgs, blocks);
+        byte[] blob = data.toArray();
+        if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) computeShaUpdateOffsets(blob);
+        List<Insn> insns;
+        try {
+            insns = prog.finish();
+        } catch (JumpOutOfRangeException e) {
+            setError(Errno.ERANGE, "%s", e.getMessage());
+            throw error;
+        }
+        return new LoaderBlob(Bytes.of(Insn.encodeAll(insns, order)), Bytes.of(blob), order, this.nrMaps, this.nrProgs,
+                blocks);
     }
 
     /**
@@ -680,22 +585,15 @@ public final class GenLoader {
      * blob into the four {@code ld_imm64} of {@link #emitSignatureMatch()}; dword i is read from the
      * digest in target order, as the loader's 64-bit load of {@code map->sha} will see it.
      */
-    private void computeShaUpdateOffsets() {
+    private void computeShaUpdateOffsets(byte[] blob) {
         byte[] sha;
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(data, 0, dataLen);
-            sha = md.digest();
+            sha = MessageDigest.getInstance("SHA-256").digest(blob);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform provides SHA-256", e);
         }
         ByteBuffer digest = ByteBuffer.wrap(sha).order(order);
-        for (int i = 0; i < SHA256_DWORD_SIZE; i++) {
-            long dword = digest.getLong(i * Long.BYTES);
-            int at = hashInsnIdx[i];
-            setInsn(at, insnAt(at).withImm((int) dword));
-            setInsn(at + 1, insnAt(at + 1).withImm((int) (dword >>> 32)));
-        }
+        for (int i = 0; i < SHA256_DWORD_SIZE; i++) prog.define(hashDwords[i], digest.getLong(i * Long.BYTES));
     }
 
     // ---- BTF and maps ------------------------------------------------------------------------------
@@ -790,8 +688,8 @@ public final class GenLoader {
              *     if (ctx->flags & BPF_SKEL_KERNEL) bpf_probe_read_kernel(value, value_size, initial_value);
              *     else bpf_copy_from_user(value, value_size, initial_value);
              * } */
-            Label done = new Label();
-            Label kernelCopy = new Label();
+            Label done = prog.newLabel();
+            Label kernelCopy = prog.newLabel();
             emit(ldxMem(DW, R3, R6, LoaderCtx.mapDesc(mapIdx) + LoaderCtx.MAP_DESC_INITIAL_VALUE));
             emitJump(jmpImm(JEQ, R3, 0, 0), done);
             emit2(ldBlobAddr(R1, valueOff));
@@ -960,9 +858,9 @@ public final class GenLoader {
                 return;
             }
             kdesc.off = btfFdIdx;
-            Label success = new Label();
-            Label moduleBtf = new Label();
-            Label done = new Label();
+            Label success = prog.newLabel();
+            Label moduleBtf = prog.newLabel();
+            Label done = prog.newLabel();
             /* if (r7 >= 0) goto success; else insn->imm = 0, insn->off = 0 (a missing weak kfunc) */
             emitJump(jmpImm(JSGE, R7, 0, 0), success);
             emit(stMem(W, R8, InsnField.IMM, 0));
@@ -1018,7 +916,7 @@ public final class GenLoader {
             kdesc.insn = insn;
             kdesc.typeless = true;
             emitBpfKallsymsLookupName(relo);
-            Label store = new Label();
+            Label store = prog.newLabel();
             /* if (r7 != -ENOENT && r7 < 0) goto cleanup; */
             emitJump(jmpImm(JEQ, R7, -ENOENT, 0), store);
             emitCheckErr();
@@ -1046,8 +944,8 @@ public final class GenLoader {
      */
     private void emitReloKsymBtf(ExternRelo relo, int insn) {
         KsymDesc kdesc = getKsymDesc(relo);
-        Label clearSrcReg = new Label();
-        Label log = new Label();
+        Label clearSrcReg = prog.newLabel();
+        Label log = prog.newLabel();
         if (kdesc.ref > 1) {
             moveBlob2Blob(insn + Insn.SIZE + InsnField.IMM, 4, kdesc.insn + Insn.SIZE + InsnField.IMM);
             moveBlob2Blob(insn + InsnField.IMM, 4, kdesc.insn + InsnField.IMM);
@@ -1057,7 +955,7 @@ public final class GenLoader {
             kdesc.insn = insn;
             emitBpfFindByNameKind(relo);
             if (!relo.weak()) emitCheckErr();
-            Label success = new Label();
+            Label success = prog.newLabel();
             /* if (r7 >= 0) goto success; else insn[0].imm = insn[1].imm = 0; */
             emitJump(jmpImm(JSGE, R7, 0, 0), success);
             emit(stMem(W, R8, InsnField.IMM, 0));
