@@ -68,9 +68,13 @@ import java.util.Locale;
  *       may hold and returns R7.
  * </ul>
  *
- * <p>Differences from libbpf, all on input libbpf turns into a broken loader: more than 32
- * programs ({@code nrProgs}) is {@link Errno#E2BIG} here, where libbpf emits stack accesses at
- * R10+0 that the verifier rejects. Jumps target {@link Label}s of a {@link ProgramBuilder}, resolved
+ * <p>Differences from libbpf, all on input libbpf turns into a broken loader or refuses: more than
+ * 32 functions ({@code nrProgs}) get a loader stack with one {@code prog_fd} slot each, where
+ * libbpf keeps 32 and emits stack accesses at R10+0 that the verifier rejects; more than 64 maps get
+ * one fd_array slot each before the kfunc slots, where libbpf fails ("Total maps exceeds 64")
+ * ({@link LoaderStack}, {@link FdArray}; within those limits the layout is libbpf's). The limits
+ * here are the BPF stack (126 functions) and the 16-bit offsets into the loader ctx
+ * ({@link Errno#E2BIG}). Jumps target {@link Label}s of a {@link ProgramBuilder}, resolved
  * at finish: they come out identical to libbpf's hand-counted offsets, and a distance beyond the
  * 16-bit {@code off} field is {@link Errno#ERANGE} there. The scheme-A hash is an {@link Imm64Slot}
  * defined at finish; the data blob is a {@link DataBlob} written once at its exact length: nothing
@@ -114,6 +118,9 @@ public final class GenLoader {
     private String attachTarget;
     private int attachKind;
     private final List<KsymDesc> ksyms = new ArrayList<>();
+    /** The loader stack and fd_array layouts, sized by {@code bpf_gen__init()} for the object. */
+    private LoaderStack stack;
+    private FdArray fds;
     private int fdArray;
     private int nrFdArray;
     /** Scheme A: the SHA-256 of the data blob, dword by dword, defined at finish. */
@@ -133,13 +140,13 @@ public final class GenLoader {
      * operation, {@code bpf_gen__finish()}.
      *
      * @return the loader instructions and data, with the operation each instruction range belongs to
-     * @throws GenLoaderException where libbpf's generator fails: a jump out of range (ERANGE), more
-     *     than 64 maps or too many kfunc BTF slots or more than 32 programs (E2BIG), maps created out
-     *     of index order (EDOM), operation counts that disagree with {@code plan.nrProgs()} /
-     *     {@code plan.nrMaps()} (EFAULT), an attach target of 128 bytes or more (ENOSPC)
+     * @throws GenLoaderException where the generator fails: a jump out of range (ERANGE), more maps
+     *     created than {@code plan.nrMaps()} declares, too many kfunc BTF slots, more than 126
+     *     functions or a loader ctx beyond 16-bit offsets (E2BIG), maps created out of index order
+     *     (EDOM), operation counts that disagree with {@code plan.nrProgs()} / {@code plan.nrMaps()}
+     *     (EFAULT), an attach target of 128 bytes or more (ENOSPC)
      * @throws IllegalArgumentException if a program's func/line info record size is smaller than
-     *     the kernel struct it carries, or a map index is so large that its loader-ctx offset does
-     *     not fit an instruction's 16-bit offset (libbpf would silently truncate it)
+     *     the kernel struct it carries
      */
     public static LoaderBlob emit(LoadPlan plan, GenOptions opts) throws GenLoaderException {
         GenLoader gen = new GenLoader(plan.targetOrder(), opts);
@@ -324,18 +331,25 @@ public final class GenLoader {
      * stack), a jump over the cleanup block, and the cleanup block itself.
      */
     private void bpfGenInit(int logLevel, int nrProgs, int nrMaps) {
-        fdArray = addZeros(FdArray.MAX_FD_ARRAY_SZ * FdArray.SLOT_SIZE);
+        stack = LoaderStack.forProgs(nrProgs);
+        fds = FdArray.forMaps(nrMaps);
+        fdArray = addZeros(fds.reservedSlots() * FdArray.SLOT_SIZE);
         this.logLevel = logLevel;
-        if (nrProgs > LoaderStack.MAX_USED_PROGS) {
-            setError(Errno.E2BIG, "nr_progs %d exceeds the %d prog_fd slots of the loader stack",
-                    nrProgs, LoaderStack.MAX_USED_PROGS);
+        if (nrProgs > LoaderStack.MAX_PROG_SLOTS) {
+            setError(Errno.E2BIG, "nr_progs %d exceeds the %d prog_fd slots a %d-byte BPF stack holds",
+                    nrProgs, LoaderStack.MAX_PROG_SLOTS, LoaderStack.MAX_BPF_STACK);
+        }
+        long ctxEnd = LoaderCtx.progDesc(nrMaps, nrProgs);
+        if (ctxEnd > Short.MAX_VALUE) {
+            setError(Errno.E2BIG, "a loader ctx for %d maps and %d programs is %d bytes; its fields must be "
+                    + "within the 16-bit offset of a load or store", nrMaps, nrProgs, ctxEnd);
         }
         /* r6 = ctx */
         emit(mov64Reg(R6, R1));
         /* bpf_probe_read_kernel(r10 - sizeof(loader_stack), sizeof(loader_stack), NULL): bzero stack */
         emit(mov64Reg(R1, R10));
-        emit(alu64Imm(ADD, R1, -LoaderStack.SIZE));
-        emit(mov64Imm(R2, LoaderStack.SIZE));
+        emit(alu64Imm(ADD, R1, -stack.size()));
+        emit(mov64Imm(R2, stack.size()));
         emit(mov64Imm(R3, 0));
         emit(emitCall(FUNC_PROBE_READ_KERNEL));
         /* goto after_cleanup; */
@@ -348,7 +362,7 @@ public final class GenLoader {
         /* close every fd on the stack: btf_fd, inner_map_fd, prog_fd[0..nr_progs) */
         for (int i = 0; i < LoaderStack.usedSize(nrProgs); i += 4) {
             Label next = prog.newLabel();
-            emit(ldxMem(W, R1, R10, LoaderStack.BTF_FD + i));
+            emit(ldxMem(W, R1, R10, stack.btfFd() + i));
             /* if (r1 <= 0) skip the close */
             emitJump(jmpImm(JSLE, R1, 0, 0), next);
             emit(emitCall(FUNC_SYS_CLOSE));
@@ -399,8 +413,8 @@ public final class GenLoader {
 
     /** gen_loader.c {@code add_map_fd()}: the next fd_array slot for a map. */
     private int addMapFd() {
-        if (nrMaps == FdArray.MAX_USED_MAPS) {
-            setError(Errno.E2BIG, "Total maps exceeds %d", FdArray.MAX_USED_MAPS);
+        if (nrMaps == fds.mapSlots()) {
+            setError(Errno.E2BIG, "Total maps exceeds %d", fds.mapSlots());
             return 0;
         }
         return nrMaps++;
@@ -412,7 +426,7 @@ public final class GenLoader {
             int cur = addZeros(FdArray.SLOT_SIZE);
             return (cur - fdArray) / FdArray.SLOT_SIZE;
         }
-        return FdArray.MAX_USED_MAPS + nrFdArray++;
+        return fds.mapSlots() + nrFdArray++;
     }
 
     /** gen_loader.c {@code emit_rel_store()}: {@code *(u64 *)(blob + off) = (u64)(blob + data);} */
@@ -554,10 +568,10 @@ public final class GenLoader {
             throw error;
         }
         int start = prog.size();
-        emitSysCloseStack(LoaderStack.BTF_FD);
+        emitSysCloseStack(stack.btfFd());
         for (int i = 0; i < this.nrProgs; i++) {
             /* ctx->progs[i].prog_fd = stack->prog_fd[i]; */
-            moveStack2Ctx(LoaderCtx.progDesc(this.nrMaps, i) + LoaderCtx.PROG_DESC_PROG_FD, 4, LoaderStack.progFd(i));
+            moveStack2Ctx(LoaderCtx.progDesc(this.nrMaps, i) + LoaderCtx.PROG_DESC_PROG_FD, 4, stack.progFd(i));
         }
         for (int i = 0; i < this.nrMaps; i++) {
             /* ctx->maps[i].map_fd = fd_array[i]; */
@@ -612,7 +626,7 @@ public final class GenLoader {
         debugRet("btf_load size %d", rawBtf.length());
         emitCheckErr();
         /* stack->btf_fd = r7; */
-        emit(stxMem(W, R10, R7, LoaderStack.BTF_FD));
+        emit(stxMem(W, R10, R7, stack.btfFd()));
     }
 
     /**
@@ -638,12 +652,12 @@ public final class GenLoader {
 
         if (m.btfValueTypeId() != 0) {
             /* attr.btf_fd = stack->btf_fd; */
-            moveStack2Blob(mapCreateAttr + MapCreateAttr.BTF_FD, 4, LoaderStack.BTF_FD);
+            moveStack2Blob(mapCreateAttr + MapCreateAttr.BTF_FD, 4, stack.btfFd());
         }
         boolean closeInnerMapFd = false;
         if (m.mapType() == BPF_MAP_TYPE_ARRAY_OF_MAPS || m.mapType() == BPF_MAP_TYPE_HASH_OF_MAPS) {
             /* attr.inner_map_fd = stack->inner_map_fd; */
-            moveStack2Blob(mapCreateAttr + MapCreateAttr.INNER_MAP_FD, 4, LoaderStack.INNER_MAP_FD);
+            moveStack2Blob(mapCreateAttr + MapCreateAttr.INNER_MAP_FD, 4, stack.innerMapFd());
             closeInnerMapFd = true;
         }
         // A signed loader keeps the signer's max_entries: letting the host-supplied ctx re-size the
@@ -659,7 +673,7 @@ public final class GenLoader {
         emitCheckErr();
         if (mapIdx < 0) {
             /* stack->inner_map_fd = r7; */
-            emit(stxMem(W, R10, R7, LoaderStack.INNER_MAP_FD));
+            emit(stxMem(W, R10, R7, stack.innerMapFd()));
         } else if (mapIdx != nrMaps) {
             setError(Errno.EDOM, "map_create '%s' with map_idx %d, expected %d: maps must be created in index order",
                     m.name(), mapIdx, nrMaps);
@@ -670,7 +684,7 @@ public final class GenLoader {
             emit2(ldBlobAddr(R1, blobFdArrayOff(idx)));
             emit(stxMem(W, R1, R7, 0));
         }
-        if (closeInnerMapFd) emitSysCloseStack(LoaderStack.INNER_MAP_FD);
+        if (closeInnerMapFd) emitSysCloseStack(stack.innerMapFd());
     }
 
     /**
@@ -1005,7 +1019,7 @@ public final class GenLoader {
                 emitSysCloseBlob(kdesc.insn + Insn.SIZE + InsnField.IMM);
             } else if (!kdesc.ld64) {
                 emitSysCloseBlob(blobFdArrayOff(kdesc.off));
-                if (kdesc.off < FdArray.MAX_FD_ARRAY_SZ) nrFdArray--;
+                if (kdesc.off < fds.reservedSlots()) nrFdArray--;
             }
         }
         ksyms.clear();
@@ -1054,7 +1068,7 @@ public final class GenLoader {
         moveCtx2Blob(progLoadAttr + ProgLoadAttr.LOG_SIZE, 4, LoaderCtx.LOG_SIZE, false);
         moveCtx2Blob(progLoadAttr + ProgLoadAttr.LOG_BUF, 8, LoaderCtx.LOG_BUF, false);
         /* attr.prog_btf_fd = stack->btf_fd; */
-        moveStack2Blob(progLoadAttr + ProgLoadAttr.PROG_BTF_FD, 4, LoaderStack.BTF_FD);
+        moveStack2Blob(progLoadAttr + ProgLoadAttr.PROG_BTF_FD, 4, stack.btfFd());
         if (attachKind != 0) {
             emitFindAttachTarget();
             /* attr.attach_btf_id = (u32)r7; attr.attach_btf_obj_fd = r7 >> 32; */
@@ -1074,7 +1088,7 @@ public final class GenLoader {
         }
         emitCheckErr();
         /* stack->prog_fd[nr_progs] = r7; */
-        emit(stxMem(W, R10, R7, LoaderStack.progFd(nrProgs)));
+        emit(stxMem(W, R10, R7, stack.progFd(nrProgs)));
         nrProgs++;
     }
 

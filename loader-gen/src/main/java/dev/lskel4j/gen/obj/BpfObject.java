@@ -39,8 +39,6 @@ public final class BpfObject {
     static final String MAPS_SEC = ".maps", BTF_SEC = ".BTF", BTF_EXT_SEC = ".BTF.ext", DATA_SEC = ".data",
             RODATA_SEC = ".rodata", BSS_SEC = ".bss", PERCPU_SEC = ".percpu", KCONFIG_SEC = ".kconfig",
             KSYMS_SEC = ".ksyms", ARENA_SEC = ".addr_space.1", JUMPTABLES_SEC = ".jumptables";
-    /** {@code MAX_USED_PROGS} and {@code MAX_USED_MAPS} of gen_loader.c: the loader's stack and fd_array. */
-    static final int MAX_USED_PROGS = 32, MAX_USED_MAPS = 64;
 
     /** {@code enum sec_type}: what {@code elf_collect} made of each section. */
     enum SecType { UNUSED, RELO, BSS, DATA, RODATA, PERCPU }

@@ -72,20 +72,10 @@ final class LoadPlanner {
     }
 
     /**
-     * The loader keeps 32 program fds on its stack and 64 map fds in its fd_array. libbpf's
-     * {@code bpf_gen__init()} sizes its cleanup by every function (subprograms included) without a
-     * check, giving a loader the verifier rejects; more maps fail only at {@code bpf_gen__finish()}.
+     * What no loader can do. (More than 32 functions or 64 maps is not one: libbpf's loader layout
+     * stops there, the emitter's grows with the object; its own limits are the emitter's errors.)
      */
     private void checkLoaderLimits() throws UnsupportedObjectException {
-        if (obj.programs.size() > BpfObject.MAX_USED_PROGS) {
-            throw new UnsupportedObjectException(null, -1, "object has " + obj.programs.size()
-                    + " functions (entry programs and subprograms); light skeleton loaders support at most "
-                    + BpfObject.MAX_USED_PROGS);
-        }
-        if (obj.maps.size() > BpfObject.MAX_USED_MAPS) {
-            throw new UnsupportedObjectException(null, -1, "object has " + obj.maps.size()
-                    + " maps; light skeleton loaders support at most " + BpfObject.MAX_USED_MAPS);
-        }
         for (BpfMap map : obj.maps) {
             if (map.type == Uapi.MAP_TYPE_STRUCT_OPS) {
                 throw new UnsupportedObjectException(BpfObject.MAPS_SEC, map.secOffset,
