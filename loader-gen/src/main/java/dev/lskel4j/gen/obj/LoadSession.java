@@ -50,11 +50,6 @@ final class LoadSession {
         return btf;
     }
 
-    /** {@return the session copy of {@code prog}} */
-    Prog prog(int progIdx) {
-        return progs.get(progIdx);
-    }
-
     /** {@code find_prog_by_sec_insn()} on the session copies. */
     Prog findProgBySecInsn(int secIdx, long insnIdx) {
         int i = obj.findProgIdxBySecInsn(secIdx, insnIdx);
