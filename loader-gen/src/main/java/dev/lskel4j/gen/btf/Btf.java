@@ -145,6 +145,17 @@ public final class Btf {
         return btf;
     }
 
+    /**
+     * {@return an independent copy: edits and appends to either leave the other as it is} The
+     * copy raw-writes as this BTF does now (same modifiable state).
+     */
+    public Btf copy() {
+        Btf c = new Btf(original, order, hdr.clone(), hasHdrExtra, layout, new ArrayList<>(types), typeData.clone(),
+                typeOffsets.clone(), strs.clone());
+        c.modifiable = modifiable;
+        return c;
+    }
+
     /** {@return the BTF byte order (from the magic); raw data is written back in this order} */
     public ByteOrder order() {
         return order;

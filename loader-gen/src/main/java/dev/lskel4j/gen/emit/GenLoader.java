@@ -24,7 +24,11 @@ import dev.lskel4j.gen.emit.LoaderLayout.MapCreateAttr;
 import dev.lskel4j.gen.emit.LoaderLayout.MapElemAttr;
 import dev.lskel4j.gen.emit.LoaderLayout.MapFreezeAttr;
 import dev.lskel4j.gen.emit.LoaderLayout.ProgLoadAttr;
+import dev.lskel4j.gen.insn.Imm64Slot;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.gen.insn.JumpOutOfRangeException;
+import dev.lskel4j.gen.insn.Label;
+import dev.lskel4j.gen.insn.ProgramBuilder;
 import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
@@ -64,11 +68,18 @@ import java.util.Locale;
  *       may hold and returns R7.
  * </ul>
  *
- * <p>Differences from libbpf, all on input libbpf turns into a broken loader: more than 32
- * programs ({@code nrProgs}) is {@link Errno#E2BIG} here, where libbpf emits stack accesses at
- * R10+0 that the verifier rejects. Forward jumps are labels resolved when their target is emitted;
- * they come out identical to libbpf's hand-counted offsets. Errors are sticky as in libbpf: after
- * the first one nothing more is emitted, counting goes on, and finish reports the last one.
+ * <p>Differences from libbpf, all on input libbpf turns into a broken loader or refuses: more than
+ * 32 functions ({@code nrProgs}) get a loader stack with one {@code prog_fd} slot each, where
+ * libbpf keeps 32 and emits stack accesses at R10+0 that the verifier rejects; more than 64 maps get
+ * one fd_array slot each before the kfunc slots, where libbpf fails ("Total maps exceeds 64")
+ * ({@link LoaderStack}, {@link FdArray}; within those limits the layout is libbpf's). The limits
+ * here are the BPF stack (126 functions) and the 16-bit offsets into the loader ctx
+ * ({@link Errno#E2BIG}). Jumps target {@link Label}s of a {@link ProgramBuilder}, resolved
+ * at finish: they come out identical to libbpf's hand-counted offsets, and a distance beyond the
+ * 16-bit {@code off} field is {@link Errno#ERANGE} there. The scheme-A hash is an {@link Imm64Slot}
+ * defined at finish; the data blob is a {@link DataBlob} written once at its exact length: nothing
+ * emitted is patched, no capacity is guessed. Errors are sticky as in libbpf: after the first one
+ * nothing more is emitted, counting goes on, and finish reports the last one.
  *
  * <p>Byte order: attrs, BTF, program instructions, func/line info, CO-RE records, populate keys,
  * the percpu update {@code flags} and the loader itself are written in the plan's target order;
@@ -86,30 +97,17 @@ public final class GenLoader {
     private static final int DEBUG_BUF_SIZE = 1024;
     /** {@code char attach_target[128]} of {@code struct bpf_gen}. */
     private static final int ATTACH_TARGET_SIZE = 128;
-    /** {@link #dataCapacity}: blob bytes per operation besides its payload (attr, strings, CO-RE records). */
-    private static final int DATA_PER_OP = 192;
-    /** {@link #dataCapacity}: bigger blobs grow as they need, from here. */
-    private static final int MAX_DATA_CAPACITY = 1 << 20;
-    /**
-     * The largest data blob: libbpf allows {@code INT32_MAX} bytes, the JVM's arrays end a few bytes
-     * short of that ({@code ArraysSupport.SOFT_MAX_ARRAY_LENGTH}).
-     */
-    private static final int MAX_DATA_LEN = Integer.MAX_VALUE - 8;
 
     private final ByteOrder order;
     private final GenOptions opts;
     private int logLevel;
 
-    /**
-     * The loader program so far, encoded in target order as it is emitted ({@code gen->insn_start});
-     * jumps and the hash are patched in place ({@link #insnAt}, {@link #setInsn}).
-     */
-    private byte[] prog;
-    private int insnCnt;
-    private byte[] data;
-    private int dataLen;
+    /** The loader program so far ({@code gen->insn_start}). */
+    private final ProgramBuilder prog = new ProgramBuilder();
+    /** The data blob so far ({@code gen->data_start}). */
+    private final DataBlob data;
     /** The first instruction of the cleanup block: every error branch lands here. */
-    private int cleanupLabel;
+    private final Label cleanup = prog.newLabel();
     private int nrProgs;
     private int nrMaps;
     /** libbpf's {@code gen->error}: once set, nothing more is emitted and finish reports it. */
@@ -120,18 +118,21 @@ public final class GenLoader {
     private String attachTarget;
     private int attachKind;
     private final List<KsymDesc> ksyms = new ArrayList<>();
+    /** The loader stack and fd_array layouts, sized by {@code bpf_gen__init()} for the object. */
+    private LoaderStack stack;
+    private FdArray fds;
     private int fdArray;
     private int nrFdArray;
-    private final int[] hashInsnIdx = new int[SHA256_DWORD_SIZE];
+    /** Scheme A: the SHA-256 of the data blob, dword by dword, defined at finish. */
+    private final Imm64Slot[] hashDwords = new Imm64Slot[SHA256_DWORD_SIZE];
     private final List<LoaderBlob.Block> blocks = new ArrayList<>();
     /** The attr of the operation being lowered: every bpf_gen__* operation issues one sys_bpf. */
     private int sysBpfAttr = -1;
 
-    private GenLoader(ByteOrder order, GenOptions opts, int insnCapacity, int dataCapacity) {
+    private GenLoader(ByteOrder order, GenOptions opts) {
         this.order = order;
         this.opts = opts;
-        this.prog = new byte[insnCapacity * Insn.SIZE];
-        this.data = new byte[dataCapacity];
+        this.data = new DataBlob(order);
     }
 
     /**
@@ -139,16 +140,16 @@ public final class GenLoader {
      * operation, {@code bpf_gen__finish()}.
      *
      * @return the loader instructions and data, with the operation each instruction range belongs to
-     * @throws GenLoaderException where libbpf's generator fails: a jump out of range (ERANGE), more
-     *     than 64 maps or too many kfunc BTF slots or more than 32 programs (E2BIG), maps created out
-     *     of index order (EDOM), operation counts that disagree with {@code plan.nrProgs()} /
-     *     {@code plan.nrMaps()} (EFAULT), an attach target of 128 bytes or more (ENOSPC)
+     * @throws GenLoaderException where the generator fails: a jump out of range (ERANGE), more maps
+     *     created than {@code plan.nrMaps()} declares, too many kfunc BTF slots, more than 126
+     *     functions or a loader ctx beyond 16-bit offsets (E2BIG), maps created out of index order
+     *     (EDOM), operation counts that disagree with {@code plan.nrProgs()} / {@code plan.nrMaps()}
+     *     (EFAULT), an attach target of 128 bytes or more (ENOSPC)
      * @throws IllegalArgumentException if a program's func/line info record size is smaller than
-     *     the kernel struct it carries, or a map index is so large that its loader-ctx offset does
-     *     not fit an instruction's 16-bit offset (libbpf would silently truncate it)
+     *     the kernel struct it carries
      */
     public static LoaderBlob emit(LoadPlan plan, GenOptions opts) throws GenLoaderException {
-        GenLoader gen = new GenLoader(plan.targetOrder(), opts, insnCapacity(plan), dataCapacity(plan));
+        GenLoader gen = new GenLoader(plan.targetOrder(), opts);
         gen.bpfGenInit(opts.logLevel(), plan.nrProgs(), plan.nrMaps());
         for (Op op : plan.ops()) gen.apply(op);
         return gen.bpfGenFinish(plan.nrProgs(), plan.nrMaps());
@@ -156,7 +157,7 @@ public final class GenLoader {
 
     /** Lowers one operation, as libbpf's loading code calls the {@code bpf_gen__*} functions for it. */
     private void apply(Op op) {
-        int start = insnCnt;
+        int start = prog.size();
         sysBpfAttr = -1;
         String label = switch (op) {
             case BtfLoad b -> {
@@ -189,12 +190,12 @@ public final class GenLoader {
                 yield "prog_load '" + p.name() + "'";
             }
         };
-        if (insnCnt > start) blocks.add(new LoaderBlob.Block(start, insnCnt, label, sysBpfAttr));
+        if (prog.size() > start) blocks.add(new LoaderBlob.Block(start, prog.size(), label, sysBpfAttr));
     }
 
     /** Labels the instructions emitted since {@code start} that belong to no plan operation. */
     private void addBlock(int start, String label) {
-        if (insnCnt > start) blocks.add(new LoaderBlob.Block(start, insnCnt, label, -1));
+        if (prog.size() > start) blocks.add(new LoaderBlob.Block(start, prog.size(), label, -1));
     }
 
     // ---- errors --------------------------------------------------------------------------------
@@ -204,152 +205,57 @@ public final class GenLoader {
         error = new GenLoaderException(errno, String.format(Locale.ROOT, format, args), error);
     }
 
-    private static boolean isSimm16(long value) {
-        return value == (short) value;
-    }
-
     // ---- instruction and data buffers ----------------------------------------------------------
 
     /** gen_loader.c {@code emit()}: appends one instruction, unless an error stopped the buffers. */
     private void emit(Insn insn) {
-        if (error != null) return;
-        if ((insnCnt + 1) * Insn.SIZE > prog.length) prog = Arrays.copyOf(prog, 2 * prog.length);
-        setInsn(insnCnt++, insn);
-    }
-
-    /** {@return emitted instruction {@code idx}} */
-    private Insn insnAt(int idx) {
-        return Insn.decode(prog, idx * Insn.SIZE, order);
-    }
-
-    /** Overwrites emitted instruction {@code idx}. */
-    private void setInsn(int idx, Insn insn) {
-        insn.encode(prog, idx * Insn.SIZE, order);
+        if (error == null) prog.emit(insn);
     }
 
     /** gen_loader.c {@code emit2()}: both halves of an {@code ld_imm64}. */
     private void emit2(Insn[] pair) {
-        emit(pair[0]);
-        emit(pair[1]);
+        if (error == null) prog.emit(pair);
     }
 
-    /** A forward jump target; jumps to it get their offset when it is bound. */
-    private static final class Label {
-        private final List<Integer> jumps = new ArrayList<>();
-    }
-
-    /** Emits {@code jump} (offset ignored) to be resolved when {@code target} is bound. */
+    /** Emits {@code jump}, its offset to be resolved at finish to where {@code target} is bound. */
     private void emitJump(Insn jump, Label target) {
-        if (error != null) return;
-        target.jumps.add(insnCnt);
-        emit(jump);
+        if (error == null) prog.jump(jump, target);
     }
 
-    /** Binds {@code label} to the next instruction and patches the jumps to it. */
+    /** Binds {@code label} to the next instruction. */
     private void bind(Label label) {
-        int target = insnCnt;
-        for (int at : label.jumps) {
-            int off = target - at - 1;
-            if (!isSimm16(off)) {
-                setError(Errno.ERANGE, "forward jump at insn %d needs offset %d, beyond a signed 16-bit offset", at, off);
-                return;
-            }
-            setInsn(at, insnAt(at).withOff(off));
-        }
-    }
-
-    /** {@return the offset for a jump at {@code jumpIdx} to the cleanup block, or null (ERANGE) if it does not fit} */
-    private Integer cleanupOffsetFrom(int jumpIdx) {
-        long off = (long) cleanupLabel - jumpIdx - 1;
-        if (!isSimm16(off)) {
-            setError(Errno.ERANGE, "jump from insn %d to cleanup at insn %d out of range", jumpIdx, cleanupLabel);
-            return null;
-        }
-        return (int) off;
+        prog.bind(label);
     }
 
     /**
-     * gen_loader.c {@code add_data()}: appends {@code bytes} to the blob, zero-padded to 8.
-     * {@return the blob offset, 0 once an error stopped the buffers}
+     * gen_loader.c {@code add_data()}: appends {@code bytes} (not changed afterwards) to the blob,
+     * zero-padded to 8. {@return the blob offset, 0 once an error stopped the buffers}
      */
     private int addData(byte[] bytes) {
-        return reserve(bytes, bytes.length);
+        return fits(bytes.length) ? data.add(bytes) : 0;
     }
 
-    /** {@link #addData(byte[])} of a byte string, copied straight into the blob. */
+    /** {@link #addData(byte[])} of a byte string. */
     private int addData(Bytes bytes) {
-        int off = addZeros(bytes.length());
-        if (error == null) bytes.copyTo(data, off);
-        return off;
+        return fits(bytes.length()) ? data.add(bytes) : 0;
     }
 
-    /** {@link #addData(byte[])} of program instructions, encoded straight into the blob in target order. */
+    /** {@link #addData(byte[])} of program instructions, encoded in target order. */
     private int addInsns(List<Insn> insns) {
-        int off = addZeros(insns.size() * Insn.SIZE);
-        if (error == null) {
-            for (int i = 0; i < insns.size(); i++) insns.get(i).encode(data, off + i * Insn.SIZE, order);
-        }
-        return off;
-    }
-
-    /**
-     * A first capacity for the loader program: roughly what each operation emits with its share of
-     * cleanup and epilogue, as measured on the corpus loaders (a kfunc or ksym relocation adds up
-     * to ~30). A guess that spares the program most of its regrowth; it still grows when short.
-     */
-    private static int insnCapacity(LoadPlan plan) {
-        int insns = 32;
-        for (Op op : plan.ops()) {
-            insns += switch (op) {
-                case BtfLoad b -> 25;
-                case MapCreate m -> 32;
-                case MapUpdate u -> 33;
-                case MapFreeze f -> 13;
-                case PopulateOuterMap p -> 23;
-                case ProgLoad p -> 72 + 32 * p.externs().size();
-            };
-        }
-        return insns;
-    }
-
-    /**
-     * A first capacity for the data blob: fd_array, then what the operations copy into it (the BTF,
-     * program instructions with their func/line info, map images) plus room for each one's attr
-     * and strings. A guess that spares the blob most of its regrowth; it still grows when short.
-     */
-    private static int dataCapacity(LoadPlan plan) {
-        long size = FdArray.MAX_FD_ARRAY_SZ * FdArray.SLOT_SIZE;
-        for (Op op : plan.ops()) {
-            size += DATA_PER_OP + switch (op) {
-                case BtfLoad b -> b.rawBtf().length();
-                case MapUpdate u -> u.value().length();
-                case ProgLoad p -> (long) p.insns().size() * Insn.SIZE + (long) p.funcInfo().size() * p.funcInfoRecSize()
-                        + (long) p.lineInfo().size() * p.lineInfoRecSize();
-                default -> 0;
-            };
-        }
-        return (int) Math.min(size, MAX_DATA_CAPACITY);
+        return fits((long) insns.size() * Insn.SIZE) ? data.addInsns(insns) : 0;
     }
 
     /** gen_loader.c {@code add_data(gen, NULL, size)}: {@code size} zero bytes, padded to 8. */
     private int addZeros(int size) {
-        return reserve(null, size);
+        return fits(size) ? data.addZeros(size) : 0;
     }
 
-    private int reserve(byte[] src, int size) {
-        if (error != null) return 0;
-        long size8 = (size + 7L) & ~7L;
-        if (dataLen + size8 > MAX_DATA_LEN) {
-            setError(Errno.ERANGE, "data blob would exceed %d bytes", MAX_DATA_LEN);
-            return 0;
-        }
-        if (dataLen + size8 > data.length) {
-            data = Arrays.copyOf(data, (int) Math.max(dataLen + size8, Math.min(MAX_DATA_LEN, 2L * data.length)));
-        }
-        int prev = dataLen;
-        if (src != null) System.arraycopy(src, 0, data, prev, size);
-        dataLen += (int) size8; // the tail is zero: the array only grows and is never rewritten
-        return prev;
+    /** {@return whether {@code size} more bytes may go into the blob; false once an error stopped the buffers} */
+    private boolean fits(long size) {
+        if (error != null) return false;
+        if (data.fits(size)) return true;
+        setError(Errno.ERANGE, "data blob would exceed %d bytes", DataBlob.MAX_LEN);
+        return false;
     }
 
     /**
@@ -425,30 +331,38 @@ public final class GenLoader {
      * stack), a jump over the cleanup block, and the cleanup block itself.
      */
     private void bpfGenInit(int logLevel, int nrProgs, int nrMaps) {
-        fdArray = addZeros(FdArray.MAX_FD_ARRAY_SZ * FdArray.SLOT_SIZE);
+        stack = LoaderStack.forProgs(nrProgs);
+        fds = FdArray.forMaps(nrMaps);
+        fdArray = addZeros(fds.reservedSlots() * FdArray.SLOT_SIZE);
         this.logLevel = logLevel;
-        if (nrProgs > LoaderStack.MAX_USED_PROGS) {
-            setError(Errno.E2BIG, "nr_progs %d exceeds the %d prog_fd slots of the loader stack",
-                    nrProgs, LoaderStack.MAX_USED_PROGS);
+        if (nrProgs > LoaderStack.MAX_PROG_SLOTS) {
+            setError(Errno.E2BIG, "nr_progs %d exceeds the %d prog_fd slots a %d-byte BPF stack holds",
+                    nrProgs, LoaderStack.MAX_PROG_SLOTS, LoaderStack.MAX_BPF_STACK);
+        }
+        long ctxEnd = LoaderCtx.progDesc(nrMaps, nrProgs);
+        if (ctxEnd > Short.MAX_VALUE) {
+            setError(Errno.E2BIG, "a loader ctx for %d maps and %d programs is %d bytes; its fields must be "
+                    + "within the 16-bit offset of a load or store", nrMaps, nrProgs, ctxEnd);
         }
         /* r6 = ctx */
         emit(mov64Reg(R6, R1));
         /* bpf_probe_read_kernel(r10 - sizeof(loader_stack), sizeof(loader_stack), NULL): bzero stack */
         emit(mov64Reg(R1, R10));
-        emit(alu64Imm(ADD, R1, -LoaderStack.SIZE));
-        emit(mov64Imm(R2, LoaderStack.SIZE));
+        emit(alu64Imm(ADD, R1, -stack.size()));
+        emit(mov64Imm(R2, stack.size()));
         emit(mov64Imm(R3, 0));
         emit(emitCall(FUNC_PROBE_READ_KERNEL));
         /* goto after_cleanup; */
-        Label afterCleanup = new Label();
+        Label afterCleanup = prog.newLabel();
         emitJump(jmpImm(JA, 0, 0, 0), afterCleanup);
         addBlock(0, "prologue");
 
-        cleanupLabel = insnCnt;
+        int cleanupStart = prog.size();
+        bind(cleanup);
         /* close every fd on the stack: btf_fd, inner_map_fd, prog_fd[0..nr_progs) */
         for (int i = 0; i < LoaderStack.usedSize(nrProgs); i += 4) {
-            Label next = new Label();
-            emit(ldxMem(W, R1, R10, LoaderStack.BTF_FD + i));
+            Label next = prog.newLabel();
+            emit(ldxMem(W, R1, R10, stack.btfFd() + i));
             /* if (r1 <= 0) skip the close */
             emitJump(jmpImm(JSLE, R1, 0, 0), next);
             emit(emitCall(FUNC_SYS_CLOSE));
@@ -459,10 +373,10 @@ public final class GenLoader {
         emit(mov64Reg(R0, R7));
         emit(exit());
         bind(afterCleanup);
-        addBlock(cleanupLabel, "cleanup");
+        addBlock(cleanupStart, "cleanup");
 
         if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) {
-            int start = insnCnt;
+            int start = prog.size();
             emitSignatureMatch();
             addBlock(start, "signature_match");
         }
@@ -483,26 +397,24 @@ public final class GenLoader {
             /* if (((u64 *)__loader.map->sha)[i] != H_meta[i]) return -EINVAL; */
             emit2(ldImm64RawFull(R1, PSEUDO_MAP_IDX, 0, 0, 0, 0));
             emit(ldxMem(DW, R2, R1, i * Long.BYTES));
-            hashInsnIdx[i] = insnCnt;
-            emit2(ldImm64RawFull(R3, 0, 0, 0, 0, 0));
+            hashDwords[i] = prog.newImm64();
+            if (error == null) prog.ldImm64(R3, 0, hashDwords[i]);
             emitMismatchToCleanup(jmpReg(JNE, R2, R3, 0));
         }
     }
 
     /** {@code r7 = -EINVAL; if (mismatch) goto cleanup;} as emitted by {@code emit_signature_match()}. */
     private void emitMismatchToCleanup(Insn jne) {
-        Integer off = cleanupOffsetFrom(insnCnt + 1);
-        if (off == null) return;
         emit(mov64Imm(R7, -EINVAL));
-        emit(jne.withOff(off));
+        emitJump(jne, cleanup);
     }
 
     // ---- small emitters ----------------------------------------------------------------------------
 
     /** gen_loader.c {@code add_map_fd()}: the next fd_array slot for a map. */
     private int addMapFd() {
-        if (nrMaps == FdArray.MAX_USED_MAPS) {
-            setError(Errno.E2BIG, "Total maps exceeds %d", FdArray.MAX_USED_MAPS);
+        if (nrMaps == fds.mapSlots()) {
+            setError(Errno.E2BIG, "Total maps exceeds %d", fds.mapSlots());
             return 0;
         }
         return nrMaps++;
@@ -514,7 +426,7 @@ public final class GenLoader {
             int cur = addZeros(FdArray.SLOT_SIZE);
             return (cur - fdArray) / FdArray.SLOT_SIZE;
         }
-        return FdArray.MAX_USED_MAPS + nrFdArray++;
+        return fds.mapSlots() + nrFdArray++;
     }
 
     /** gen_loader.c {@code emit_rel_store()}: {@code *(u64 *)(blob + off) = (u64)(blob + data);} */
@@ -544,7 +456,7 @@ public final class GenLoader {
      * skipped when {@code checkNonZero} and the ctx value is 0 (keep the blob's default).
      */
     private void moveCtx2Blob(int off, int size, int ctxOff, boolean checkNonZero) {
-        Label skip = new Label();
+        Label skip = prog.newLabel();
         emit(ldxMem(insnBytesToBpfSize(size), R0, R6, ctxOff));
         if (checkNonZero) emitJump(jmpImm(JEQ, R0, 0, 0), skip);
         emit2(ldBlobAddr(R1, off));
@@ -577,8 +489,7 @@ public final class GenLoader {
 
     /** gen_loader.c {@code emit_check_err()}: {@code if (r7 < 0) goto cleanup;} */
     private void emitCheckErr() {
-        Integer off = cleanupOffsetFrom(insnCnt);
-        if (off != null) emit(jmpImm(JSLT, R7, 0, off));
+        emitJump(jmpImm(JSLT, R7, 0, 0), cleanup);
     }
 
     /**
@@ -624,7 +535,7 @@ public final class GenLoader {
 
     /** gen_loader.c {@code __emit_sys_close()}: {@code if (r1 > 0) r9 = r1, r0 = bpf_sys_close(r1);} */
     private void emitSysClose() {
-        Label skip = new Label();
+        Label skip = prog.newLabel();
         emitJump(jmpImm(JSLE, R1, 0, 0), skip);
         emit(mov64Reg(R9, R1));
         emit(emitCall(FUNC_SYS_CLOSE));
@@ -656,11 +567,11 @@ public final class GenLoader {
             setError(Errno.EFAULT, "nr_progs %d/%d nr_maps %d/%d mismatch", nrProgs, this.nrProgs, nrMaps, this.nrMaps);
             throw error;
         }
-        int start = insnCnt;
-        emitSysCloseStack(LoaderStack.BTF_FD);
+        int start = prog.size();
+        emitSysCloseStack(stack.btfFd());
         for (int i = 0; i < this.nrProgs; i++) {
             /* ctx->progs[i].prog_fd = stack->prog_fd[i]; */
-            moveStack2Ctx(LoaderCtx.progDesc(this.nrMaps, i) + LoaderCtx.PROG_DESC_PROG_FD, 4, LoaderStack.progFd(i));
+            moveStack2Ctx(LoaderCtx.progDesc(this.nrMaps, i) + LoaderCtx.PROG_DESC_PROG_FD, 4, stack.progFd(i));
         }
         for (int i = 0; i < this.nrMaps; i++) {
             /* ctx->maps[i].map_fd = fd_array[i]; */
@@ -670,9 +581,17 @@ public final class GenLoader {
         emit(exit());
         addBlock(start, "finish");
         if (error != null) throw error;
-        if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) computeShaUpdateOffsets();
-        return new LoaderBlob(Bytes.of(prog, 0, insnCnt * Insn.SIZE), Bytes.of(data, 0, dataLen),
-                order, this.nrMaps, this.nrProgs, blocks);
+        byte[] blob = data.toArray();
+        if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) computeShaUpdateOffsets(blob);
+        List<Insn> insns;
+        try {
+            insns = prog.finish();
+        } catch (JumpOutOfRangeException e) {
+            setError(Errno.ERANGE, "%s", e.getMessage());
+            throw error;
+        }
+        return new LoaderBlob(Bytes.of(Insn.encodeAll(insns, order)), Bytes.of(blob), order, this.nrMaps, this.nrProgs,
+                blocks);
     }
 
     /**
@@ -680,22 +599,15 @@ public final class GenLoader {
      * blob into the four {@code ld_imm64} of {@link #emitSignatureMatch()}; dword i is read from the
      * digest in target order, as the loader's 64-bit load of {@code map->sha} will see it.
      */
-    private void computeShaUpdateOffsets() {
+    private void computeShaUpdateOffsets(byte[] blob) {
         byte[] sha;
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(data, 0, dataLen);
-            sha = md.digest();
+            sha = MessageDigest.getInstance("SHA-256").digest(blob);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform provides SHA-256", e);
         }
         ByteBuffer digest = ByteBuffer.wrap(sha).order(order);
-        for (int i = 0; i < SHA256_DWORD_SIZE; i++) {
-            long dword = digest.getLong(i * Long.BYTES);
-            int at = hashInsnIdx[i];
-            setInsn(at, insnAt(at).withImm((int) dword));
-            setInsn(at + 1, insnAt(at + 1).withImm((int) (dword >>> 32)));
-        }
+        for (int i = 0; i < SHA256_DWORD_SIZE; i++) prog.define(hashDwords[i], digest.getLong(i * Long.BYTES));
     }
 
     // ---- BTF and maps ------------------------------------------------------------------------------
@@ -714,7 +626,7 @@ public final class GenLoader {
         debugRet("btf_load size %d", rawBtf.length());
         emitCheckErr();
         /* stack->btf_fd = r7; */
-        emit(stxMem(W, R10, R7, LoaderStack.BTF_FD));
+        emit(stxMem(W, R10, R7, stack.btfFd()));
     }
 
     /**
@@ -740,12 +652,12 @@ public final class GenLoader {
 
         if (m.btfValueTypeId() != 0) {
             /* attr.btf_fd = stack->btf_fd; */
-            moveStack2Blob(mapCreateAttr + MapCreateAttr.BTF_FD, 4, LoaderStack.BTF_FD);
+            moveStack2Blob(mapCreateAttr + MapCreateAttr.BTF_FD, 4, stack.btfFd());
         }
         boolean closeInnerMapFd = false;
         if (m.mapType() == BPF_MAP_TYPE_ARRAY_OF_MAPS || m.mapType() == BPF_MAP_TYPE_HASH_OF_MAPS) {
             /* attr.inner_map_fd = stack->inner_map_fd; */
-            moveStack2Blob(mapCreateAttr + MapCreateAttr.INNER_MAP_FD, 4, LoaderStack.INNER_MAP_FD);
+            moveStack2Blob(mapCreateAttr + MapCreateAttr.INNER_MAP_FD, 4, stack.innerMapFd());
             closeInnerMapFd = true;
         }
         // A signed loader keeps the signer's max_entries: letting the host-supplied ctx re-size the
@@ -761,7 +673,7 @@ public final class GenLoader {
         emitCheckErr();
         if (mapIdx < 0) {
             /* stack->inner_map_fd = r7; */
-            emit(stxMem(W, R10, R7, LoaderStack.INNER_MAP_FD));
+            emit(stxMem(W, R10, R7, stack.innerMapFd()));
         } else if (mapIdx != nrMaps) {
             setError(Errno.EDOM, "map_create '%s' with map_idx %d, expected %d: maps must be created in index order",
                     m.name(), mapIdx, nrMaps);
@@ -772,7 +684,7 @@ public final class GenLoader {
             emit2(ldBlobAddr(R1, blobFdArrayOff(idx)));
             emit(stxMem(W, R1, R7, 0));
         }
-        if (closeInnerMapFd) emitSysCloseStack(LoaderStack.INNER_MAP_FD);
+        if (closeInnerMapFd) emitSysCloseStack(stack.innerMapFd());
     }
 
     /**
@@ -790,8 +702,8 @@ public final class GenLoader {
              *     if (ctx->flags & BPF_SKEL_KERNEL) bpf_probe_read_kernel(value, value_size, initial_value);
              *     else bpf_copy_from_user(value, value_size, initial_value);
              * } */
-            Label done = new Label();
-            Label kernelCopy = new Label();
+            Label done = prog.newLabel();
+            Label kernelCopy = prog.newLabel();
             emit(ldxMem(DW, R3, R6, LoaderCtx.mapDesc(mapIdx) + LoaderCtx.MAP_DESC_INITIAL_VALUE));
             emitJump(jmpImm(JEQ, R3, 0, 0), done);
             emit2(ldBlobAddr(R1, valueOff));
@@ -960,9 +872,9 @@ public final class GenLoader {
                 return;
             }
             kdesc.off = btfFdIdx;
-            Label success = new Label();
-            Label moduleBtf = new Label();
-            Label done = new Label();
+            Label success = prog.newLabel();
+            Label moduleBtf = prog.newLabel();
+            Label done = prog.newLabel();
             /* if (r7 >= 0) goto success; else insn->imm = 0, insn->off = 0 (a missing weak kfunc) */
             emitJump(jmpImm(JSGE, R7, 0, 0), success);
             emit(stMem(W, R8, InsnField.IMM, 0));
@@ -1018,7 +930,7 @@ public final class GenLoader {
             kdesc.insn = insn;
             kdesc.typeless = true;
             emitBpfKallsymsLookupName(relo);
-            Label store = new Label();
+            Label store = prog.newLabel();
             /* if (r7 != -ENOENT && r7 < 0) goto cleanup; */
             emitJump(jmpImm(JEQ, R7, -ENOENT, 0), store);
             emitCheckErr();
@@ -1046,8 +958,8 @@ public final class GenLoader {
      */
     private void emitReloKsymBtf(ExternRelo relo, int insn) {
         KsymDesc kdesc = getKsymDesc(relo);
-        Label clearSrcReg = new Label();
-        Label log = new Label();
+        Label clearSrcReg = prog.newLabel();
+        Label log = prog.newLabel();
         if (kdesc.ref > 1) {
             moveBlob2Blob(insn + Insn.SIZE + InsnField.IMM, 4, kdesc.insn + Insn.SIZE + InsnField.IMM);
             moveBlob2Blob(insn + InsnField.IMM, 4, kdesc.insn + InsnField.IMM);
@@ -1057,7 +969,7 @@ public final class GenLoader {
             kdesc.insn = insn;
             emitBpfFindByNameKind(relo);
             if (!relo.weak()) emitCheckErr();
-            Label success = new Label();
+            Label success = prog.newLabel();
             /* if (r7 >= 0) goto success; else insn[0].imm = insn[1].imm = 0; */
             emitJump(jmpImm(JSGE, R7, 0, 0), success);
             emit(stMem(W, R8, InsnField.IMM, 0));
@@ -1107,7 +1019,7 @@ public final class GenLoader {
                 emitSysCloseBlob(kdesc.insn + Insn.SIZE + InsnField.IMM);
             } else if (!kdesc.ld64) {
                 emitSysCloseBlob(blobFdArrayOff(kdesc.off));
-                if (kdesc.off < FdArray.MAX_FD_ARRAY_SZ) nrFdArray--;
+                if (kdesc.off < fds.reservedSlots()) nrFdArray--;
             }
         }
         ksyms.clear();
@@ -1156,7 +1068,7 @@ public final class GenLoader {
         moveCtx2Blob(progLoadAttr + ProgLoadAttr.LOG_SIZE, 4, LoaderCtx.LOG_SIZE, false);
         moveCtx2Blob(progLoadAttr + ProgLoadAttr.LOG_BUF, 8, LoaderCtx.LOG_BUF, false);
         /* attr.prog_btf_fd = stack->btf_fd; */
-        moveStack2Blob(progLoadAttr + ProgLoadAttr.PROG_BTF_FD, 4, LoaderStack.BTF_FD);
+        moveStack2Blob(progLoadAttr + ProgLoadAttr.PROG_BTF_FD, 4, stack.btfFd());
         if (attachKind != 0) {
             emitFindAttachTarget();
             /* attr.attach_btf_id = (u32)r7; attr.attach_btf_obj_fd = r7 >> 32; */
@@ -1176,7 +1088,7 @@ public final class GenLoader {
         }
         emitCheckErr();
         /* stack->prog_fd[nr_progs] = r7; */
-        emit(stxMem(W, R10, R7, LoaderStack.progFd(nrProgs)));
+        emit(stxMem(W, R10, R7, stack.progFd(nrProgs)));
         nrProgs++;
     }
 

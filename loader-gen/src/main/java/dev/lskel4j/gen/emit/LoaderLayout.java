@@ -113,16 +113,44 @@ final class LoaderLayout {
     /**
      * gen_loader's {@code struct loader_stack { __u32 btf_fd; __u32 inner_map_fd; __u32 prog_fd[32]; }},
      * placed at the top of the loader's stack: offsets are relative to R10 (negative).
+     *
+     * <p>Beyond libbpf: an object with more than {@link #MAX_USED_PROGS} functions gets one
+     * {@code prog_fd} slot per function ({@code progSlots}). libbpf keeps 32 slots and its loader
+     * then reads and writes past the struct, at R10+0 and above, which the verifier rejects
+     * ("invalid write to stack"). Objects within the limit get libbpf's layout, byte for byte.
+     *
+     * @param progSlots the number of {@code prog_fd} slots, at least {@link #MAX_USED_PROGS}
      */
-    static final class LoaderStack {
-        private LoaderStack() {}
+    record LoaderStack(int progSlots) {
         static final int MAX_USED_PROGS = 32;
-        static final int SIZE = 4 + 4 + 4 * MAX_USED_PROGS;
-        static final int BTF_FD = -SIZE, INNER_MAP_FD = -SIZE + 4;
+        /** {@code MAX_BPF_STACK}: the stack a BPF program has. */
+        static final int MAX_BPF_STACK = 512;
+        /** The most {@code prog_fd} slots a {@code MAX_BPF_STACK} stack holds besides the two BTF/inner-map fds. */
+        static final int MAX_PROG_SLOTS = (MAX_BPF_STACK - 8) / 4;
+
+        /** {@return libbpf's layout for up to 32 functions, one slot per function beyond} */
+        static LoaderStack forProgs(int nrProgs) {
+            return new LoaderStack(Math.max(MAX_USED_PROGS, nrProgs));
+        }
+
+        /** {@return {@code sizeof(struct loader_stack)}} */
+        int size() {
+            return 4 + 4 + 4 * progSlots;
+        }
+
+        /** {@return the R10 offset of {@code btf_fd}} */
+        int btfFd() {
+            return -size();
+        }
+
+        /** {@return the R10 offset of {@code inner_map_fd}} */
+        int innerMapFd() {
+            return -size() + 4;
+        }
 
         /** {@return the R10 offset of {@code prog_fd[i]}} */
-        static int progFd(int i) {
-            return -SIZE + 8 + 4 * i;
+        int progFd(int i) {
+            return -size() + 8 + 4 * i;
         }
 
         /** {@return {@code offsetof(struct loader_stack, prog_fd[nrProgs])}: the bytes the cleanup closes} */
@@ -134,12 +162,26 @@ final class LoaderLayout {
     /**
      * The fd_array reserve at the start of the data blob: one slot per map ({@code MAX_USED_MAPS}),
      * then the kfunc BTF fd slots ({@code MAX_KFUNC_DESCS}); further kfunc slots are appended data.
+     *
+     * <p>Beyond libbpf: an object with more than {@link #MAX_USED_MAPS} maps gets one map slot per
+     * map ({@code mapSlots}), the kfunc slots following them. libbpf stops at 64 maps ("Total maps
+     * exceeds 64"). Objects within the limit get libbpf's layout, byte for byte.
+     *
+     * @param mapSlots the number of map slots, at least {@link #MAX_USED_MAPS}
      */
-    static final class FdArray {
-        private FdArray() {}
+    record FdArray(int mapSlots) {
         static final int MAX_USED_MAPS = 64, MAX_KFUNC_DESCS = 256;
-        static final int MAX_FD_ARRAY_SZ = MAX_USED_MAPS + MAX_KFUNC_DESCS;
         static final int SLOT_SIZE = 4;
+
+        /** {@return libbpf's layout for up to 64 maps, one slot per map beyond} */
+        static FdArray forMaps(int nrMaps) {
+            return new FdArray(Math.max(MAX_USED_MAPS, nrMaps));
+        }
+
+        /** {@return {@code MAX_FD_ARRAY_SZ}: the slots reserved at the start of the blob} */
+        int reservedSlots() {
+            return mapSlots + MAX_KFUNC_DESCS;
+        }
     }
 
     /** {@code struct bpf_insn} fields, as the loader patches program instructions in the blob. */

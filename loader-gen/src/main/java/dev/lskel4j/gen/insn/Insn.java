@@ -97,6 +97,19 @@ public record Insn(int code, int dst, int src, int off, int imm) {
         };
     }
 
+    /**
+     * {@code BPF_LD_IMM64_RAW(dst, src, imm)}: {@code dst = imm} as one 64-bit immediate, the low 32
+     * bits in the first half, the high 32 bits in the second.
+     */
+    public static Insn[] ldImm64Raw(int dst, int src, long imm) {
+        return ldImm64RawFull(dst, src, 0, 0, (int) imm, (int) (imm >>> 32));
+    }
+
+    /** {@return the 64-bit immediate of the {@code ld_imm64} made of {@code first} and {@code second}} */
+    public static long imm64(Insn first, Insn second) {
+        return Integer.toUnsignedLong(first.imm()) | (long) second.imm() << 32;
+    }
+
     // ---- queries ------------------------------------------------------------------------------
 
     /** {@return the instruction class, {@code code & 0x07}} */

@@ -27,18 +27,18 @@ import java.util.List;
  *
  * <p>Open runs libbpf's stages in libbpf's order ({@code bpf_object_open()}):
  * {@code elf_collect} &rarr; {@code collect_externs} &rarr; {@code fixup_btf} &rarr;
- * {@code init_maps} &rarr; {@code init_progs} &rarr; {@code collect_relos}. {@link #plan()} runs the
- * load ({@code bpf_object_load()} / {@code bpf_object_prepare()}): resolve externs, relocate, BTF
- * load, map creation, program loads. Nothing reads the build host: the values libbpf would take
- * from it come from {@link HostValues}.
+ * {@code init_maps} &rarr; {@code init_progs} &rarr; {@code collect_relos}. The opened object is
+ * immutable: nothing changes it once {@link #open} returns. {@link #plan()} runs the load
+ * ({@code bpf_object_load()} / {@code bpf_object_prepare()}: resolve externs, relocate, BTF load,
+ * map creation, program loads) in a {@link LoadSession} that copies what the load edits, so it is
+ * a pure function of the opened object: every call gives an equal plan. Nothing reads the build
+ * host: the values libbpf would take from it come from {@link HostValues}.
  */
 public final class BpfObject {
     // section names libbpf knows (libbpf.c #defines)
     static final String MAPS_SEC = ".maps", BTF_SEC = ".BTF", BTF_EXT_SEC = ".BTF.ext", DATA_SEC = ".data",
             RODATA_SEC = ".rodata", BSS_SEC = ".bss", PERCPU_SEC = ".percpu", KCONFIG_SEC = ".kconfig",
             KSYMS_SEC = ".ksyms", ARENA_SEC = ".addr_space.1", JUMPTABLES_SEC = ".jumptables";
-    /** {@code MAX_USED_PROGS} and {@code MAX_USED_MAPS} of gen_loader.c: the loader's stack and fd_array. */
-    static final int MAX_USED_PROGS = 32, MAX_USED_MAPS = 64;
 
     /** {@code enum sec_type}: what {@code elf_collect} made of each section. */
     enum SecType { UNUSED, RELO, BSS, DATA, RODATA, PERCPU }
@@ -61,8 +61,9 @@ public final class BpfObject {
     /** {@code sec_idxs} of the three {@code .BTF.ext} segments: ELF section index per info section, 0 if none. */
     int[] funcInfoSecIdxs, lineInfoSecIdxs, coreReloSecIdxs;
 
-    final List<BpfProgram> programs = new ArrayList<>();
-    final List<BpfMap> maps = new ArrayList<>();
+    // grown by the open stages, unmodifiable once open returns (freeze())
+    List<BpfProgram> programs = new ArrayList<>();
+    List<BpfMap> maps = new ArrayList<>();
     List<ExternDesc> externs = new ArrayList<>();
     int kconfigMapIdx = -1;
     int dummyKsymVarId;
@@ -95,17 +96,26 @@ public final class BpfObject {
         MapDefs.initMaps(obj);
         obj.initProgs();
         ProgRelos.collectRelos(obj);
+        obj.freeze();
         return obj;
+    }
+
+    /** Ends open: from here on the object is only read. */
+    private void freeze() {
+        programs.forEach(BpfProgram::freeze);
+        programs = List.copyOf(programs);
+        maps = List.copyOf(maps);
+        externs = List.copyOf(externs);
     }
 
     /**
      * Runs the gen-mode load ({@code bpf_object__load()} with a gen_loader) and returns what it
-     * records.
+     * records. The object is not changed: calling this again gives an equal plan.
      *
      * @throws BpfObjectException if loading the object would fail or emit a broken loader
      */
     public LoadPlan plan() throws BpfObjectException {
-        return new LoadPlanner(this).plan();
+        return new LoadPlanner(new LoadSession(this)).plan();
     }
 
     // ---- bpf_object__elf_collect() ------------------------------------------------------------
@@ -314,7 +324,13 @@ public final class BpfObject {
 
     /** {@code find_prog_by_sec_insn()}: the program containing instruction {@code insnIdx} of a section. */
     BpfProgram findProgBySecInsn(int secIdx, long insnIdx) {
-        if (programs.isEmpty()) return null;
+        int i = findProgIdxBySecInsn(secIdx, insnIdx);
+        return i < 0 ? null : programs.get(i);
+    }
+
+    /** {@return the index in {@link #programs} of {@link #findProgBySecInsn}'s program, -1 if none} */
+    int findProgIdxBySecInsn(int secIdx, long insnIdx) {
+        if (programs.isEmpty()) return -1;
         int l = 0;
         int r = programs.size() - 1;
         while (l < r) {
@@ -324,7 +340,7 @@ public final class BpfObject {
             else r = m - 1;
         }
         BpfProgram p = programs.get(l);
-        return p.secIdx == secIdx && p.containsInsn(insnIdx) ? p : null;
+        return p.secIdx == secIdx && p.containsInsn(insnIdx) ? l : -1;
     }
 
     /** {@code bpf_object__find_map_by_name()}: dot names match internal maps' real names. */

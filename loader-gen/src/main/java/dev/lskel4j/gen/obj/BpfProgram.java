@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * libbpf's {@code struct bpf_program}: one function of an executable section. Entry programs and
- * {@code .text} subprograms alike; mutable through open and relocation, like its C counterpart.
+ * libbpf's {@code struct bpf_program} as opened: one function of an executable section, entry
+ * programs and {@code .text} subprograms alike. Filled in by the open stages and read-only from
+ * then on; what relocation and load change lives in a {@link LoadSession.Prog} copy.
  */
 final class BpfProgram {
     final String name;
@@ -23,24 +24,17 @@ final class BpfProgram {
     /** A global function with hidden/internal visibility: its BTF FUNC becomes static. */
     final boolean markBtfStatic;
 
-    /** Instructions: the section copy, then appended subprograms once relocated. */
+    /** The program's own instructions as in the section (unmodifiable). */
     final List<Insn> insns;
-    /** Relocations in this program's frame, sorted by {@link RelocDesc#ORDER} after collection. */
+    /**
+     * Relocations in this program's frame: collected at open, sorted by {@link RelocDesc#ORDER},
+     * then made unmodifiable ({@link #freeze()}).
+     */
     List<RelocDesc> relos = new ArrayList<>();
 
     SecDef secDef;
     int type = Uapi.PROG_TYPE_UNSPEC;
     int expectedAttachType;
-
-    /** Where this subprogram was appended in the main program being relocated; 0 = not yet. */
-    int subInsnOff;
-
-    // func_info / line_info accumulated for a main program (adjust_prog_btf_ext_info())
-    List<int[]> funcInfo;
-    int funcInfoRecSize;
-    List<int[]> lineInfo;
-    int lineInfoRecSize;
-    int exceptionCbIdx = -1;
 
     BpfProgram(String name, String secName, int secIdx, int secInsnOff, List<Insn> insns, boolean autoload,
                boolean symGlobal, boolean markBtfStatic) {
@@ -49,10 +43,15 @@ final class BpfProgram {
         this.secIdx = secIdx;
         this.secInsnOff = secInsnOff;
         this.secInsnCnt = insns.size();
-        this.insns = new ArrayList<>(insns);
+        this.insns = List.copyOf(insns);
         this.autoload = autoload;
         this.symGlobal = symGlobal;
         this.markBtfStatic = markBtfStatic;
+    }
+
+    /** Ends open: the relocations become unmodifiable. */
+    void freeze() {
+        relos = List.copyOf(relos);
     }
 
     /** {@code prog_contains_insn()}. */

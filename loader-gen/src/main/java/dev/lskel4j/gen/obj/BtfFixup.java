@@ -98,12 +98,13 @@ final class BtfFixup {
     /**
      * The first step of {@code bpf_object__sanitize_and_load_btf()}: a global subprogram with
      * hidden visibility has its BTF FUNC made STATIC, so the verifier checks it with its callers'
-     * context.
+     * context. The edit goes to the session's copy of the BTF.
      */
-    static void markHiddenSubprogsStatic(BpfObject obj) {
-        Btf btf = obj.btf;
+    static void markHiddenSubprogsStatic(LoadSession session) {
+        BpfObject obj = session.obj;
         for (BpfProgram prog : obj.programs) {
             if (!prog.markBtfStatic || !obj.isSubprog(prog)) continue;
+            Btf btf = session.btfForEdit();
             for (int j = 1; j < btf.typeCount(); j++) {
                 if (!(btf.type(j) instanceof Func f) || f.linkage() != BtfType.FUNC_GLOBAL) continue;
                 if (!btf.nameEquals(f, prog.name)) continue;

@@ -6,8 +6,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 
 /**
- * libbpf's {@code struct extern_desc}: one {@code __kconfig} or {@code __ksym} extern.
- * Mutable while the object is opened and prepared, like its C counterpart.
+ * libbpf's {@code struct extern_desc}: one {@code __kconfig} or {@code __ksym} extern, laid out
+ * while the object is opened and read-only from then on. Its resolution at load
+ * ({@code is_set}, the ksym address) belongs to a {@link LoadSession}.
  */
 final class ExternDesc {
     enum Type { KCFG, KSYM } // EXT_UNKNOWN never survives bpf_object__collect_externs()
@@ -17,7 +18,6 @@ final class ExternDesc {
     final int btfId;
     final String name;
     final boolean isWeak;
-    boolean isSet;
 
     // kcfg
     KconfigVar.Type kcfgType;
@@ -29,7 +29,6 @@ final class ExternDesc {
     // ksym
     /** {@code ksym.type_id}: the VAR's type after modifiers, the FUNC_PROTO of a kfunc; 0 = typeless. */
     int ksymTypeId;
-    long ksymAddr;
     /** Whether the extern's BTF type is a VAR (not a FUNC). */
     boolean btfIsVar;
 

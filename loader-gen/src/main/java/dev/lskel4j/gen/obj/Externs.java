@@ -17,6 +17,7 @@ import dev.lskel4j.gen.plan.KconfigVar;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -291,21 +292,23 @@ final class Externs {
      * What is not given stays zero and unresolved; unlike libbpf that is not an error, because the
      * runtime resolves it at load time.
      */
-    static void resolveExterns(BpfObject obj) throws BpfObjectException {
+    static void resolveExterns(LoadSession session) throws BpfObjectException {
+        BpfObject obj = session.obj;
         if (obj.externs.isEmpty()) return;
-        KconfigImage image = obj.kconfigMapIdx >= 0
-                ? new KconfigImage(obj.maps.get(obj.kconfigMapIdx).mmaped, obj.order) : null;
-        for (ExternDesc ext : obj.externs) {
+        KconfigImage image = session.kconfigImage != null ? new KconfigImage(session.kconfigImage, obj.order) : null;
+        for (int i = 0; i < obj.externs.size(); i++) {
+            ExternDesc ext = obj.externs.get(i);
             if (ext.type == ExternDesc.Type.KSYM) {
                 if (ext.ksymTypeId != 0) {
                     // gen branch of bpf_object__resolve_ksyms_btf_id(): the loader finds the BTF id
-                    ext.isSet = true;
+                    session.externSet[i] = true;
                 } else if (ext.btfIsVar) {
                     // kallsyms_cb() only resolves VAR externs
-                    obj.host.ksymAddress(ext.name).ifPresent(addr -> {
-                        ext.ksymAddr = addr;
-                        ext.isSet = true;
-                    });
+                    Optional<Long> addr = obj.host.ksymAddress(ext.name);
+                    if (addr.isPresent()) {
+                        session.ksymAddrs[i] = addr.get();
+                        session.externSet[i] = true;
+                    }
                 }
                 continue;
             }

@@ -3,7 +3,10 @@ package dev.lskel4j.gen.obj;
 import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.plan.KconfigVar;
 import java.nio.ByteOrder;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Writes {@code __kconfig} extern values into the {@code .kconfig} map image, with libbpf's
@@ -17,6 +20,8 @@ import java.util.List;
 final class KconfigImage {
     private final byte[] image;
     private final ByteOrder order;
+    /** The externs given a value so far ({@code ext->is_set}); a later kconfig line for one is skipped. */
+    private final Set<ExternDesc> set = Collections.newSetFromMap(new IdentityHashMap<>());
 
     KconfigImage(byte[] image, ByteOrder order) {
         this.image = image;
@@ -38,7 +43,7 @@ final class KconfigImage {
                     break;
                 }
             }
-            if (ext == null || ext.isSet || ext.type != ExternDesc.Type.KCFG) continue;
+            if (ext == null || set.contains(ext) || ext.type != ExternDesc.Type.KCFG) continue;
             String value = line.value();
             switch (value.charAt(0)) {
                 case 'y', 'n', 'm' -> setTristate(ext, value.charAt(0));
@@ -71,7 +76,7 @@ final class KconfigImage {
             default -> throw new IllegalArgumentException("extern (kcfg) '" + ext.name + "': value '" + value
                     + "' implies bool, tristate, or char type");
         }
-        ext.isSet = true;
+        set.add(ext);
     }
 
     /** {@code set_kcfg_value_str()}: a quoted string, cut to the array size minus the NUL. */
@@ -86,7 +91,7 @@ final class KconfigImage {
         int len = Math.min(value.length() - 2, ext.kcfgSize - 1);
         for (int i = 0; i < len; i++) image[ext.kcfgDataOff + i] = (byte) value.charAt(1 + i);
         image[ext.kcfgDataOff + len] = 0;
-        ext.isSet = true;
+        set.add(ext);
     }
 
     /**
@@ -113,7 +118,7 @@ final class KconfigImage {
             default -> throw new IllegalArgumentException(
                     "extern (kcfg) '" + ext.name + "': unsupported integer size " + ext.kcfgSize);
         }
-        ext.isSet = true;
+        set.add(ext);
     }
 
     /** {@code is_kcfg_value_in_range()}. */

@@ -24,36 +24,44 @@ import java.util.Optional;
  * The load phase of {@code bpf_object_load()} with a gen_loader: {@code bpf_object_prepare()}
  * (resolve externs, relocate, load BTF, create maps), {@code bpf_object__load_progs()} and
  * {@code bpf_object_init_prog_arrays()}, recording each {@code bpf_gen__*} call as an {@link Op}.
+ * What libbpf changes in the object while loading is changed in the {@link LoadSession}'s copies
+ * or computed into the records; the opened object is only read.
  */
 final class LoadPlanner {
     /** {@code sizeof(gen->attach_target)}. */
     private static final int ATTACH_TARGET_MAX = 128;
     private static final String BTF_TRACE_PREFIX = "btf_trace_", BTF_LSM_PREFIX = "bpf_lsm_", BTF_ITER_PREFIX = "bpf_iter_";
 
+    private final LoadSession session;
     private final BpfObject obj;
     private final List<Op> ops = new ArrayList<>();
     /** Load slot per entry of {@code obj.programs} (-1 if not loaded). */
     private final int[] loadSlots;
+    /** The map_create record of each of {@code obj.maps}, as created (max_entries and BTF ids as the kernel gets them). */
+    private final MapCreate[] created;
 
-    LoadPlanner(BpfObject obj) {
-        this.obj = obj;
+    LoadPlanner(LoadSession session) {
+        this.session = session;
+        this.obj = session.obj;
         this.loadSlots = new int[obj.programs.size()];
         java.util.Arrays.fill(loadSlots, -1);
+        this.created = new MapCreate[obj.maps.size()];
     }
 
     LoadPlan plan() throws BpfObjectException {
         checkLoaderLimits();
-        Externs.resolveExterns(obj);
-        new Relocator(obj).relocate();
+        Externs.resolveExterns(session);
+        new Relocator(session).relocate();
         sanitizeAndLoadBtf();
         createMaps();
         loadProgs();
         initProgArrays();
         List<ProgInfo> progInfos = new ArrayList<>();
-        for (int i = 0; i < obj.programs.size(); i++) {
-            BpfProgram p = obj.programs.get(i);
+        for (int i = 0; i < session.progs.size(); i++) {
+            LoadSession.Prog lp = session.progs.get(i);
+            BpfProgram p = lp.def;
             if (obj.isSubprog(p)) continue;
-            progInfos.add(new ProgInfo(p.name, p.secName, p.type, p.expectedAttachType, p.autoload, loadSlots[i]));
+            progInfos.add(new ProgInfo(p.name, p.secName, p.type, lp.expectedAttachType, p.autoload, loadSlots[i]));
         }
         List<KconfigVar> kconfig = new ArrayList<>();
         for (ExternDesc ext : obj.externs) {
@@ -64,20 +72,10 @@ final class LoadPlanner {
     }
 
     /**
-     * The loader keeps 32 program fds on its stack and 64 map fds in its fd_array. libbpf's
-     * {@code bpf_gen__init()} sizes its cleanup by every function (subprograms included) without a
-     * check, giving a loader the verifier rejects; more maps fail only at {@code bpf_gen__finish()}.
+     * What no loader can do. (More than 32 functions or 64 maps is not one: libbpf's loader layout
+     * stops there, the emitter's grows with the object; its own limits are the emitter's errors.)
      */
     private void checkLoaderLimits() throws UnsupportedObjectException {
-        if (obj.programs.size() > BpfObject.MAX_USED_PROGS) {
-            throw new UnsupportedObjectException(null, -1, "object has " + obj.programs.size()
-                    + " functions (entry programs and subprograms); light skeleton loaders support at most "
-                    + BpfObject.MAX_USED_PROGS);
-        }
-        if (obj.maps.size() > BpfObject.MAX_USED_MAPS) {
-            throw new UnsupportedObjectException(null, -1, "object has " + obj.maps.size()
-                    + " maps; light skeleton loaders support at most " + BpfObject.MAX_USED_MAPS);
-        }
         for (BpfMap map : obj.maps) {
             if (map.type == Uapi.MAP_TYPE_STRUCT_OPS) {
                 throw new UnsupportedObjectException(BpfObject.MAPS_SEC, map.secOffset,
@@ -91,8 +89,8 @@ final class LoadPlanner {
     /** {@code bpf_object__sanitize_and_load_btf()}: no sanitizing in gen mode, just the hidden-subprog fix and the load. */
     private void sanitizeAndLoadBtf() {
         if (obj.btf == null) return;
-        BtfFixup.markHiddenSubprogsStatic(obj);
-        ops.add(new BtfLoad(Bytes.of(obj.btf.rawData())));
+        BtfFixup.markHiddenSubprogsStatic(session);
+        ops.add(new BtfLoad(Bytes.of(session.btf().rawData())));
     }
 
     // ---- maps -----------------------------------------------------------------------------------
@@ -101,12 +99,11 @@ final class LoadPlanner {
     private void createMaps() {
         for (int i = 0; i < obj.maps.size(); i++) {
             BpfMap map = obj.maps.get(i);
-            setDefMaxEntries(map);
-            createMap(map, i);
+            created[i] = createMap(map, i);
             if (map.libbpfType.isInternal()) {
                 // bpf_object__populate_internal_map(): percpu data is written to every CPU at once
                 long flags = map.libbpfType == LibbpfMapType.PERCPU ? Uapi.F_ALL_CPUS : 0;
-                ops.add(new MapUpdate(i, Bytes.of(map.mmaped), flags));
+                ops.add(new MapUpdate(i, Bytes.of(session.mapImage(i)), flags));
                 if (map.libbpfType == LibbpfMapType.RODATA || map.libbpfType == LibbpfMapType.KCONFIG) {
                     ops.add(new MapFreeze(i));
                 }
@@ -123,42 +120,41 @@ final class LoadPlanner {
     }
 
     /** {@code map_set_def_max_entries()}: a PERF_EVENT_ARRAY without size gets one slot per possible CPU. */
-    private void setDefMaxEntries(BpfMap map) {
-        if (map.type == Uapi.MAP_TYPE_PERF_EVENT_ARRAY && map.maxEntries == 0) map.maxEntries = obj.host.possibleCpus();
+    private int defMaxEntries(BpfMap map) {
+        return map.type == Uapi.MAP_TYPE_PERF_EVENT_ARRAY && map.maxEntries == 0 ? obj.host.possibleCpus() : map.maxEntries;
     }
 
     /**
      * {@code bpf_object__create_map()}: a map-in-map's inner template first (map_idx -1), then the
      * map. Map types the kernel does not accept BTF for have their BTF ids dropped.
+     *
+     * @return the map's record
      */
-    private void createMap(BpfMap map, int mapIdx) {
-        if (map.isMapInMap() && map.innerMap != null) {
-            setDefMaxEntries(map.innerMap);
-            createMap(map.innerMap, -1);
-        }
-        switch (map.type) {
+    private MapCreate createMap(BpfMap map, int mapIdx) {
+        if (map.isMapInMap() && map.innerMap != null) createMap(map.innerMap, -1);
+        boolean withBtf = obj.btf != null && switch (map.type) {
             case Uapi.MAP_TYPE_PERF_EVENT_ARRAY, Uapi.MAP_TYPE_CGROUP_ARRAY, Uapi.MAP_TYPE_STACK_TRACE,
                  Uapi.MAP_TYPE_ARRAY_OF_MAPS, Uapi.MAP_TYPE_HASH_OF_MAPS, Uapi.MAP_TYPE_DEVMAP,
                  Uapi.MAP_TYPE_DEVMAP_HASH, Uapi.MAP_TYPE_CPUMAP, Uapi.MAP_TYPE_XSKMAP, Uapi.MAP_TYPE_SOCKMAP,
-                 Uapi.MAP_TYPE_SOCKHASH, Uapi.MAP_TYPE_QUEUE, Uapi.MAP_TYPE_STACK, Uapi.MAP_TYPE_ARENA -> {
-                map.btfKeyTypeId = 0;
-                map.btfValueTypeId = 0;
-            }
-            default -> { }
-        }
-        boolean withBtf = obj.btf != null;
-        ops.add(new MapCreate(mapIdx, map.name, map.type, map.keySize, map.valueSize, map.maxEntries, map.mapFlags,
-                map.numaNode, 0, map.mapExtra, withBtf ? map.btfKeyTypeId : 0, withBtf ? map.btfValueTypeId : 0));
+                 Uapi.MAP_TYPE_SOCKHASH, Uapi.MAP_TYPE_QUEUE, Uapi.MAP_TYPE_STACK, Uapi.MAP_TYPE_ARENA -> false;
+            default -> true;
+        };
+        MapCreate op = new MapCreate(mapIdx, map.name, map.type, map.keySize, map.valueSize, defMaxEntries(map),
+                map.mapFlags, map.numaNode, 0, map.mapExtra, withBtf ? map.btfKeyTypeId : 0,
+                withBtf ? map.btfValueTypeId : 0);
+        ops.add(op);
+        return op;
     }
 
     private List<MapInfo> mapInfos() {
         List<MapInfo> out = new ArrayList<>();
         for (int i = 0; i < obj.maps.size(); i++) {
             BpfMap m = obj.maps.get(i);
+            MapCreate c = created[i];
             boolean internal = m.libbpfType.isInternal();
             out.add(new MapInfo(i, m.userName(), m.name, m.libbpfType.kind(),
-                    internal ? m.realName : BpfObject.MAPS_SEC, m.type, m.keySize, m.valueSize, m.maxEntries, m.mapFlags,
-                    m.btfKeyTypeId, m.btfValueTypeId, internal ? Bytes.of(m.mmaped) : Bytes.empty()));
+                    internal ? m.realName : BpfObject.MAPS_SEC, m.type, m.keySize, m.valueSize, c.maxEntries(), m.mapFlags,
+                    c.btfKeyTypeId(), c.btfValueTypeId(), internal ? Bytes.of(session.mapImage(i)) : Bytes.empty()));
         }
         return out;
     }
@@ -168,16 +164,17 @@ final class LoadPlanner {
     /** {@code bpf_object__load_progs()}: every autoload entry program, in object order. */
     private void loadProgs() throws BpfObjectException {
         int slot = 0;
-        for (int i = 0; i < obj.programs.size(); i++) {
-            BpfProgram prog = obj.programs.get(i);
-            if (obj.isSubprog(prog) || !prog.autoload) continue;
+        for (int i = 0; i < session.progs.size(); i++) {
+            LoadSession.Prog prog = session.progs.get(i);
+            if (obj.isSubprog(prog.def) || !prog.def.autoload) continue;
             ops.add(loadProg(prog, i));
             loadSlots[i] = slot++;
         }
     }
 
     /** {@code bpf_program_record_relos()} + {@code bpf_object_load_prog()} + {@code libbpf_prepare_prog_load()}. */
-    private ProgLoad loadProg(BpfProgram prog, int progIdx) throws BpfObjectException {
+    private ProgLoad loadProg(LoadSession.Prog load, int progIdx) throws BpfObjectException {
+        BpfProgram prog = load.def;
         String where = obj.secName(prog.secIdx);
         if (prog.type == Uapi.PROG_TYPE_UNSPEC) {
             throw new UnsupportedObjectException(where, -1, "prog '" + prog.name
@@ -189,38 +186,38 @@ final class LoadPlanner {
         }
         List<ProgLoad.ExternRelo> externs = new ArrayList<>();
         List<ProgLoad.CoreRelo> coreRelos = new ArrayList<>();
-        recordRelos(prog, externs, coreRelos);
+        recordRelos(load, externs, coreRelos);
 
         SecDef def = prog.secDef;
         int progFlags = 0;
         if (def.has(SecDef.SEC_SLEEPABLE)) progFlags |= Uapi.F_SLEEPABLE;
         if (prog.type == Uapi.PROG_TYPE_XDP && def.has(SecDef.SEC_XDP_FRAGS)) progFlags |= Uapi.F_XDP_HAS_FRAGS;
         // usdt programs attach through uprobe_multi links (kernel_supports() is true in gen mode)
-        if (def.has(SecDef.SEC_USDT)) prog.expectedAttachType = Uapi.TRACE_UPROBE_MULTI;
+        if (def.has(SecDef.SEC_USDT)) load.expectedAttachType = Uapi.TRACE_UPROBE_MULTI;
         int attachBtfId = 0;
         Optional<ProgLoad.AttachTarget> target = Optional.empty();
         if (def.has(SecDef.SEC_ATTACH_BTF)) {
-            target = Optional.of(attachTarget(prog, where));
+            target = Optional.of(attachTarget(prog, load.expectedAttachType, where));
             // libbpf caches this placeholder; the loader patches in the id it finds at run time
             attachBtfId = 1;
         }
-        checkTracingMultiTarget(prog, where);
+        checkTracingMultiTarget(prog, load.expectedAttachType, where);
 
         boolean withBtf = obj.btf != null;
         List<ProgLoad.FuncInfo> funcInfo = new ArrayList<>();
         List<ProgLoad.LineInfo> lineInfo = new ArrayList<>();
-        if (withBtf && prog.funcInfo != null) {
-            for (int[] r : prog.funcInfo) funcInfo.add(new ProgLoad.FuncInfo(r[0], r[1]));
+        if (withBtf && load.funcInfo != null) {
+            for (int[] r : load.funcInfo) funcInfo.add(new ProgLoad.FuncInfo(r[0], r[1]));
         }
-        if (withBtf && prog.lineInfo != null) {
-            for (int[] r : prog.lineInfo) lineInfo.add(new ProgLoad.LineInfo(r[0], r[1], r[2], r[3]));
+        if (withBtf && load.lineInfo != null) {
+            for (int[] r : load.lineInfo) lineInfo.add(new ProgLoad.LineInfo(r[0], r[1], r[2], r[3]));
         }
-        int funcRecSize = withBtf ? prog.funcInfoRecSize : 0;
-        int lineRecSize = withBtf ? prog.lineInfoRecSize : 0;
+        int funcRecSize = withBtf ? load.funcInfoRecSize : 0;
+        int lineRecSize = withBtf ? load.lineInfoRecSize : 0;
         checkRecSize(where, prog, "func_info", funcRecSize, dev.lskel4j.gen.btf.BtfExt.FUNC_INFO_MIN_SIZE);
         checkRecSize(where, prog, "line_info", lineRecSize, dev.lskel4j.gen.btf.BtfExt.LINE_INFO_MIN_SIZE);
-        return new ProgLoad(progIdx, prog.name, prog.type, prog.expectedAttachType, progFlags, 0, attachBtfId,
-                obj.license, prog.insns, funcRecSize, funcInfo, lineRecSize, lineInfo, target, externs, coreRelos);
+        return new ProgLoad(progIdx, prog.name, prog.type, load.expectedAttachType, progFlags, 0, attachBtfId,
+                obj.license, load.insns, funcRecSize, funcInfo, lineRecSize, lineInfo, target, externs, coreRelos);
     }
 
     /** ProgLoad carries the known record fields only; records with extra trailing bytes cannot be passed on. */
@@ -233,7 +230,7 @@ final class LoadPlanner {
     }
 
     /** {@code bpf_program_record_relos()}: ksym/kfunc and CO-RE records, in relocation order. */
-    private void recordRelos(BpfProgram prog, List<ProgLoad.ExternRelo> externs, List<ProgLoad.CoreRelo> coreRelos) {
+    private void recordRelos(LoadSession.Prog prog, List<ProgLoad.ExternRelo> externs, List<ProgLoad.CoreRelo> coreRelos) {
         for (RelocDesc relo : prog.relos) {
             switch (relo.type()) {
                 case EXTERN_LD64 -> {
@@ -260,7 +257,7 @@ final class LoadPlanner {
      * / {@code bpf_gen__record_attach_target()}: the text after the first {@code '/'} of the
      * section name, with the kernel's prefix for the attach type.
      */
-    private ProgLoad.AttachTarget attachTarget(BpfProgram prog, String where) throws UnsupportedObjectException {
+    private ProgLoad.AttachTarget attachTarget(BpfProgram prog, int expectedAttachType, String where) throws UnsupportedObjectException {
         int slash = prog.secName.indexOf('/');
         if (slash < 0) {
             throw new UnsupportedObjectException(where, -1, "prog '" + prog.name
@@ -273,7 +270,7 @@ final class LoadPlanner {
         }
         String prefix;
         int kind;
-        switch (prog.expectedAttachType) {
+        switch (expectedAttachType) {
             case Uapi.TRACE_RAW_TP -> {
                 prefix = BTF_TRACE_PREFIX;
                 kind = BtfType.KIND_TYPEDEF;
@@ -303,8 +300,7 @@ final class LoadPlanner {
      * {@code tracing_multi_mod_fd()}: a {@code module:pattern} target needs module BTF, which gen
      * mode never loads, so libbpf fails to prepare the program.
      */
-    private static void checkTracingMultiTarget(BpfProgram prog, String where) throws UnsupportedObjectException {
-        int eat = prog.expectedAttachType;
+    private static void checkTracingMultiTarget(BpfProgram prog, int eat, String where) throws UnsupportedObjectException {
         if (eat != Uapi.TRACE_FENTRY_MULTI && eat != Uapi.TRACE_FEXIT_MULTI && eat != Uapi.TRACE_FSESSION_MULTI) return;
         int slash = prog.secName.indexOf('/');
         if (slash >= 0 && prog.secName.indexOf(':', slash + 1) >= 0) {

@@ -33,7 +33,7 @@ final class ProgRelos {
     }
 
     /** {@code bpf_object__sort_relos()}. */
-    static void sortRelos(BpfObject obj) {
+    private static void sortRelos(BpfObject obj) {
         for (BpfProgram p : obj.programs) p.relos.sort(RelocDesc.ORDER);
     }
 

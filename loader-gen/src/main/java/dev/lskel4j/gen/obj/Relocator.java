@@ -16,43 +16,47 @@ import java.util.function.ToIntFunction;
  * them to the kernel), {@code .text} subprograms are appended depth-first to every main program
  * that uses them with their func/line info re-indexed, then map, global-data and extern
  * references are rewritten for the loader ({@code BPF_PSEUDO_MAP_IDX}, {@code _IDX_VALUE}, ...).
+ * Everything it rewrites is the {@link LoadSession}'s copy; the opened object is only read.
  */
 final class Relocator {
+    private final LoadSession session;
     private final BpfObject obj;
 
-    Relocator(BpfObject obj) {
-        this.obj = obj;
+    Relocator(LoadSession session) {
+        this.session = session;
+        this.obj = session.obj;
     }
 
     /** {@code bpf_object__relocate()}. */
     void relocate() throws BpfObjectException {
         if (obj.btfExt != null) {
             relocateCore();
-            ProgRelos.sortRelos(obj);
+            // bpf_object__sort_relos()
+            for (LoadSession.Prog p : session.progs) p.relos.sort(RelocDesc.ORDER);
         }
         // mark ld_imm64s of subprogram addresses so insn_is_pseudo_func() recognizes them
-        for (BpfProgram prog : obj.programs) {
+        for (LoadSession.Prog prog : session.progs) {
             for (RelocDesc relo : prog.relos) {
                 if (relo.type() == RelocDesc.Type.SUBPROG_ADDR) {
                     prog.insns.set(relo.insnIdx(), prog.insns.get(relo.insnIdx()).withSrc(Bpf.PSEUDO_FUNC));
                 }
             }
         }
-        for (BpfProgram prog : obj.programs) {
-            if (obj.isSubprog(prog) || !prog.autoload) continue;
+        for (LoadSession.Prog prog : session.progs) {
+            if (obj.isSubprog(prog.def) || !prog.def.autoload) continue;
             relocateCalls(prog);
             assignExceptionCallback(prog);
             if (prog.exceptionCbIdx >= 0) {
                 // the exception callback is never called directly: append it now if no call did
-                BpfProgram cb = obj.programs.get(prog.exceptionCbIdx);
+                LoadSession.Prog cb = session.progs.get(prog.exceptionCbIdx);
                 if (cb.subInsnOff == 0) {
                     appendSubprogCode(prog, cb);
                     relocCode(prog, cb);
                 }
             }
         }
-        for (BpfProgram prog : obj.programs) {
-            if (obj.isSubprog(prog) || !prog.autoload) continue;
+        for (LoadSession.Prog prog : session.progs) {
+            if (obj.isSubprog(prog.def) || !prog.def.autoload) continue;
             relocateData(prog);
         }
     }
@@ -73,10 +77,10 @@ final class Relocator {
                 if (insnOff % Insn.SIZE != 0) {
                     throw new MalformedObjectException(BpfObject.BTF_EXT_SEC, -1, "CO-RE relocation at unaligned insn_off " + insnOff);
                 }
-                BpfProgram prog = obj.findProgBySecInsn(secIdx, insnOff / Insn.SIZE);
+                LoadSession.Prog prog = session.findProgBySecInsn(secIdx, insnOff / Insn.SIZE);
                 // records of eliminated weak subprograms, and of programs that will not be loaded, are dropped
-                if (prog == null || !prog.autoload) continue;
-                int insnIdx = (int) (insnOff / Insn.SIZE - prog.secInsnOff);
+                if (prog == null || !prog.def.autoload) continue;
+                int insnIdx = (int) (insnOff / Insn.SIZE - prog.def.secInsnOff);
                 prog.relos.add(RelocDesc.core(insnIdx,
                         new RelocDesc.CoreRecord(rec.typeId(), rec.accessStrOff(), rec.kind())));
             }
@@ -86,9 +90,9 @@ final class Relocator {
     // ---- calls and subprograms --------------------------------------------------------------
 
     /** {@code bpf_object__relocate_calls()}: every subprogram starts out not appended to this main program. */
-    private void relocateCalls(BpfProgram main) throws BpfObjectException {
-        for (BpfProgram p : obj.programs) {
-            if (obj.isSubprog(p)) p.subInsnOff = 0;
+    private void relocateCalls(LoadSession.Prog main) throws BpfObjectException {
+        for (LoadSession.Prog p : session.progs) {
+            if (obj.isSubprog(p.def)) p.subInsnOff = 0;
         }
         relocCode(main, main);
     }
@@ -98,9 +102,9 @@ final class Relocator {
      * main program or a subprogram already appended to it), appending each subprogram it reaches
      * for the first time and relocating that one recursively.
      */
-    private void relocCode(BpfProgram main, BpfProgram prog) throws BpfObjectException {
+    private void relocCode(LoadSession.Prog main, LoadSession.Prog prog) throws BpfObjectException {
         relocFuncAndLineInfo(main, prog);
-        for (int insnIdx = 0; insnIdx < prog.secInsnCnt; insnIdx++) {
+        for (int insnIdx = 0; insnIdx < prog.def.secInsnCnt; insnIdx++) {
             Insn insn = main.insns.get(prog.subInsnOff + insnIdx);
             boolean pseudoFunc = insn.isLdImm64() && insn.src() == Bpf.PSEUDO_FUNC;
             if (!isSubprogCall(insn) && !pseudoFunc) continue;
@@ -119,9 +123,9 @@ final class Relocator {
                 throw relocError(prog, insnIdx, "missing subprog addr relo for insn #" + insnIdx);
             } else {
                 // a call to a static function of the same section has no relocation: imm is relative
-                subInsnIdx = (long) prog.secInsnOff + insnIdx + insn.imm() + 1;
+                subInsnIdx = (long) prog.def.secInsnOff + insnIdx + insn.imm() + 1;
             }
-            BpfProgram subprog = subInsnIdx < 0 ? null : obj.findProgBySecInsn(obj.textShndx, subInsnIdx);
+            LoadSession.Prog subprog = subInsnIdx < 0 ? null : session.findProgBySecInsn(obj.textShndx, subInsnIdx);
             if (subprog == null) throw relocError(prog, insnIdx, "no .text section found yet sub-program call exists");
             if (subprog.subInsnOff == 0) {
                 appendSubprogCode(main, subprog);
@@ -132,9 +136,9 @@ final class Relocator {
         }
     }
 
-    private MalformedObjectException relocError(BpfProgram prog, int insnIdx, String message) {
-        return new MalformedObjectException(obj.secName(prog.secIdx), (long) (prog.secInsnOff + insnIdx) * Insn.SIZE,
-                "prog '" + prog.name + "': " + message);
+    private MalformedObjectException relocError(LoadSession.Prog prog, int insnIdx, String message) {
+        return new MalformedObjectException(obj.secName(prog.def.secIdx), (long) (prog.def.secInsnOff + insnIdx) * Insn.SIZE,
+                "prog '" + prog.def.name + "': " + message);
     }
 
     /** {@code insn_is_subprog_call()}. */
@@ -144,7 +148,7 @@ final class Relocator {
     }
 
     /** {@code find_prog_insn_relo()}: glibc {@code bsearch()} over the relocations sorted by instruction. */
-    private static RelocDesc findProgInsnRelo(BpfProgram prog, int insnIdx) {
+    private static RelocDesc findProgInsnRelo(LoadSession.Prog prog, int insnIdx) {
         int l = 0;
         int u = prog.relos.size();
         while (l < u) {
@@ -158,7 +162,7 @@ final class Relocator {
     }
 
     /** {@code bpf_object__append_subprog_code()}: code at the end, relocations shifted along (still sorted). */
-    private static void appendSubprogCode(BpfProgram main, BpfProgram subprog) {
+    private static void appendSubprogCode(LoadSession.Prog main, LoadSession.Prog subprog) {
         subprog.subInsnOff = main.insns.size();
         main.insns.addAll(subprog.insns);
         if (main != subprog) {
@@ -167,7 +171,7 @@ final class Relocator {
     }
 
     /** {@code bpf_prog_assign_exc_cb()}: the {@code exception_callback:<name>} decl tag of a main program. */
-    private void assignExceptionCallback(BpfProgram prog) throws MalformedObjectException {
+    private void assignExceptionCallback(LoadSession.Prog prog) throws MalformedObjectException {
         Btf btf = obj.btf;
         if (btf == null) return;
         String pfx = "exception_callback:";
@@ -179,7 +183,7 @@ final class Relocator {
             if (!(t instanceof BtfType.Func f) || f.linkage() != BtfType.FUNC_GLOBAL) {
                 throw excError(prog, "exception_callback:<value> decl tag not applied to the main program");
             }
-            if (!btf.nameEquals(f, prog.name)) continue;
+            if (!btf.nameEquals(f, prog.def.name)) continue;
             // several callbacks for one program: the verifier rejects it later, libbpf appends none
             if (prog.exceptionCbIdx >= 0) {
                 prog.exceptionCbIdx = -1;
@@ -201,8 +205,8 @@ final class Relocator {
         }
     }
 
-    private static MalformedObjectException excError(BpfProgram prog, String message) {
-        return new MalformedObjectException(BpfObject.BTF_SEC, -1, "prog '" + prog.name + "': " + message);
+    private static MalformedObjectException excError(LoadSession.Prog prog, String message) {
+        return new MalformedObjectException(BpfObject.BTF_SEC, -1, "prog '" + prog.def.name + "': " + message);
     }
 
     // ---- func_info / line_info ------------------------------------------------------------------
@@ -212,7 +216,7 @@ final class Relocator {
      * re-indexed to where {@code prog} now sits. A main program without records drops all of them
      * (libbpf warns); a subprogram without records while the main program has some is an error.
      */
-    private void relocFuncAndLineInfo(BpfProgram main, BpfProgram prog) throws MalformedObjectException {
+    private void relocFuncAndLineInfo(LoadSession.Prog main, LoadSession.Prog prog) throws MalformedObjectException {
         BtfExt ext = obj.btfExt;
         if (ext == null) return;
         if (main == prog || main.funcInfo != null) {
@@ -223,7 +227,7 @@ final class Relocator {
                 main.funcInfo.addAll(recs);
                 main.funcInfoRecSize = ext.funcInfoRecSize();
             } else if (main.funcInfo != null) {
-                throw new MalformedObjectException(BpfObject.BTF_EXT_SEC, -1, "prog '" + prog.name
+                throw new MalformedObjectException(BpfObject.BTF_EXT_SEC, -1, "prog '" + prog.def.name
                         + "': missing .BTF.ext function info");
             }
         }
@@ -235,7 +239,7 @@ final class Relocator {
             main.lineInfo.addAll(recs);
             main.lineInfoRecSize = ext.lineInfoRecSize();
         } else if (main.lineInfo != null) {
-            throw new MalformedObjectException(BpfObject.BTF_EXT_SEC, -1, "prog '" + prog.name + "': missing .BTF.ext line info");
+            throw new MalformedObjectException(BpfObject.BTF_EXT_SEC, -1, "prog '" + prog.def.name + "': missing .BTF.ext line info");
         }
     }
 
@@ -246,22 +250,23 @@ final class Relocator {
      *
      * @return the adjusted records (field 0 is {@code insn_off}), or null if none ({@code -ENOENT})
      */
-    private <T> List<int[]> adjustProgBtfExtInfo(BpfProgram prog, List<BtfExt.InfoSection<T>> secs, int[] secIdxs,
+    private <T> List<int[]> adjustProgBtfExtInfo(LoadSession.Prog prog, List<BtfExt.InfoSection<T>> secs, int[] secIdxs,
                                                  ToIntFunction<T> insnOff, java.util.function.Function<T, int[]> fields) {
+        BpfProgram def = prog.def;
         for (int s = 0; s < secs.size(); s++) {
-            if (secIdxs[s] != prog.secIdx) continue;
+            if (secIdxs[s] != def.secIdx) continue;
             List<T> recs = secs.get(s).records();
             int first = -1;
             int last = -1;
             for (int i = 0; i < recs.size(); i++) {
                 long off = Integer.toUnsignedLong(insnOff.applyAsInt(recs.get(i))) / Insn.SIZE;
-                if (off < prog.secInsnOff) continue;
-                if (off >= (long) prog.secInsnOff + prog.secInsnCnt) break;
+                if (off < def.secInsnOff) continue;
+                if (off >= (long) def.secInsnOff + def.secInsnCnt) break;
                 if (first < 0) first = i;
                 last = i;
             }
             if (first < 0) return null;
-            int offAdj = prog.subInsnOff - prog.secInsnOff;
+            int offAdj = prog.subInsnOff - def.secInsnOff;
             List<int[]> out = new ArrayList<>(last - first + 1);
             for (int i = first; i <= last; i++) {
                 int[] f = fields.apply(recs.get(i));
@@ -276,7 +281,7 @@ final class Relocator {
     // ---- data relocations ----------------------------------------------------------------------
 
     /** {@code bpf_object__relocate_data()} in gen mode. */
-    private void relocateData(BpfProgram prog) throws BpfObjectException {
+    private void relocateData(LoadSession.Prog prog) throws BpfObjectException {
         List<Insn> insns = prog.insns;
         for (RelocDesc relo : prog.relos) {
             int i = relo.insnIdx();
@@ -294,14 +299,15 @@ final class Relocator {
                     if (ext.type == ExternDesc.Type.KCFG) {
                         insns.set(i, insns.get(i).withSrc(Bpf.PSEUDO_MAP_IDX_VALUE).withImm(obj.kconfigMapIdx));
                         insns.set(i + 1, insns.get(i + 1).withImm(ext.kcfgDataOff));
-                    } else if (ext.ksymTypeId != 0 && ext.isSet) {
+                    } else if (ext.ksymTypeId != 0 && session.externSet[relo.extIdx()]) {
                         // typed ksym: the loader looks up the kernel BTF id (and module fd) at run time
                         insns.set(i, insns.get(i).withSrc(Bpf.PSEUDO_BTF_ID).withImm(0));
                         insns.set(i + 1, insns.get(i + 1).withImm(0));
                     } else {
                         // typeless ksym: the address (0 unless given); the loader overwrites it at run time
-                        insns.set(i, insns.get(i).withImm((int) ext.ksymAddr));
-                        insns.set(i + 1, insns.get(i + 1).withImm((int) (ext.ksymAddr >>> 32)));
+                        long addr = session.ksymAddrs[relo.extIdx()];
+                        insns.set(i, insns.get(i).withImm((int) addr));
+                        insns.set(i + 1, insns.get(i + 1).withImm((int) (addr >>> 32)));
                     }
                 }
                 // kfuncs are always "set" in gen mode: btf id 0 and fd slot 0, filled in by the loader
@@ -315,7 +321,7 @@ final class Relocator {
         }
     }
 
-    private void requireSecondHalf(BpfProgram prog, int i) throws MalformedObjectException {
+    private void requireSecondHalf(LoadSession.Prog prog, int i) throws MalformedObjectException {
         if (i + 1 >= prog.insns.size()) throw relocError(prog, i, "ld_imm64 at the last instruction");
     }
 }

@@ -46,5 +46,23 @@ class BtfCorpusTest {
         assertEquals(BtfExt.FUNC_INFO_MIN_SIZE, ext.funcInfoRecSize());
         assertEquals(BtfExt.LINE_INFO_MIN_SIZE, ext.lineInfoRecSize());
         if (elf.order() == ByteOrder.BIG_ENDIAN) assertTrue(Corpus.name(p).endsWith("_eb"));
+        checkCopyIsIndependent(btf, raw);
+    }
+
+    /** {@link Btf#copy()}: edits and appends to the copy leave the original's raw data as it was. */
+    private static void checkCopyIsIndependent(Btf btf, byte[] raw) throws Exception {
+        Btf copy = btf.copy();
+        assertArrayEquals(raw, copy.rawData(), "an unedited copy writes the same bytes");
+        int funcId = -1;
+        for (int i = 1; i < copy.typeCount() && funcId < 0; i++) if (copy.type(i) instanceof BtfType.Func) funcId = i;
+        BtfType.Func f = (BtfType.Func) copy.type(funcId);
+        int otherLinkage = f.linkage() == BtfType.FUNC_STATIC ? BtfType.FUNC_GLOBAL : BtfType.FUNC_STATIC;
+        copy.replace(funcId, new BtfType.Func(f.nameOff(), BtfType.info(BtfType.KIND_FUNC, otherLinkage, false), f.type()));
+        copy.addVar("copy_only", BtfType.VAR_STATIC, 1);
+        assertFalse(java.util.Arrays.equals(raw, copy.rawData()), "the copy was edited");
+        assertEquals(f, btf.type(funcId));
+        assertEquals(copy.typeCount() - 1, btf.typeCount());
+        assertFalse(btf.isModifiable());
+        assertArrayEquals(raw, btf.rawData(), "the original is unchanged");
     }
 }

@@ -91,6 +91,20 @@ class RunCommandTest {
         }
     }
 
+    /**
+     * fixtures/big_loader: 73 programs and 70 maps, beyond libbpf's loader layout (its loader for
+     * this object is rejected by the verifier); ours loads, and every program counts the 5 calls.
+     */
+    @Test
+    void seventyThreeProgramsAndSeventyMapsLoadAndRun() throws Exception {
+        String big = Path.of("..", "fixtures", "obj", "big_loader.bpf.o").toString();
+        Cli.Result r = runWithFiveGetpids("run", big, "--set", "rodata.target_pid=self", "--for", "1.5");
+        assertEquals(0, r.status(), r.all());
+        assertTrue(r.out().contains("loaded " + big + ": 70 maps, 73 programs"), r.out());
+        String fives = String.join(", ", java.util.Collections.nCopies(73, "5"));
+        assertTrue(r.out().lines().toList().contains("bss.hits = [" + fives + "]"), r.out());
+    }
+
     @Test
     void iteratorProgramsRunOnceAndTheirOutputIsPrinted() throws Exception {
         // fixtures/README.md, iter_tasks: a header, then "<tgid> <pid>" per task; counters follow the pass

@@ -40,28 +40,52 @@ class GenLoaderErrorTest {
         return assertThrows(GenLoaderException.class, () -> GenLoader.emit(plan, opts));
     }
 
+    /** Beyond libbpf's 32 prog_fd slots the stack grows, up to what a 512-byte BPF stack holds. */
     @Test
-    void moreThan32ProgramsDoNotFitTheLoaderStack() {
-        GenLoaderException e = fails(33, 0, List.of(), GenOptions.DEFAULT);
+    void moreThan126ProgramsDoNotFitTheLoaderStack() {
+        GenLoaderException e = fails(127, 0, List.of(), GenOptions.DEFAULT);
         assertEquals(Errno.E2BIG, e.error());
         assertEquals(-7, e.errno());
-        assertDoesNotThrow(() -> GenLoader.emit(
-                new LoadPlan("t", ByteOrder.LITTLE_ENDIAN, 32, 0, List.of(), List.of(), List.of()), GenOptions.DEFAULT));
+        assertEquals("nr_progs 127 exceeds the 126 prog_fd slots a 512-byte BPF stack holds", e.getMessage());
+        for (int n : new int[] {32, 33, 126}) {
+            assertDoesNotThrow(() -> GenLoader.emit(
+                    new LoadPlan("t", ByteOrder.LITTLE_ENDIAN, n, 0, List.of(), List.of(), List.of()), GenOptions.DEFAULT));
+        }
     }
 
-    /** libbpf: "Total maps exceeds 64" (-E2BIG), then finish's "nr_progs 1/1 nr_maps 65/64 mismatch" (-EFAULT). */
+    /** A map created beyond the declared count has no fd_array slot: libbpf's "Total maps exceeds 64" (-E2BIG). */
     @Test
-    void moreThan64MapsIsLibbpfsNrMapsMismatch() {
+    void moreMapsCreatedThanDeclaredIsE2big() {
         List<Op> ops = new ArrayList<>();
         for (int i = 0; i < 65; i++) ops.add(array(i));
         ops.add(prog(Optional.empty()));
-        GenLoaderException e = fails(1, 65, ops, GenOptions.DEFAULT);
-        assertEquals(Errno.EFAULT, e.error());
-        assertEquals(-14, e.errno());
-        assertEquals("nr_progs 1/1 nr_maps 65/64 mismatch", e.getMessage());
+        GenLoaderException e = fails(1, 64, ops, GenOptions.DEFAULT);
+        assertEquals(Errno.E2BIG, e.error());
+        assertEquals(-7, e.errno());
+        assertEquals("Total maps exceeds 64", e.getMessage());
+    }
+
+    /** Beyond libbpf's 64 fd_array map slots, a declared 65th map gets its slot. */
+    @Test
+    void sixtyFiveDeclaredMapsAreFine() {
+        List<Op> ops = new ArrayList<>();
+        for (int i = 0; i < 65; i++) ops.add(array(i));
+        ops.add(prog(Optional.empty()));
+        LoadPlan plan = new LoadPlan("t", ByteOrder.LITTLE_ENDIAN, 1, 65, ops, List.of(), List.of());
+        LoaderBlob blob = assertDoesNotThrow(() -> GenLoader.emit(plan, GenOptions.DEFAULT));
+        assertEquals(65, blob.nrMaps());
+    }
+
+    /** Every ctx field the loader touches must be within a load's or store's signed 16-bit offset. */
+    @Test
+    void aLoaderCtxBeyond16BitOffsetsIsE2big() {
+        // 24 + 16 * 2046 + 4 * 1 = 32764 fits; one more map does not
+        GenLoaderException e = fails(1, 2047, List.of(), GenOptions.DEFAULT);
+        assertEquals("nr_progs 1/0 nr_maps 2047/0 mismatch", e.getMessage());
         GenLoaderException cause = assertInstanceOf(GenLoaderException.class, e.getCause());
         assertEquals(Errno.E2BIG, cause.error());
-        assertEquals("Total maps exceeds 64", cause.getMessage());
+        assertEquals("a loader ctx for 2047 maps and 1 programs is 32780 bytes; its fields must be within the "
+                + "16-bit offset of a load or store", cause.getMessage());
     }
 
     /** Map 1 before map 0: -EDOM, nr_maps stays 0; map 0 then takes slot 0; finish sees 2 vs 1. */
