@@ -215,8 +215,9 @@ final class LoaderCheck {
                             throw new LoaderBlobException("insn " + i, "stores through r" + dst
                                     + ", which does not hold a known pointer (blob, stack or ctx)");
                         }
-                    } else if (dst == R6) {
-                        throw new LoaderBlobException("insn " + i, "atomic operation on the ctx");
+                    } else {
+                        throw new LoaderBlobException("insn " + i, "an atomic or other non-plain store: a "
+                                + "gen_loader program only uses plain stores, which the runtime can follow");
                     }
                 }
                 case CLASS_JMP, CLASS_JMP32 -> {
