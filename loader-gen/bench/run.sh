@@ -15,6 +15,6 @@ cd "$repo"
 scripts/mvn -q -pl loader-gen -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$out/classpath" >/dev/null
 cp="$(cat "$out/classpath"):$repo/loader-gen/target/classes:$repo/loader-gen/target/test-classes"
-reference="$repo/../shared/reference"
+reference="$repo/fixtures/reference"
 java -cp "$cp" -Dlskel.reference="$reference" org.openjdk.jmh.Main GenerationBenchmark \
   -jvmArgsAppend "-Dlskel.reference=$reference" -rf csv -rff "$out/jmh.csv" "$@" | tee "$out/jmh.log" | grep -E '^(Benchmark|GenerationBenchmark)'

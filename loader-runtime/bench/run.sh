@@ -18,7 +18,7 @@ cd "$repo"
 scripts/mvn -q -pl loader-runtime test-compile
 scripts/mvn -q -pl loader-runtime dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/classpath" >/dev/null
 cp="$(cat "$out/classpath"):$repo/loader-runtime/target/classes:$repo/loader-runtime/target/test-classes"
-reference="$repo/../shared/reference"
+reference="$repo/fixtures/reference"
 
 java --enable-native-access=ALL-UNNAMED -cp "$cp" -Dlskel.reference="$reference" dev.lskel4j.runtime.BenchDescriptions "$out" "${objects[@]}"
 cc -O2 -Wall -o "$out/lskel_bench" "$bench/lskel_bench.c"

@@ -66,7 +66,8 @@ class SysCountTest {
         assertTrue(out.contains("; --- map_create 'syscount.rodata' (map 0) ---"), out);
         assertTrue(out.contains("; --- map_create 'syscount.bss' (map 1) ---"), out);
         assertTrue(out.contains("; --- prog_load 'count_syscalls' ---"), out);
-        assertTrue(out.contains("SysCount cannot load its BPF program: bpf() refused with EPERM"), out);
+        assertTrue(out.contains("SysCount cannot load its BPF program: missing CAP_BPF and CAP_PERFMON: bpf() refused "
+                + "with EPERM"), out);
         assertTrue(out.contains("needs root or CAP_BPF+CAP_PERFMON"), out);
     }
 }

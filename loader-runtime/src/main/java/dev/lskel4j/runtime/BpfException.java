@@ -5,7 +5,8 @@ package dev.lskel4j.runtime;
  * names what failed in its own terms; none wraps another exception to hide it.
  */
 public abstract sealed class BpfException extends Exception
-        permits KernelException, MissingFeatureException, NotPrivilegedException, KconfigException {
+        permits KernelException, MissingFeatureException, NotPrivilegedException, KconfigException,
+        LoaderBlobException {
     private static final long serialVersionUID = 1L;
 
     BpfException(String message) {

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.BpfOps;
 import dev.lskel4j.runtime.internal.BpfSyscall;
+import dev.lskel4j.runtime.internal.Capabilities;
 import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.LoaderProgress;
 import dev.lskel4j.runtime.internal.Native;
@@ -15,11 +16,21 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs a loader program: the port of {@code bpf_load_and_run()} (libbpf f7081a6b
  * {@code skel_internal.h}, user-space build). {@link LightSkeleton} uses it; it is public for
  * running blobs directly.
+ *
+ * <p><b>An unsigned loader blob is trusted code.</b> The loader runs in the kernel with this
+ * process's BPF privileges: whoever controls its instructions controls what it creates, reads and
+ * closes. Before any {@code bpf()} call the runtime checks what it soundly can (fd_array slots,
+ * every fd the cleanup closes, pointers and lengths, map sizes against the machine's memory, the ctx
+ * slots it writes; see {@link LoaderBlobException} and the checks listed on {@link #run}), which
+ * defeats a tampered <em>data</em> blob and inconsistent descriptors, not tampered instructions.
+ * Integrity of a blob from an untrusted place is what signing is for ({@link LoaderBlob#withSigning},
+ * verified by the kernel at load).
  */
 public final class BpfLoader {
     private BpfLoader() {}
@@ -46,22 +57,38 @@ public final class BpfLoader {
      *
      * @param ctx a native segment holding a {@code bpf_loader_ctx} header and its descriptors,
      *     {@code ctx.sz} set
+     * <p>Before the first {@code bpf()} call the blob is checked: the loader's map references are
+     * its own fd_array slot 0; every fd word its cleanup closes starts at 0 in the data blob (so it
+     * can only close what it created); it issues only gen_loader's five commands, with attrs, pointer
+     * targets and lengths inside the data blob; every map it creates fits the machine's
+     * {@code MemAvailable}; it has at most 1,000,000 instructions; it writes only 4-byte fd slots of
+     * the ctx within {@code ctx.sz}. A blob failing one is never run.
+     *
      * @param keyringId the keyring that verifies a signed loader (0 = the builtin trusted keyring)
-     * @throws NotPrivilegedException if the first {@code bpf()} call is refused with EPERM
+     * @throws LoaderBlobException if the blob fails a check, before anything is run
+     * @throws NotPrivilegedException if the first {@code bpf()} call is refused with EPERM, or the
+     *     loader program is refused while the process lacks CAP_BPF or CAP_PERFMON
      * @throws LoaderException naming the failed stage; for a loader-returned error also the failed
      *     operation (when the blob carries its steps) and the verifier log (when {@code ctx} asked
      *     for one)
      * @throws IllegalArgumentException if {@code ctx.sz} is smaller than the header or larger than {@code ctx}
      */
     public static void run(LoaderBlob blob, MemorySegment ctx, int keyringId) throws BpfException {
-        run(Native.BPF, blob, ctx, keyringId);
+        run(Native.BPF, blob, ctx, keyringId, null);
     }
 
-    static void run(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int keyringId) throws BpfException {
+    /**
+     * {@link #run(LoaderBlob, MemorySegment, int)} through {@code sys}; with {@code ctxFdSlots}
+     * (from the descriptor's counts, {@link LoaderCheck#ctxFdSlots}) the loader must write exactly
+     * those ctx slots.
+     */
+    static void run(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int keyringId, Set<Long> ctxFdSlots)
+            throws BpfException {
         int ctxSize = ctx.get(JAVA_INT, LoaderCtx.SZ);
         if (ctxSize < LoaderCtx.HEADER.byteSize() || ctxSize > ctx.byteSize()) {
             throw new IllegalArgumentException("ctx.sz " + ctxSize + " does not fit the " + ctx.byteSize() + "-byte ctx");
         }
+        LoaderCheck.check(blob, ctx, ctxSize, ctxFdSlots);
         byte[] data = blob.dataRef();
         Signing signing = blob.signing().orElse(null);
         try (Arena arena = Arena.ofConfined()) {
@@ -82,7 +109,7 @@ public final class BpfLoader {
                 }
                 long progFd = loadLoaderProg(sys, arena, blob, ctx, map.get(), signing, keyringId);
                 if (progFd < 0) {
-                    throw new LoaderException(LoaderException.Stage.LOAD_LOADER_PROG, Errno.of((int) -progFd), log(ctx));
+                    throw loaderProgRefused(Errno.of((int) -progFd), log(ctx));
                 }
                 try (OwnedFd prog = new OwnedFd((int) progFd)) {
                     int retval = runLoaderProg(sys, arena, prog.get(), ctx, ctxSize);
@@ -92,6 +119,20 @@ public final class BpfLoader {
                 }
             }
         }
+    }
+
+    /**
+     * The loader's own BPF_PROG_LOAD failed. Without CAP_PERFMON the verifier refuses its prologue's
+     * {@code bpf_probe_read_kernel} with EINVAL (and without CAP_BPF the load is EPERM/EACCES): with
+     * such an errno and a capability missing from CapEff that is a privilege problem, not a kernel
+     * refusal of this object.
+     */
+    private static BpfException loaderProgRefused(Errno errno, String log) {
+        List<String> missing = Capabilities.missingForBpf();
+        if (!missing.isEmpty() && (errno.equals(Errno.EPERM) || errno.equals(Errno.EACCES) || errno.equals(Errno.EINVAL))) {
+            return new NotPrivilegedException("BPF_PROG_LOAD of " + LOADER_PROG_NAME, errno, missing);
+        }
+        return new LoaderException(LoaderException.Stage.LOAD_LOADER_PROG, errno, log);
     }
 
     private static void check(long result, LoaderException.Stage stage) throws LoaderException {

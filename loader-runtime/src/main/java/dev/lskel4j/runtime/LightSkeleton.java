@@ -7,15 +7,18 @@ import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.model.LoaderRun;
+import dev.lskel4j.runtime.internal.ProcFds;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -33,6 +36,12 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * <p>Lifecycle methods are synchronized; the views, maps and programs may be used from any thread.
+ *
+ * <p><b>The spec's loader is trusted code</b> unless it is signed: {@link #load()} checks the blob
+ * before running it and the fds it reports after (see {@link BpfLoader#run} and {@link #load(LoadOptions)}),
+ * which stops a tampered data blob or descriptor from closing or adopting fds that are not the
+ * loader's, but not tampered loader instructions. Signing ({@link LoaderBlob#withSigning}) is the
+ * integrity mechanism.
  */
 public final class LightSkeleton implements AutoCloseable {
     private enum State { OPEN, LOADED, FAILED, CLOSED }
@@ -139,6 +148,14 @@ public final class LightSkeleton implements AutoCloseable {
      * {@code max_entries}: edits made before load and the computed {@code .kconfig} values have no
      * effect, and after load the data shows the values baked into the blob.
      *
+     * <p>The loader only ever sees a ctx whose fd slots are 0. After it succeeds, every fd it reports
+     * must be new (not open before it ran, per {@code /proc/self/fd}), reported once, and of the right
+     * kind per {@code /proc/self/fdinfo}: a BPF map of the spec's type, key and value size, or a BPF
+     * program of the spec's type. Otherwise the load fails, and of the reported fds only the new BPF
+     * objects are closed; an fd that was open before the run is never touched.
+     *
+     * @throws LoaderBlobException if the blob fails a check before it runs (nothing was run), or the
+     *     fds it reports fail the checks above
      * @throws MissingFeatureException if the kernel lacks global percpu data / BPF_F_CPU flags the
      *     object's percpu data needs, or signature verification a signed loader needs
      * @throws KconfigException if a {@code .kconfig} extern cannot be set
@@ -173,13 +190,14 @@ public final class LightSkeleton implements AutoCloseable {
                     ctx.set(JAVA_LONG, LoaderCtx.mapDesc(i) + LoaderCtx.INITIAL_VALUE, d.address());
                 }
             }
+            Optional<Set<Integer>> openBefore = ProcFds.open();
             try {
                 runLoader(ctx, options);
             } catch (LoaderException e) {
                 if (!options.logOnFailure() || options.logLevel() != 0) throw e;
                 runLoader(ctx, options.withStatsLog()); // fails again, now with the verifier's messages
             }
-            takeOwnership(ctx);
+            takeOwnership(ctx, openBefore);
         }
         preLoad.close();
         try {
@@ -215,8 +233,10 @@ public final class LightSkeleton implements AutoCloseable {
             ctx.set(JAVA_INT, LoaderCtx.LOG_SIZE, options.logSize());
             ctx.set(JAVA_LONG, LoaderCtx.LOG_BUF, log);
         }
+        clearFdSlots(ctx);
         try {
-            BpfLoader.run(spec.loader(), ctx, options.keyringId());
+            BpfLoader.run(Native.BPF, spec.loader(), ctx, options.keyringId(), LoaderCheck.ctxFdSlots(spec.maps().size(),
+                    (int) spec.programs().stream().filter(p -> p.loadSlot() >= 0).count()));
         } finally {
             if (log > 0) {
                 Native.munmap(log, options.logSize());
@@ -224,11 +244,26 @@ public final class LightSkeleton implements AutoCloseable {
         }
     }
 
+    /** The ctx's out fields start at 0: the loader must find nothing there it could take for its own. */
+    private void clearFdSlots(MemorySegment ctx) {
+        int nrMaps = spec.maps().size();
+        for (int i = 0; i < nrMaps; i++) {
+            ctx.set(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAP_FD, 0);
+        }
+        for (int k = 0; k < spec.programs().size(); k++) {
+            ctx.set(JAVA_INT, LoaderCtx.progDesc(nrMaps, k) + LoaderCtx.PROG_FD, 0);
+        }
+    }
+
     /**
-     * Wraps every fd the loader wrote into the ctx before anything else can fail, so none leaks. An
-     * unset fd after a successful run means the spec does not describe this loader.
+     * Checks every fd the loader wrote into the ctx (see {@link #load(LoadOptions)}) and wraps them,
+     * before anything else can fail, so none leaks. On a failed check only the reported fds that
+     * are new BPF maps or programs are closed.
+     *
+     * @param openBefore the fds open before the loader ran, empty if {@code /proc/self/fd} is unreadable
+     *     (then only the kinds are checked)
      */
-    private void takeOwnership(MemorySegment ctx) {
+    private void takeOwnership(MemorySegment ctx, Optional<Set<Integer>> openBefore) throws LoaderBlobException {
         int nrMaps = spec.maps().size();
         int[] mapFds = new int[nrMaps];
         for (int i = 0; i < nrMaps; i++) {
@@ -236,12 +271,32 @@ public final class LightSkeleton implements AutoCloseable {
         }
         int[] progFds = spec.programs().stream().mapToInt(p -> p.loadSlot() < 0 ? -1
                 : ctx.get(JAVA_INT, LoaderCtx.progDesc(nrMaps, p.loadSlot()) + LoaderCtx.PROG_FD)).toArray();
-        if (Arrays.stream(mapFds).anyMatch(fd -> fd <= 0) || Arrays.stream(progFds).anyMatch(fd -> fd == 0)) {
-            Arrays.stream(mapFds).filter(fd -> fd > 0).forEach(Native::close);
-            Arrays.stream(progFds).filter(fd -> fd > 0).forEach(Native::close);
-            throw new IllegalStateException("the loader of " + spec.name() + " succeeded but left map or program fds "
-                    + "unset: the spec's " + nrMaps + " maps and " + spec.programs().size()
-                    + " programs do not match the loader");
+        String problem = null;
+        Set<Integer> reported = new HashSet<>();
+        Set<Integer> closable = new HashSet<>();
+        for (int i = 0; i < nrMaps + progFds.length; i++) {
+            boolean isMap = i < nrMaps;
+            int fd = isMap ? mapFds[i] : progFds[i - nrMaps];
+            if (!isMap && fd == -1) {
+                continue; // not loaded by the loader (SEC("?..."))
+            }
+            String what = isMap ? "map '" + spec.maps().get(i).name() + "'" : "program '" + spec.programs().get(i - nrMaps).name() + "'";
+            String wrong = fdProblem(fd, isMap ? spec.maps().get(i) : null, isMap ? null : spec.programs().get(i - nrMaps),
+                    openBefore, reported);
+            boolean newBpfObject = fd > 0 && !openBefore.map(s -> s.contains(fd)).orElse(false) && !reported.contains(fd)
+                    && ProcFds.kind(fd).filter(k -> k.equals(ProcFds.BPF_MAP) || k.equals(ProcFds.BPF_PROG)).isPresent();
+            if (newBpfObject) {
+                closable.add(fd); // every fd that passes the checks is one of these
+            }
+            reported.add(fd);
+            if (wrong != null && problem == null) {
+                problem = "the loader reported fd " + fd + " for " + what + ", " + wrong;
+            }
+        }
+        if (problem != null) {
+            closable.forEach(Native::close);
+            throw new LoaderBlobException("loader ctx", problem + " (closed only the reported fds that are new BPF "
+                    + "objects: " + closable.stream().sorted().toList() + ")");
         }
         List<BpfMap> newMaps = new ArrayList<>(nrMaps);
         for (int i = 0; i < nrMaps; i++) {
@@ -256,6 +311,33 @@ public final class LightSkeleton implements AutoCloseable {
         }
         maps = List.copyOf(newMaps);
         programs = List.copyOf(newPrograms);
+    }
+
+    /** {@return why {@code fd} is not a new map like {@code map} (or program like {@code prog}), null if it is} */
+    private static String fdProblem(int fd, MapSpec map, ProgramSpec prog, Optional<Set<Integer>> openBefore,
+                                    Set<Integer> reported) {
+        if (fd <= 0) {
+            return "but a loader that succeeds sets every fd it describes";
+        }
+        if (openBefore.map(s -> s.contains(fd)).orElse(false)) {
+            return "which was open before the loader ran: not the loader's";
+        }
+        if (reported.contains(fd)) {
+            return "which it also reported for another map or program";
+        }
+        String kind = ProcFds.kind(fd).orElse("not an open fd");
+        String wanted = map != null ? ProcFds.BPF_MAP : ProcFds.BPF_PROG;
+        if (!kind.equals(wanted)) {
+            return "which is " + kind + ", not " + wanted;
+        }
+        Map<String, String> info = ProcFds.info(fd);
+        String expected = map != null
+                ? "map_type " + map.type() + ", key_size " + map.keySize() + ", value_size " + map.valueSize()
+                : "prog_type " + prog.type();
+        String actual = map != null
+                ? "map_type " + info.get("map_type") + ", key_size " + info.get("key_size") + ", value_size " + info.get("value_size")
+                : "prog_type " + info.get("prog_type");
+        return expected.equals(actual) ? null : "which has " + actual + ", not the spec's " + expected;
     }
 
     private void requireFeatures() throws BpfException {

@@ -5,18 +5,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The shared reference corpus: system property {@code lskel.reference}, else {@code ../shared/reference}. */
+/** The reference corpus: system property {@code lskel.reference} (the root pom sets it), else {@code ../fixtures/reference}. */
 final class Corpus {
     private Corpus() {}
 
     static Path root() {
         String property = System.getProperty("lskel.reference");
-        Path root = property != null ? Path.of(property) : Path.of("..", "..", "shared", "reference");
+        Path root = property != null ? Path.of(property) : Path.of("..", "fixtures", "reference");
         if (!Files.isDirectory(root.resolve("golden"))) {
-            root = Path.of("..", "shared", "reference");
-        }
-        if (!Files.isDirectory(root.resolve("golden"))) {
-            throw new IllegalStateException("reference corpus not found (set -Dlskel.reference)");
+            throw new IllegalStateException("reference corpus not found at " + root.toAbsolutePath());
         }
         return root;
     }

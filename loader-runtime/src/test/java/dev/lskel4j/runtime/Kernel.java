@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.lskel4j.runtime.internal.BpfAttr;
-import dev.lskel4j.runtime.internal.BpfOps;
 import dev.lskel4j.runtime.internal.Native;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,8 +15,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
@@ -43,18 +40,6 @@ final class Kernel {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** {@return the ids of all BPF objects of one kind: cmd is BPF_{PROG,MAP,LINK,BTF}_GET_NEXT_ID} */
-    static List<Long> ids(int cmd) {
-        List<Long> ids = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
-            long id = 0;
-            while ((id = BpfOps.nextId(Native.BPF, arena, cmd, (int) id)) > 0) {
-                ids.add(id);
-            }
-        }
-        return ids;
     }
 
     static int openFds() {

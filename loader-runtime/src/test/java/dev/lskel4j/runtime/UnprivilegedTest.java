@@ -11,10 +11,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Without privileges the first {@code bpf()} call is refused with EPERM, and the runtime says what
- * is missing. Runs golden minimal in a child JVM as uid 0 with every capability dropped
- * ({@code setpriv}; staying uid 0 keeps a private checkout readable), where
- * {@code kernel.unprivileged_bpf_disabled} keeps every bpf() call out.
+ * Without privileges the runtime says which capability is missing. Runs golden minimal in a child
+ * JVM as uid 0 with capabilities dropped ({@code setpriv}; staying uid 0 keeps a private checkout
+ * readable): with all of them dropped {@code kernel.unprivileged_bpf_disabled} keeps every bpf()
+ * call out (EPERM); with CAP_PERFMON (and CAP_SYS_ADMIN, which implies it) dropped the loader
+ * program itself is refused.
  */
 class UnprivilegedTest {
     /** The child: load golden minimal, probe a feature, print what was thrown. */
@@ -35,22 +36,41 @@ class UnprivilegedTest {
 
     @Test
     void refusalSaysWhatItNeeds() throws IOException, InterruptedException {
+        assertEquals(List.of(
+                "NotPrivilegedException: missing CAP_BPF and CAP_PERFMON: bpf() refused with EPERM (Operation not "
+                        + "permitted) at BPF_MAP_CREATE of __loader.map; loading BPF programs needs root or CAP_BPF+CAP_PERFMON",
+                "NotPrivilegedException: missing CAP_BPF and CAP_PERFMON: bpf() refused with EPERM (Operation not "
+                        + "permitted) at BPF_MAP_CREATE (feature probe); loading BPF programs needs root or CAP_BPF+CAP_PERFMON"),
+                child("-all"));
+    }
+
+    /**
+     * CAP_BPF without CAP_PERFMON: maps can be created, but the verifier refuses the loader's
+     * {@code bpf_probe_read_kernel} with EINVAL. That is reported as not privileged, naming
+     * CAP_PERFMON, not as a kernel refusal of the object.
+     */
+    @Test
+    void withoutPerfmonTheMissingCapabilityIsNamed() throws IOException, InterruptedException {
+        assertEquals(List.of(
+                "NotPrivilegedException: missing CAP_PERFMON: bpf() refused with EINVAL (Invalid argument) at "
+                        + "BPF_PROG_LOAD of __loader.prog; loading BPF programs needs root or CAP_BPF+CAP_PERFMON",
+                "probed"),
+                child("-perfmon,-sys_admin"));
+    }
+
+    /** {@return the output lines of {@link #main} in a child JVM, uid 0, with capabilities {@code drop} dropped} */
+    private static List<String> child(String drop) throws IOException, InterruptedException {
         Path setpriv = Path.of("/usr/bin/setpriv");
         assertTrue(Files.isExecutable(setpriv), "this test needs util-linux's setpriv");
         String classpath = codeSource(LightSkeleton.class) + ":" + codeSource(UnprivilegedTest.class);
         Process child = new ProcessBuilder(List.of(setpriv.toString(),
-                "--inh-caps=-all", "--bounding-set=-all",
+                "--inh-caps=" + drop, "--bounding-set=" + drop,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-Dlskel.reference=" + Corpus.root().toAbsolutePath(), "-cp", classpath, UnprivilegedTest.class.getName()))
                 .redirectErrorStream(true).start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, child.waitFor(), output);
-        assertEquals(List.of(
-                "NotPrivilegedException: bpf() refused with EPERM (Operation not permitted) at BPF_MAP_CREATE of "
-                        + "__loader.map: loading BPF programs needs root or CAP_BPF+CAP_PERFMON",
-                "NotPrivilegedException: bpf() refused with EPERM (Operation not permitted) at BPF_MAP_CREATE "
-                        + "(feature probe): loading BPF programs needs root or CAP_BPF+CAP_PERFMON"),
-                output.lines().toList());
+        return output.lines().toList();
     }
 
     private static String codeSource(Class<?> c) {

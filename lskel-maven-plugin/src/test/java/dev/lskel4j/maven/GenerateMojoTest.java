@@ -46,7 +46,7 @@ class GenerateMojoTest {
 
     private static Path corpus(String name) {
         String prop = System.getProperty("lskel.reference");
-        Path root = prop != null ? Path.of(prop) : Path.of("..", "..", "shared", "reference");
+        Path root = prop != null ? Path.of(prop) : Path.of("..", "fixtures", "reference");
         return root.resolve("obj/" + name + ".bpf.o");
     }
 

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The shared reference corpus: system property {@code lskel.reference}, else {@code ../shared/reference} of the repository. */
+/** The reference corpus: system property {@code lskel.reference} (the root pom sets it), else the repository's {@code fixtures/reference}. */
 final class Reference {
 
     private Reference() {}
@@ -17,7 +17,7 @@ final class Reference {
     static Path root() {
         String configured = System.getProperty("lskel.reference");
         // surefire runs in the module directory, one level below the repository root
-        Path root = configured != null ? Path.of(configured) : Path.of("..", "..", "shared", "reference");
+        Path root = configured != null ? Path.of(configured) : Path.of("..", "fixtures", "reference");
         assertTrue(Files.isDirectory(root.resolve("golden")), "reference corpus not found at " + root.toAbsolutePath());
         return root;
     }

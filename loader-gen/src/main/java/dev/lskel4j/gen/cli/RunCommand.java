@@ -15,6 +15,7 @@ import dev.lskel4j.runtime.BpfProgram;
 import dev.lskel4j.runtime.KernelException;
 import dev.lskel4j.runtime.LightSkeleton;
 import dev.lskel4j.runtime.LoadOptions;
+import dev.lskel4j.runtime.LoaderBlobException;
 import dev.lskel4j.runtime.NotPrivilegedException;
 import dev.lskel4j.runtime.SkeletonSpec;
 import java.io.PrintWriter;
@@ -115,6 +116,8 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
         } catch (NotPrivilegedException e) {
             throw new CliException(Lskel.NOT_PRIVILEGED, "cannot load " + object + ": not privileged: " + e.getMessage(), e);
+        } catch (LoaderBlobException e) { // the object asks for more than the runtime will run (a map too large...)
+            throw new CliException(Lskel.BAD_INPUT, "cannot load " + object + ": " + e.getMessage(), e);
         } catch (BpfException e) {
             throw new CliException(Lskel.KERNEL_REFUSED, "cannot load " + object + ": " + e.getMessage(), e);
         }

@@ -177,7 +177,8 @@ class RunCommandTest {
                 "-cp", cp, Lskel.class.getName(), "run", obj("minimal"))).redirectErrorStream(true).start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(Lskel.NOT_PRIVILEGED, child.waitFor(), output);
-        assertTrue(output.startsWith("lskel run: cannot load " + obj("minimal") + ": not privileged: bpf() refused with EPERM"),
+        assertTrue(output.startsWith("lskel run: cannot load " + obj("minimal") + ": not privileged: missing CAP_BPF and CAP_PERFMON: "
+                + "bpf() refused with EPERM"),
                 output);
         assertTrue(output.contains("needs root or CAP_BPF+CAP_PERFMON"), output);
     }

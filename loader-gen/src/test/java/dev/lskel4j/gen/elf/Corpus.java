@@ -7,16 +7,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The shared reference corpus: objects and golden blobs under {@code lskel.reference}. */
+/** The reference corpus (the repository's {@code fixtures/reference}): objects and golden blobs under {@code lskel.reference}. */
 public final class Corpus {
     private Corpus() {}
 
-    /** {@return the reference root: system property {@code lskel.reference}, else {@code ../shared/reference}} */
+    /** {@return the reference root: system property {@code lskel.reference} (the root pom sets it), else {@code ../fixtures/reference}} */
     public static Path root() {
         String prop = System.getProperty("lskel.reference");
-        Path p = prop != null ? Path.of(prop) : Path.of("..", "shared", "reference");
-        if (!Files.isDirectory(p)) p = Path.of("..", "..", "shared", "reference");
-        if (!Files.isDirectory(p)) throw new IllegalStateException("reference corpus not found (lskel.reference=" + prop + ")");
+        Path p = prop != null ? Path.of(prop) : Path.of("..", "fixtures", "reference");
+        if (!Files.isDirectory(p)) throw new IllegalStateException("reference corpus not found at " + p.toAbsolutePath());
         return p;
     }
 

@@ -28,6 +28,7 @@ public final class BpfAttr {
     public static final int BPF_MAP_UPDATE_ELEM = 2;
     public static final int BPF_MAP_DELETE_ELEM = 3;
     public static final int BPF_PROG_LOAD = 5;
+    public static final int BPF_BTF_LOAD = 18;
     public static final int BPF_PROG_RUN = 10;
     public static final int BPF_PROG_GET_NEXT_ID = 11;
     public static final int BPF_MAP_GET_NEXT_ID = 12;
@@ -180,6 +181,15 @@ public final class BpfAttr {
         public static final long PROG_FLAGS = offset(LAYOUT, "prog_flags");
         public static final long PROG_NAME = offset(LAYOUT, "prog_name");
         public static final long FD_ARRAY = offset(LAYOUT, "fd_array");
+        public static final long FUNC_INFO_REC_SIZE = offset(LAYOUT, "func_info_rec_size");
+        public static final long FUNC_INFO = offset(LAYOUT, "func_info");
+        public static final long FUNC_INFO_CNT = offset(LAYOUT, "func_info_cnt");
+        public static final long LINE_INFO_REC_SIZE = offset(LAYOUT, "line_info_rec_size");
+        public static final long LINE_INFO = offset(LAYOUT, "line_info");
+        public static final long LINE_INFO_CNT = offset(LAYOUT, "line_info_cnt");
+        public static final long CORE_RELO_CNT = offset(LAYOUT, "core_relo_cnt");
+        public static final long CORE_RELOS = offset(LAYOUT, "core_relos");
+        public static final long CORE_RELO_REC_SIZE = offset(LAYOUT, "core_relo_rec_size");
         public static final long FD_ARRAY_CNT = offset(LAYOUT, "fd_array_cnt");
         public static final long SIGNATURE = offset(LAYOUT, "signature");
         public static final long SIGNATURE_SIZE = offset(LAYOUT, "signature_size");
@@ -340,6 +350,8 @@ public final class BpfAttr {
                 JAVA_INT.withName("btf_log_size"),
                 JAVA_INT.withName("btf_log_level"));
         public static final long BTF = offset(LAYOUT, "btf");
+        public static final long BTF_LOG_BUF = offset(LAYOUT, "btf_log_buf");
+        public static final long BTF_SIZE = offset(LAYOUT, "btf_size");
     }
 
     /**

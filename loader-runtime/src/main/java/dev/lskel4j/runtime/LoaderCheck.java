@@ -1,0 +1,567 @@
+package dev.lskel4j.runtime;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.lskel4j.runtime.internal.BpfAttr;
+import dev.lskel4j.runtime.internal.LoaderCtx;
+import dev.lskel4j.runtime.internal.PossibleCpus;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * What the runtime checks in a loader blob before running it. An unsigned loader is trusted code:
+ * it runs in the kernel with the process's privileges and could do anything those allow, so no
+ * check here makes a hostile blob safe. What the checks do establish is narrower and sound: <em>for
+ * a loader whose instructions have the shape gen_loader emits, no data blob and no descriptor can
+ * make it close an fd the runtime did not hand it, hand the kernel a raw pointer, read past the data
+ * blob, or ask for a map larger than the machine's available memory.</em> Integrity of the
+ * instructions themselves is what signing is for.
+ *
+ * <p>The facts come from the instructions, not from the descriptor that travels with the blob
+ * ({@link LoaderStep}s may be absent or as tampered as the blob): the loader is decoded once,
+ * tracking per register whether it holds a constant, a pointer into the data blob (an
+ * {@code ld_imm64} of {@code BPF_PSEUDO_MAP_IDX_VALUE}), a value loaded from the blob, the stack or
+ * the ctx, or a {@code sys_bpf} result. Where jumps join, a register keeps what every
+ * incoming path agrees on; r0-r5 and r7-r9 are forgotten where a jump goes backwards (the cleanup
+ * label) and r0-r5 at every call; r6 is the ctx (set once by the first instruction) and r10 the
+ * frame. That recovers gen_loader's fixed emission patterns: each {@code sys_bpf(cmd, attr, size)}
+ * ({@code emit_sys_bpf}), each relative pointer store ({@code emit_rel_store}), each
+ * {@code sys_close} and where its fd comes from ({@code __emit_sys_close}), each ctx store
+ * ({@code move_blob2ctx}, {@code move_stack2ctx}), and the ctx {@code max_entries} overrides.
+ *
+ * <p>Then, before any {@code bpf()} call:
+ * <ul>
+ *   <li><b>fd_array slots</b>: every map reference of the loader is slot 0 of its fd_array, the
+ *       runtime's {@code __loader.map}; raw fds ({@code BPF_PSEUDO_MAP_FD}, {@code _VALUE},
+ *       {@code BTF_ID}), other slots, kfunc and subprogram calls are refused;</li>
+ *   <li><b>closes</b>: every blob word a {@code sys_close} reads (the fd_array slots of the
+ *       cleanup block, module BTF fd slots, {@code attach_btf_obj_fd}), and every blob word copied
+ *       into one, is 0 or negative in the blob, so whatever the cleanup closes was written by the
+ *       loader from a syscall result; stack slots are zeroed by the loader's prologue;</li>
+ *   <li><b>commands and pointers</b>: only the five commands gen_loader issues (MAP_CREATE,
+ *       MAP_UPDATE_ELEM, MAP_FREEZE, PROG_LOAD, BTF_LOAD); each attr lies in the blob; each pointer
+ *       field is either NULL in the blob or set by the loader to a blob offset, and then the bytes it
+ *       describes (instructions, license, func/line info, CO-RE records, BTF, map key and value)
+ *       lie in the blob;</li>
+ *   <li><b>sizes</b>: at most 1,000,000 loader instructions ({@code BPF_COMPLEXITY_LIMIT_INSNS}); each
+ *       MAP_CREATE's worst-case memory (entries times key plus value, per CPU for per-CPU maps,
+ *       the ctx {@code max_entries} override applied) and the sum over all maps and the data
+ *       blob fit in half the machine's {@code MemAvailable}; a loader that computes map sizes at run time
+ *       is refused;</li>
+ *   <li><b>ctx</b>: the loader writes only 4-byte fd slots of the ctx, all inside {@code ctx.sz},
+ *       and, when the descriptor's counts are known, exactly the map and program fd slots they
+ *       imply.</li>
+ * </ul>
+ * After a successful run {@link LightSkeleton} checks the fds the loader reports (see there).
+ */
+final class LoaderCheck {
+    private LoaderCheck() {}
+
+    /** {@code BPF_COMPLEXITY_LIMIT_INSNS}: the kernel's limit on a privileged program's length. */
+    static final int MAX_LOADER_INSNS = 1_000_000;
+    private static final int BPF_PSEUDO_MAP_IDX = 5, BPF_PSEUDO_MAP_IDX_VALUE = 6;
+    private static final int FUNC_SYS_BPF = 166, FUNC_SYS_CLOSE = 168;
+    private static final int R0 = 0, R1 = 1, R2 = 2, R3 = 3, R6 = 6, R10 = 10;
+    private static final int CLASS_LD = 0, CLASS_LDX = 1, CLASS_ST = 2, CLASS_STX = 3, CLASS_JMP = 5,
+            CLASS_JMP32 = 6;
+    private static final int MODE_MEM = 0x60;
+    private static final int BPF_F_ALL_CPUS = 16;
+    private static final Set<Integer> PERCPU_TYPES = Set.of(5, 6, 10, 21); // (LRU_)PERCPU_HASH, PERCPU_ARRAY, PERCPU_CGROUP_STORAGE
+    private static final int BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_USER_RINGBUF = 31;
+    private static final Path MEMINFO = Path.of("/proc/meminfo");
+
+    /** What a register holds, as far as the patterns need. */
+    private sealed interface Val {}
+    private record Unknown() implements Val {}
+    private record Const(long value) implements Val {}
+    private record BlobPtr(long offset) implements Val {}
+    private record BlobWord(long offset) implements Val {}
+    private record StackWord(long offset) implements Val {}
+    private record CtxWord(long offset) implements Val {}
+    private record CallResult(int call) implements Val {}
+    private static final Val UNKNOWN = new Unknown();
+
+    private record SysBpf(int insn, int cmd, long attr, int size) {}
+    private record Store(int insn, long offset, int size, Val value) {}
+
+    /** The decoded loader: its syscalls and every store and close it makes, by destination. */
+    private static final class Decoded {
+        final List<SysBpf> calls = new ArrayList<>();
+        final List<Store> blobStores = new ArrayList<>();
+        final List<Store> stackStores = new ArrayList<>();
+        final List<Store> ctxStores = new ArrayList<>();
+        /** {@code sys_close} fd sources: {@link BlobWord} or {@link StackWord}, by instruction. */
+        final Map<Integer, Val> closes = new HashMap<>();
+    }
+
+    /**
+     * Checks {@code blob} for running with {@code ctx}.
+     *
+     * @param ctxFdSlots the ctx offsets the loader must write (map and program fd slots), or
+     *     {@code null} if the caller does not know the counts
+     * @throws LoaderBlobException naming the first problem found
+     */
+    static void check(LoaderBlob blob, MemorySegment ctx, int ctxSize, Set<Long> ctxFdSlots) throws LoaderBlobException {
+        byte[] insns = blob.insnsRef();
+        byte[] data = blob.dataRef();
+        if (insns.length / 8 > MAX_LOADER_INSNS) {
+            throw new LoaderBlobException("insns", insns.length / 8 + " instructions, more than the kernel's limit of "
+                    + MAX_LOADER_INSNS);
+        }
+        Decoded code = decode(insns, data.length);
+        ByteBuffer d = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
+        checkCloses(code, d);
+        checkCtxStores(code, ctxSize, ctxFdSlots);
+        checkAttrs(code, d, ctx, ctxSize);
+    }
+
+    // ---- decoding -------------------------------------------------------------------------------
+
+    private static Decoded decode(byte[] insns, int dataLength) throws LoaderBlobException {
+        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.nativeOrder());
+        boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        int n = insns.length / 8;
+        boolean[] backwardTarget = backwardTargets(b, n);
+        Map<Integer, Val[]> forward = new HashMap<>(); // the meet of the states jumping forward to an insn
+        Decoded out = new Decoded();
+        Val[] reg = new Val[11];
+        Arrays.fill(reg, UNKNOWN);
+        boolean fallsThrough = true;
+        for (int i = 0; i < n; i++) {
+            int code = b.get(i * 8) & 0xff;
+            int regs = b.get(i * 8 + 1) & 0xff;
+            int dst = little ? regs & 0xf : regs >> 4;
+            int src = little ? regs >> 4 : regs & 0xf;
+            int off = b.getShort(i * 8 + 2);
+            int imm = b.getInt(i * 8 + 4);
+            Val[] jumpedIn = forward.remove(i);
+            if (jumpedIn != null) {
+                if (fallsThrough) meet(reg, jumpedIn); else System.arraycopy(jumpedIn, 0, reg, 0, reg.length);
+            }
+            if (backwardTarget[i]) {
+                for (int r = 0; r <= 9; r++) {
+                    if (r != R6) reg[r] = UNKNOWN;
+                }
+            }
+            fallsThrough = true;
+            if (i == 0) {
+                if (code != 0xbf || dst != R6 || src != R1) {
+                    throw new LoaderBlobException("insn 0", "a gen_loader program starts with r6 = r1 (the ctx)");
+                }
+                continue;
+            }
+            if (dst == R6 && writesDst(code)) {
+                throw new LoaderBlobException("insn " + i, "writes r6, which holds the ctx in every gen_loader program");
+            }
+            if (dst > R10 || src > R10) {
+                throw new LoaderBlobException("insn " + i, "register number out of range");
+            }
+            int cls = code & 7;
+            switch (cls) {
+                case CLASS_LD -> {
+                    if (code != 0x18 || i + 1 >= n) {
+                        throw new LoaderBlobException("insn " + i, "not a loader instruction (code 0x" + Integer.toHexString(code) + ")");
+                    }
+                    long next = Integer.toUnsignedLong(b.getInt((i + 1) * 8 + 4));
+                    reg[dst] = switch (src) {
+                        case 0 -> new Const((next << 32) | Integer.toUnsignedLong(imm));
+                        case BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_IDX -> {
+                            if (imm != 0) {
+                                throw new LoaderBlobException("insn " + i, "refers to fd_array slot " + imm
+                                        + ": a loader's only fd_array slot is 0, the runtime's " + "__loader.map");
+                            }
+                            if (src == BPF_PSEUDO_MAP_IDX) yield UNKNOWN;
+                            if (next >= dataLength) {
+                                throw new LoaderBlobException("insn " + i, "points at data offset " + next
+                                        + ", outside the " + dataLength + "-byte data blob");
+                            }
+                            yield new BlobPtr(next);
+                        }
+                        default -> throw new LoaderBlobException("insn " + i, "ld_imm64 with src_reg " + src
+                                + " (a raw fd, BTF id or function): a loader may only refer to its own fd_array slot 0");
+                    };
+                    i++;
+                }
+                case CLASS_LDX -> reg[dst] = (code & 0xe0) != MODE_MEM ? UNKNOWN : switch (reg[src]) {
+                    case BlobPtr p when (code & 0x18) == 0 -> new BlobWord(p.offset() + off); // 4-byte loads
+                    case BlobPtr p -> UNKNOWN;
+                    case Val v when src == R10 -> new StackWord(off);
+                    case Val v when src == R6 -> new CtxWord(off);
+                    default -> UNKNOWN;
+                };
+                case CLASS_ST, CLASS_STX -> {
+                    if ((code & 0xe0) == MODE_MEM) {
+                        int size = switch (code & 0x18) { case 0 -> 4; case 0x08 -> 2; case 0x10 -> 1; default -> 8; };
+                        Val value = cls == CLASS_ST ? new Const(imm) : reg[src];
+                        if (dst == R6) {
+                            out.ctxStores.add(new Store(i, off, size, value));
+                        } else if (dst == R10) {
+                            out.stackStores.add(new Store(i, off, size, value));
+                        } else if (reg[dst] instanceof BlobPtr p) {
+                            out.blobStores.add(new Store(i, p.offset() + off, size, value));
+                        } else {
+                            throw new LoaderBlobException("insn " + i, "stores through r" + dst
+                                    + ", which does not hold a known pointer (blob, stack or ctx)");
+                        }
+                    } else {
+                        throw new LoaderBlobException("insn " + i, "an atomic or other non-plain store: a "
+                                + "gen_loader program only uses plain stores, which the runtime can follow");
+                    }
+                }
+                case CLASS_JMP, CLASS_JMP32 -> {
+                    if (code == 0x85) {
+                        call(out, reg, i, src, imm, dataLength);
+                    } else if (code == 0x95) {
+                        fallsThrough = false;
+                    } else {
+                        long to = jumpTarget(b, i, code);
+                        if (to > i) {
+                            Val[] state = reg.clone();
+                            forward.merge((int) Math.min(to, n), state, (a, c) -> { meet(a, c); return a; });
+                        }
+                        fallsThrough = code != 0x05 && code != 0x06; // ja, gotol
+                    }
+                }
+                default -> { // ALU, ALU64: only moves keep track
+                    if (code == 0xb7) {
+                        reg[dst] = new Const(imm);
+                    } else if (code == 0xbf) {
+                        reg[dst] = reg[src];
+                    } else {
+                        reg[dst] = UNKNOWN;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void call(Decoded out, Val[] reg, int i, int src, int helper, int dataLength) throws LoaderBlobException {
+        if (src != 0) {
+            throw new LoaderBlobException("insn " + i, "calls a subprogram or kfunc: a loader calls helpers only");
+        }
+        if (helper == FUNC_SYS_BPF) {
+            if (!(reg[R1] instanceof Const cmd) || !(reg[R2] instanceof BlobPtr attr) || !(reg[R3] instanceof Const size)) {
+                throw new LoaderBlobException("insn " + i, "sys_bpf whose command, attr or size is not a constant "
+                        + "and a blob offset: the runtime cannot check it");
+            }
+            if (size.value() < 0 || attr.offset() + size.value() > dataLength) {
+                throw new LoaderBlobException("insn " + i, "sys_bpf attr [" + attr.offset() + ", +" + size.value()
+                        + ") outside the " + dataLength + "-byte data blob");
+            }
+            out.calls.add(new SysBpf(i, (int) cmd.value(), attr.offset(), (int) size.value()));
+        } else if (helper == FUNC_SYS_CLOSE) {
+            if (!(reg[R1] instanceof BlobWord) && !(reg[R1] instanceof StackWord)) {
+                throw new LoaderBlobException("insn " + i, "sys_close of an fd that is neither a blob nor a stack "
+                        + "word: the runtime cannot tell which fd it closes");
+            }
+            out.closes.put(i, reg[R1]);
+        }
+        for (int r = R0; r <= 5; r++) {
+            reg[r] = UNKNOWN;
+        }
+        if (helper == FUNC_SYS_BPF) {
+            reg[R0] = new CallResult(out.calls.size() - 1);
+        }
+    }
+
+    private static boolean writesDst(int code) {
+        int cls = code & 7;
+        return cls == CLASS_LD || cls == CLASS_LDX || cls == 4 || cls == 7;
+    }
+
+    /** {@code a[r] = a[r] if both states agree, else unknown} */
+    private static void meet(Val[] a, Val[] other) {
+        for (int r = 0; r < a.length; r++) {
+            if (!a[r].equals(other[r])) a[r] = UNKNOWN;
+        }
+    }
+
+    private static long jumpTarget(ByteBuffer b, int i, int code) {
+        return (long) i + 1 + (code == 0x06 ? b.getInt(i * 8 + 4) : b.getShort(i * 8 + 2));
+    }
+
+    /** {@return the insns some later jump goes back to (the cleanup label): nothing is known there} */
+    private static boolean[] backwardTargets(ByteBuffer b, int n) {
+        boolean[] target = new boolean[n + 1];
+        for (int i = 0; i < n; i++) {
+            int code = b.get(i * 8) & 0xff;
+            int cls = code & 7;
+            if ((cls == CLASS_JMP || cls == CLASS_JMP32) && code != 0x85 && code != 0x95) {
+                long to = jumpTarget(b, i, code);
+                if (to >= 0 && to <= i) {
+                    target[(int) to] = true;
+                }
+            }
+            if (code == 0x18) {
+                i++;
+            }
+        }
+        return target;
+    }
+
+    // ---- checks ---------------------------------------------------------------------------------
+
+    /** Every blob word a close reads, and every blob word copied into one or into a closed stack slot, starts ≤ 0. */
+    private static void checkCloses(Decoded code, ByteBuffer d) throws LoaderBlobException {
+        Set<Long> closedBlob = new HashSet<>();
+        Set<Long> closedStack = new HashSet<>();
+        for (Val source : code.closes.values()) {
+            if (source instanceof BlobWord w) closedBlob.add(w.offset());
+            if (source instanceof StackWord s) closedStack.add(s.offset());
+        }
+        List<Long> pending = new ArrayList<>(closedBlob);
+        for (Store s : code.stackStores) {
+            if (closedStack.contains(s.offset()) && s.value() instanceof BlobWord w) pending.add(w.offset());
+        }
+        Set<Long> seen = new HashSet<>();
+        while (!pending.isEmpty()) {
+            long at = pending.removeLast();
+            if (!seen.add(at)) continue;
+            if (at < 0 || at + 4 > d.capacity()) {
+                throw new LoaderBlobException("data offset " + at, "an fd the loader closes lies outside the data blob");
+            }
+            int initial = d.getInt((int) at);
+            if (initial > 0) {
+                throw new LoaderBlobException("data offset " + at, "holds fd " + initial + ", which the loader's "
+                        + "cleanup would close: a loader's fd slots start at 0 (the runtime did not hand it fd " + initial + ")");
+            }
+            for (Store s : code.blobStores) {
+                if (s.offset() == at && s.value() instanceof BlobWord w) pending.add(w.offset());
+            }
+        }
+    }
+
+    private static void checkCtxStores(Decoded code, int ctxSize, Set<Long> ctxFdSlots) throws LoaderBlobException {
+        Set<Long> written = new HashSet<>();
+        for (Store s : code.ctxStores) {
+            written.add(s.offset());
+        }
+        if (ctxFdSlots != null && !written.equals(ctxFdSlots)) {
+            Set<Long> extra = new HashSet<>(written);
+            extra.removeAll(ctxFdSlots);
+            Set<Long> missing = new HashSet<>(ctxFdSlots);
+            missing.removeAll(written);
+            throw new LoaderBlobException("loader ctx", "the loader writes " + written.size() + " fd slots, the "
+                    + "descriptor's map and program counts give " + ctxFdSlots.size() + " (not written: "
+                    + sorted(missing) + ", not described: " + sorted(extra) + ")");
+        }
+        for (Store s : code.ctxStores) {
+            if (s.size() != 4 || s.offset() < LoaderCtx.HEADER.byteSize() || s.offset() % 4 != 0
+                    || s.offset() + 4 > ctxSize) {
+                throw new LoaderBlobException("insn " + s.insn(), "writes " + s.size() + " bytes at ctx offset "
+                        + s.offset() + ": a loader writes only 4-byte fd slots after the header, within ctx.sz " + ctxSize);
+            }
+        }
+    }
+
+    private static List<Long> sorted(Set<Long> s) {
+        return s.stream().sorted().toList();
+    }
+
+    /** Commands, pointer fields and sizes of every sys_bpf attr. */
+    private static void checkAttrs(Decoded code, ByteBuffer d, MemorySegment ctx, int ctxSize) throws LoaderBlobException {
+        // half of what is available: the rest stays for the system and this process; a map the
+        // kernel accounts but cannot reclaim must not take a machine's last free memory
+        long available = memAvailable().orElse(Long.MAX_VALUE) / 2;
+        long total = d.capacity();
+        Map<Long, MapCreateSize> createdAtSlot = new HashMap<>();
+        for (int k = 0; k < code.calls.size(); k++) {
+            SysBpf call = code.calls.get(k);
+            switch (call.cmd()) {
+                case BpfAttr.BPF_MAP_CREATE -> {
+                    MapCreateSize map = mapCreate(code, d, call, ctx, ctxSize);
+                    if (map.bytes() > available) {
+                        throw new LoaderBlobException("map_create attr at data offset " + call.attr(), map
+                                + " needs up to " + map.bytes() + " bytes of kernel memory, more than "
+                                + available + " bytes, half of what this machine has available (MemAvailable)");
+                    }
+                    total = saturatingAdd(total, map.bytes());
+                    for (Store s : code.blobStores) {
+                        if (s.value() instanceof CallResult r && r.call() == k) createdAtSlot.put(s.offset(), map);
+                    }
+                }
+                case BpfAttr.BPF_MAP_UPDATE_ELEM -> {
+                    MapCreateSize map = null;
+                    for (Store s : code.blobStores) {
+                        if (s.offset() == call.attr() + BpfAttr.MapElem.MAP_FD && s.value() instanceof BlobWord w) {
+                            map = createdAtSlot.get(w.offset());
+                        }
+                    }
+                    long value = -1;
+                    if (map != null) {
+                        boolean allCpus = (d.getLong((int) (call.attr() + BpfAttr.MapElem.FLAGS)) & BPF_F_ALL_CPUS) != 0;
+                        value = map.percpu() && !allCpus ? map.valueSize() * (long) PossibleCpus.get().size() : map.valueSize();
+                    }
+                    pointer(code, d, call, BpfAttr.MapElem.KEY, "key", map == null ? -1 : map.keySize(), false);
+                    pointer(code, d, call, BpfAttr.MapElem.VALUE, "value", value, false);
+                }
+                case BpfAttr.BPF_MAP_FREEZE -> { }
+                case BpfAttr.BPF_PROG_LOAD -> {
+                    pointer(code, d, call, BpfAttr.ProgLoad.INSNS, "insns", 8L * u32(d, call, BpfAttr.ProgLoad.INSN_CNT), false);
+                    pointer(code, d, call, BpfAttr.ProgLoad.LICENSE, "license", -2, false);
+                    pointer(code, d, call, BpfAttr.ProgLoad.LOG_BUF, "log_buf", -1, true);
+                    pointer(code, d, call, BpfAttr.ProgLoad.FUNC_INFO, "func_info", u32(d, call,
+                            BpfAttr.ProgLoad.FUNC_INFO_REC_SIZE) * u32(d, call, BpfAttr.ProgLoad.FUNC_INFO_CNT), false);
+                    pointer(code, d, call, BpfAttr.ProgLoad.LINE_INFO, "line_info", u32(d, call,
+                            BpfAttr.ProgLoad.LINE_INFO_REC_SIZE) * u32(d, call, BpfAttr.ProgLoad.LINE_INFO_CNT), false);
+                    pointer(code, d, call, BpfAttr.ProgLoad.FD_ARRAY, "fd_array", -1, false);
+                    pointer(code, d, call, BpfAttr.ProgLoad.CORE_RELOS, "core_relos", u32(d, call,
+                            BpfAttr.ProgLoad.CORE_RELO_REC_SIZE) * u32(d, call, BpfAttr.ProgLoad.CORE_RELO_CNT), false);
+                }
+                case BpfAttr.BPF_BTF_LOAD -> {
+                    pointer(code, d, call, BpfAttr.BtfLoad.BTF, "btf", u32(d, call, BpfAttr.BtfLoad.BTF_SIZE), false);
+                    pointer(code, d, call, BpfAttr.BtfLoad.BTF_LOG_BUF, "btf_log_buf", -1, true);
+                }
+                default -> throw new LoaderBlobException("insn " + call.insn(), "sys_bpf command " + call.cmd()
+                        + ": a gen_loader program issues only MAP_CREATE, MAP_UPDATE_ELEM, MAP_FREEZE, PROG_LOAD and BTF_LOAD");
+            }
+        }
+        if (total > available) {
+            throw new LoaderBlobException("data blob", "the loader's maps and data need up to " + total
+                    + " bytes of kernel memory together, more than " + available
+                    + " bytes, half of what this machine has available (MemAvailable)");
+        }
+    }
+
+    /** The size fields of one MAP_CREATE, with the ctx's {@code max_entries} override applied. */
+    private record MapCreateSize(String name, int type, long keySize, long valueSize, long maxEntries) {
+        boolean percpu() {
+            return PERCPU_TYPES.contains(type);
+        }
+
+        long bytes() {
+            if (type == BPF_MAP_TYPE_RINGBUF || type == BPF_MAP_TYPE_USER_RINGBUF) {
+                return maxEntries;
+            }
+            long value = ((valueSize + 7) & ~7L) * (percpu() ? PossibleCpus.get().size() : 1);
+            return saturatingMultiply(maxEntries, saturatingAdd((keySize + 7) & ~7L, value));
+        }
+
+        @Override
+        public String toString() {
+            return "map '" + name + "' (type " + type + ", key " + keySize + ", value " + valueSize + ", max_entries "
+                    + maxEntries + ")";
+        }
+    }
+
+    private static MapCreateSize mapCreate(Decoded code, ByteBuffer d, SysBpf call, MemorySegment ctx, int ctxSize)
+            throws LoaderBlobException {
+        if (call.size() < BpfAttr.MapCreate.MAP_NAME + BpfAttr.BPF_OBJ_NAME_LEN) {
+            throw new LoaderBlobException("insn " + call.insn(), "map_create attr of " + call.size()
+                    + " bytes ends before map_name");
+        }
+        long maxEntries = u32(d, call, BpfAttr.MapCreate.MAX_ENTRIES);
+        for (Store s : code.blobStores) {
+            long at = s.offset() - call.attr();
+            if (at + s.size() <= BpfAttr.MapCreate.MAP_TYPE || at >= BpfAttr.MapCreate.MAP_FLAGS) {
+                continue;
+            }
+            if (at == BpfAttr.MapCreate.MAX_ENTRIES && s.size() == 4 && s.value() instanceof CtxWord c
+                    && c.offset() >= 0 && c.offset() + 4 <= ctxSize) {
+                long override = Integer.toUnsignedLong(ctx.get(JAVA_INT, c.offset()));
+                if (override != 0) maxEntries = override;
+            } else {
+                throw new LoaderBlobException("insn " + s.insn(), "writes the size fields of the map_create attr at "
+                        + "data offset " + call.attr() + " at run time: the runtime cannot check the map's size");
+            }
+        }
+        byte[] name = new byte[BpfAttr.BPF_OBJ_NAME_LEN];
+        d.get((int) (call.attr() + BpfAttr.MapCreate.MAP_NAME), name);
+        int end = 0;
+        while (end < name.length && name[end] != 0) end++;
+        return new MapCreateSize(new String(name, 0, end, java.nio.charset.StandardCharsets.ISO_8859_1),
+                d.getInt((int) (call.attr() + BpfAttr.MapCreate.MAP_TYPE)), u32(d, call, BpfAttr.MapCreate.KEY_SIZE),
+                u32(d, call, BpfAttr.MapCreate.VALUE_SIZE), maxEntries);
+    }
+
+    /**
+     * One pointer field of an attr: NULL in the blob, and either left NULL, set by the loader to a
+     * blob offset with {@code length} bytes (-1: unknown, -2: a NUL-terminated string) inside the
+     * blob, or (when {@code fromCtx}) copied from the ctx.
+     */
+    private static void pointer(Decoded code, ByteBuffer d, SysBpf call, long field, String name, long length,
+                                boolean fromCtx) throws LoaderBlobException {
+        if (field + 8 > call.size()) {
+            return;
+        }
+        long at = call.attr() + field;
+        long initial = d.getLong((int) at);
+        if (initial != 0) {
+            throw new LoaderBlobException("data offset " + at, name + " pointer of the sys_bpf at insn " + call.insn()
+                    + " holds 0x" + Long.toHexString(initial) + " in the blob: the kernel would use it as a kernel "
+                    + "address; a loader's pointers are NULL until it sets them");
+        }
+        for (Store s : code.blobStores) {
+            if (s.offset() + s.size() <= at || s.offset() >= at + 8) {
+                continue;
+            }
+            if (s.offset() == at && s.size() == 8 && s.value() instanceof BlobPtr p) {
+                long bytes = length == -2 ? cStringLength(d, p.offset()) : length;
+                if (bytes < -1 || (bytes >= 0 && p.offset() + bytes > d.capacity())) {
+                    throw new LoaderBlobException("data offset " + p.offset(), name + " of the sys_bpf at insn "
+                            + call.insn() + (bytes < -1 ? " is not NUL-terminated inside" : " (" + bytes
+                            + " bytes) runs past the end of") + " the " + d.capacity() + "-byte data blob");
+                }
+            } else if (!(fromCtx && s.value() instanceof CtxWord)) {
+                throw new LoaderBlobException("insn " + s.insn(), "sets the " + name + " pointer of the sys_bpf at insn "
+                        + call.insn() + " to something other than a blob offset");
+            }
+        }
+    }
+
+    private static long cStringLength(ByteBuffer d, long from) {
+        for (long i = from; i < d.capacity(); i++) {
+            if (d.get((int) i) == 0) return i - from + 1;
+        }
+        return -3;
+    }
+
+    private static long u32(ByteBuffer d, SysBpf call, long field) {
+        return field + 4 > call.size() ? 0 : Integer.toUnsignedLong(d.getInt((int) (call.attr() + field)));
+    }
+
+    /** {@return {@code MemAvailable} of /proc/meminfo in bytes, empty if it cannot be read} */
+    static OptionalLong memAvailable() {
+        try {
+            for (String line : Files.readAllLines(MEMINFO)) {
+                if (line.startsWith("MemAvailable:")) {
+                    String kb = line.substring("MemAvailable:".length()).strip().split(" ")[0];
+                    return OptionalLong.of(Long.parseLong(kb) * 1024);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no /proc: the memory check is skipped, the kernel's own limits still apply
+        }
+        return OptionalLong.empty();
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private static long saturatingMultiply(long a, long b) {
+        return Math.multiplyHigh(a, b) != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
+    }
+
+    /** {@return the ctx offsets of the map and program fd slots a loader of {@code nrMaps}/{@code nrProgs} writes} */
+    static Set<Long> ctxFdSlots(int nrMaps, int nrLoadedProgs) {
+        Set<Long> slots = new HashSet<>();
+        for (int i = 0; i < nrMaps; i++) slots.add(LoaderCtx.mapDesc(i) + LoaderCtx.MAP_FD);
+        for (int k = 0; k < nrLoadedProgs; k++) slots.add(LoaderCtx.progDesc(nrMaps, k) + LoaderCtx.PROG_FD);
+        return slots;
+    }
+}

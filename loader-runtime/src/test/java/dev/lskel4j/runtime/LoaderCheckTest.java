@@ -1,0 +1,276 @@
+package dev.lskel4j.runtime;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lskel4j.runtime.internal.BpfSyscall;
+import dev.lskel4j.runtime.internal.LoaderCtx;
+import dev.lskel4j.runtime.internal.Native;
+import dev.lskel4j.runtime.internal.ProcFds;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The runtime does not run a blob blindly: every golden loader passes the checks, and crafted
+ * tampered blobs (a JVM fd planted in the fd_array, a 16 GiB map, a raw kernel pointer, an
+ * instruction count past the blob, a foreign fd_array slot, descriptor counts that do not match)
+ * are refused before the first {@code bpf()} call, which a recording syscall proves. The tampered
+ * fds and sizes are never handed to the kernel.
+ */
+class LoaderCheckTest {
+    private static final ByteOrder HOST = ByteOrder.nativeOrder();
+
+    /** Records every bpf() call and fails it, so a test can prove none happened. */
+    private static final class Recording implements BpfSyscall {
+        final List<Integer> commands = new ArrayList<>();
+
+        @Override
+        public long bpf(int cmd, MemorySegment attr, int size) {
+            commands.add(cmd);
+            return -Errno.EINVAL.number();
+        }
+    }
+
+    static Stream<String> goldens() throws IOException {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(Corpus.root().resolve("golden"))) {
+            for (Path dir : dirs.sorted().toList()) {
+                String name = dir.getFileName().toString();
+                if (!Files.exists(dir.resolve("insns")) || name.endsWith("_eb")) {
+                    continue; // refused objects have no loader; big-endian ones cannot run on this host
+                }
+                for (String variant : List.of("", "debug.", "signed-a.", "signed-b.")) {
+                    if (Files.exists(dir.resolve(variant + "insns"))) {
+                        out.add(name + ":" + variant);
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("goldens")
+    void everyGoldenLoaderPassesTheChecks(String golden) throws LoaderBlobException {
+        String[] parts = golden.split(":", -1);
+        Golden g = new Golden(parts[0], parts[1]);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ctx = ctx(arena, g);
+            LoaderCheck.check(g.blob(), ctx, (int) ctx.byteSize(), slots(g));
+        }
+    }
+
+    @Test
+    void aJvmFdPlantedInTheFdArrayIsRefusedAndStaysOpen() throws Exception {
+        String file = Files.createTempFile("lskel-jvm-fd", ".txt").toString();
+        try (FileInputStream jvmFile = new FileInputStream(file)) {
+            int fd = ProcFds.open().orElseThrow().stream().filter(f -> ProcFds.kind(f).orElse("").equals(file))
+                    .findFirst().orElseThrow();
+            Golden g = new Golden("globals");
+            byte[] data = g.data.clone();
+            ByteBuffer.wrap(data).order(HOST).putInt(0, fd); // fd_array[0]: the cleanup block closes it
+            LoaderBlobException e = refusedBeforeAnyBpfCall(g, LoaderBlob.of(g.insns, data));
+            assertEquals("data offset 0", e.where());
+            assertTrue(e.getMessage().contains("holds fd " + fd + ", which the loader's cleanup would close"), e.getMessage());
+            assertEquals(file, ProcFds.kind(fd).orElse(""), "the JVM's fd is still open");
+            assertEquals(0, jvmFile.getChannel().position(), "and usable");
+        } finally {
+            Files.delete(Path.of(file));
+        }
+    }
+
+    @Test
+    void aSixteenGibMapIsRefusedBeforeTheKernelSeesIt() throws Exception {
+        Golden g = new Golden("maps");
+        LoaderStep create = g.steps.stream().filter(s -> s.kind() == LoaderStep.Kind.MAP_CREATE).findFirst().orElseThrow();
+        byte[] data = g.data.clone();
+        ByteBuffer b = ByteBuffer.wrap(data).order(HOST);
+        // 16 GiB of 4 KiB values, or on a machine with more than 32 GiB available, enough to exceed half of it
+        long entries = Math.max(4L << 20, Math.min(memAvailable() / 4096 + 1, 0xffff_ffffL));
+        b.putInt(create.attrOffset() + 8, 4096);                    // value_size
+        b.putInt(create.attrOffset() + 12, (int) entries);          // max_entries
+        LoaderBlobException e = refusedBeforeAnyBpfCall(g, LoaderBlob.of(g.insns, data));
+        assertEquals("map_create attr at data offset " + create.attrOffset(), e.where());
+        assertTrue(e.getMessage().matches(".*value 4096, max_entries " + entries + "\\) needs up to \\d+ bytes of kernel "
+                + "memory, more than \\d+ bytes, half of what this machine has available \\(MemAvailable\\)"), e.getMessage());
+    }
+
+    @Test
+    void aHugeMaxEntriesOverrideInTheCtxIsCheckedToo() throws Exception {
+        Golden g = new Golden("maps");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ctx = ctx(arena, g);
+            int user = 0; // the first BTF-defined map that has a ctx max_entries override
+            while (g.maps.get(user).kind() != MapKind.USER || g.maps.get(user).valueSize() == 0) user++;
+            ctx.set(JAVA_INT, LoaderCtx.mapDesc(user) + LoaderCtx.MAX_ENTRIES, Integer.MAX_VALUE);
+            LoaderBlobException e = assertThrows(LoaderBlobException.class,
+                    () -> LoaderCheck.check(g.blob(), ctx, (int) ctx.byteSize(), slots(g)));
+            assertTrue(e.getMessage().contains("max_entries " + Integer.MAX_VALUE + ")"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aRawKernelPointerInAnAttrIsRefused() throws Exception {
+        Golden g = new Golden("minimal");
+        LoaderStep load = g.steps.stream().filter(s -> s.kind() == LoaderStep.Kind.PROG_LOAD).findFirst().orElseThrow();
+        byte[] data = g.data.clone();
+        ByteBuffer.wrap(data).order(HOST).putLong(load.attrOffset() + 120, 0xffffffff81000000L); // fd_array
+        LoaderBlobException e = refusedBeforeAnyBpfCall(g, LoaderBlob.of(g.insns, data));
+        assertEquals("data offset " + (load.attrOffset() + 120), e.where());
+        assertTrue(e.getMessage().contains("fd_array pointer of the sys_bpf at insn"), e.getMessage());
+        assertTrue(e.getMessage().contains("holds 0xffffffff81000000"), e.getMessage());
+    }
+
+    @Test
+    void anInstructionCountPastTheBlobIsRefused() throws Exception {
+        Golden g = new Golden("minimal");
+        LoaderStep load = g.steps.stream().filter(s -> s.kind() == LoaderStep.Kind.PROG_LOAD).findFirst().orElseThrow();
+        byte[] data = g.data.clone();
+        ByteBuffer.wrap(data).order(HOST).putInt(load.attrOffset() + 4, 1 << 20); // insn_cnt
+        LoaderBlobException e = refusedBeforeAnyBpfCall(g, LoaderBlob.of(g.insns, data));
+        assertTrue(e.getMessage().contains("insns of the sys_bpf at insn"), e.getMessage());
+        assertTrue(e.getMessage().contains("(8388608 bytes) runs past the end of the " + data.length + "-byte data blob"),
+                e.getMessage());
+    }
+
+    @Test
+    void anotherFdArraySlotIsRefused() throws Exception {
+        Golden g = new Golden("minimal");
+        byte[] insns = g.insns.clone();
+        ByteBuffer b = ByteBuffer.wrap(insns).order(HOST);
+        int at = 0;
+        while (!((b.get(at * 8) & 0xff) == 0x18 && (b.get(at * 8 + 1) & 0xf0) == 0x60)) at++;
+        b.putInt(at * 8 + 4, 1); // ld_imm64 map_idx_value of fd_array[1]: past the runtime's one-entry fd_array
+        LoaderBlobException e = refusedBeforeAnyBpfCall(g, LoaderBlob.of(insns, g.data));
+        assertEquals("insn " + at, e.where());
+        assertTrue(e.getMessage().contains("refers to fd_array slot 1"), e.getMessage());
+    }
+
+    @Test
+    void tooLongALoaderIsRefused() throws Exception {
+        Golden g = new Golden("minimal");
+        byte[] insns = new byte[(LoaderCheck.MAX_LOADER_INSNS + 1) * 8];
+        System.arraycopy(g.insns, 0, insns, 0, g.insns.length);
+        LoaderBlobException e = refusedBeforeAnyBpfCall(g, LoaderBlob.of(insns, g.data));
+        assertEquals("insns", e.where());
+    }
+
+    @Test
+    void descriptorCountsThatDoNotMatchTheLoaderAreRefused() throws Exception {
+        Golden g = new Golden("globals");
+        SkeletonSpec oneMapShort = new SkeletonSpec("globals", g.blob(), g.maps.subList(0, g.maps.size() - 1),
+                g.programs, List.of());
+        try (LightSkeleton skel = LightSkeleton.open(oneMapShort)) {
+            LoaderBlobException e = assertThrows(LoaderBlobException.class, skel::load);
+            assertEquals("loader ctx", e.where());
+            assertTrue(e.getMessage().contains("the descriptor's map and program counts give"), e.getMessage());
+        }
+    }
+
+    /**
+     * A loader whose instructions were tampered to report a JVM fd as its first map (the finish
+     * block's {@code ldx} of fd_array[0] replaced by {@code r0 = fd}) runs, but the runtime refuses
+     * what it reports and leaves the JVM's fd alone; the reported fds that are new BPF objects are
+     * closed. (The map the loader created and did not report stays open: the runtime cannot tell
+     * it from another thread's new map; the test closes it.)
+     */
+    @Test
+    void aReportedFdThatWasOpenBeforeTheRunIsNeverClosed() throws Exception {
+        Golden g = new Golden("globals");
+        String file = Files.createTempFile("lskel-jvm-fd", ".txt").toString();
+        try (FileInputStream jvmFile = new FileInputStream(file)) {
+            int fd = ProcFds.open().orElseThrow().stream().filter(f -> ProcFds.kind(f).orElse("").equals(file))
+                    .findFirst().orElseThrow();
+            byte[] insns = g.insns.clone();
+            ByteBuffer b = ByteBuffer.wrap(insns).order(HOST);
+            int store = 0; // *(u32 *)(r6 + map_desc[0].map_fd) = r0
+            while (!((b.get(store * 8) & 0xff) == 0x63 && (b.get(store * 8 + 1) & 0x0f) == 6
+                    && b.getShort(store * 8 + 2) == LoaderCtx.mapDesc(0) + LoaderCtx.MAP_FD)) store++;
+            assertEquals(0x61, b.get((store - 1) * 8) & 0xff, "r0 = *(u32 *)(r0 + 0) before the ctx store");
+            b.put((store - 1) * 8, (byte) 0xb7).put((store - 1) * 8 + 1, (byte) 0).putShort((store - 1) * 8 + 2, (short) 0)
+                    .putInt((store - 1) * 8 + 4, fd); // r0 = fd
+            SkeletonSpec spec = new SkeletonSpec("globals", LoaderBlob.of(insns, g.data), g.maps, g.programs, List.of());
+            Set<Integer> before = ProcFds.open().orElseThrow();
+            try (LightSkeleton skel = LightSkeleton.open(spec)) {
+                LoaderBlobException e = assertThrows(LoaderBlobException.class, skel::load);
+                assertTrue(e.getMessage().contains("the loader reported fd " + fd + " for map '" + g.maps.getFirst().name()
+                        + "', which was open before the loader ran: not the loader's"), e.getMessage());
+            }
+            assertEquals(file, ProcFds.kind(fd).orElse(""), "the JVM's fd is still open");
+            assertEquals(0, jvmFile.getChannel().position(), "and usable");
+            List<Integer> left = newFds(before);
+            assertEquals(1, left.size(), "only the unreported map is left: " + left);
+            assertEquals(ProcFds.BPF_MAP, ProcFds.kind(left.getFirst()).orElseThrow());
+            Native.close(left.getFirst());
+        } finally {
+            Files.delete(Path.of(file));
+        }
+    }
+
+    /** A descriptor whose map type is not what the loader created: refused after the run, every fd it made closed. */
+    @Test
+    void aReportedMapOfTheWrongTypeIsRefusedAndClosed() throws Exception {
+        Golden g = new Golden("globals");
+        List<MapSpec> maps = new ArrayList<>(g.maps);
+        MapSpec first = maps.getFirst();
+        maps.set(0, new MapSpec(first.name(), 1, first.keySize(), first.valueSize(), first.maxEntries(), first.flags(),
+                first.kind(), first.initialImage()));
+        Set<Integer> before = ProcFds.open().orElseThrow();
+        try (LightSkeleton skel = LightSkeleton.open(new SkeletonSpec("globals", g.blob(), maps, g.programs, List.of()))) {
+            LoaderBlobException e = assertThrows(LoaderBlobException.class, skel::load);
+            assertTrue(e.getMessage().contains("for map '" + first.name() + "', which has map_type " + first.type()
+                    + ", key_size " + first.keySize() + ", value_size " + first.valueSize() + ", not the spec's map_type 1"),
+                    e.getMessage());
+        }
+        assertEquals(List.of(), newFds(before), "fds left open");
+    }
+
+    private static List<Integer> newFds(Set<Integer> before) {
+        List<Integer> now = new ArrayList<>(ProcFds.open().orElseThrow());
+        now.removeAll(before);
+        now.removeIf(f -> ProcFds.kind(f).isEmpty()); // the listing's own directory fd
+        return now;
+    }
+
+    /** Runs {@code blob} with golden {@code g}'s ctx through a recording syscall: it must be refused, with no call made. */
+    private static LoaderBlobException refusedBeforeAnyBpfCall(Golden g, LoaderBlob blob) {
+        Recording sys = new Recording();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ctx = ctx(arena, g);
+            LoaderBlobException e = assertThrows(LoaderBlobException.class, () -> BpfLoader.run(sys, blob, ctx, 0, slots(g)));
+            assertEquals(List.of(), sys.commands, "bpf() calls made before the refusal");
+            return e;
+        }
+    }
+
+    /** {@return MemAvailable of /proc/meminfo in bytes, read here independently of the runtime} */
+    private static long memAvailable() throws IOException {
+        return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemAvailable:"))
+                .mapToLong(l -> Long.parseLong(l.split(" +")[1]) * 1024).findFirst().orElseThrow();
+    }
+
+    private static MemorySegment ctx(Arena arena, Golden g) {
+        MemorySegment ctx = arena.allocate(LoaderCtx.size(g.maps.size(), g.programs.size()), 8);
+        ctx.set(JAVA_INT, LoaderCtx.SZ, (int) ctx.byteSize());
+        return ctx;
+    }
+
+    private static Set<Long> slots(Golden g) {
+        return LoaderCheck.ctxFdSlots(g.maps.size(), (int) g.programs.stream().filter(p -> p.loadSlot() >= 0).count());
+    }
+}
