@@ -28,7 +28,6 @@ public final class BpfAttr {
     public static final int BPF_MAP_UPDATE_ELEM = 2;
     public static final int BPF_MAP_DELETE_ELEM = 3;
     public static final int BPF_PROG_LOAD = 5;
-    public static final int BPF_BTF_LOAD = 18;
     public static final int BPF_PROG_RUN = 10;
     public static final int BPF_PROG_GET_NEXT_ID = 11;
     public static final int BPF_MAP_GET_NEXT_ID = 12;
