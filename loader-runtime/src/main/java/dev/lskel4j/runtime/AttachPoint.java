@@ -68,7 +68,7 @@ sealed interface AttachPoint {
     record Uprobe(String binary, String function, long offset, boolean retprobe) implements AttachPoint {
         public ProgramSpec.AttachKind kind() { return ProgramSpec.AttachKind.UPROBE; }
         public Optional<String> needs() {
-            return binary == null ? Optional.of("a binary and a function (SEC(\"uprobe\") names none)") : Optional.empty();
+            return binary == null ? Optional.of("a binary and a function (the section names none)") : Optional.empty();
         }
     }
 

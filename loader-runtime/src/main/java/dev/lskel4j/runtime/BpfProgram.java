@@ -152,7 +152,7 @@ public final class BpfProgram {
             case UPROBE -> "attachUprobe(binary, function, offset, pid)";
             case PERF_EVENT -> "attachPerfEvent(event)";
             case XDP -> "attachXdp(ifindex, flags)";
-            case TCX -> "attachTcx(ifindex, ingress)";
+            case TCX -> "attachTcx(ifindex) or attachTcx(ifindex, ingress)";
             case NETKIT -> "attachNetkit(ifindex)";
             case CGROUP -> "attachCgroup(directory)";
             case NETNS -> "attachNetns(namespaceFile)";

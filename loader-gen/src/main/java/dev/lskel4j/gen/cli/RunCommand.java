@@ -9,6 +9,8 @@ import dev.lskel4j.gen.skel.CType;
 import dev.lskel4j.gen.skel.DataSection;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.gen.skel.ValueText;
+import dev.lskel4j.runtime.AttachReport;
+import dev.lskel4j.runtime.AttachResult;
 import dev.lskel4j.runtime.BpfException;
 import dev.lskel4j.runtime.BpfMap;
 import dev.lskel4j.runtime.BpfProgram;
@@ -37,9 +39,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Loads OBJ for a while and prints its global variables and maps.",
                 "",
-                "Generates the loader of OBJ, sets initial values (--set), loads it, attaches every program that "
-                + "can be attached automatically (raw_tp, tp_btf, fentry/fexit/fmod_ret, lsm, iter), waits, runs each iterator "
-                + "program once and prints its output, then prints "
+                "Generates the loader of OBJ, sets initial values (--set), loads it, attaches every program whose "
+                + "section names its target (raw_tp, tp/tracepoint, kprobe/kretprobe/ksyscall, kprobe.multi, "
+                + "uprobe/PATH:FUNC, tp_btf, fentry/fexit/fmod_ret, lsm, iter) and prints `attached K of N programs` "
+                + "with, for each program not attached, why (the parameter it needs: an interface, a cgroup, a "
+                + "network namespace, a perf event, a map; the kernel's refusal and errno; a missing kernel feature), "
+                + "waits, runs each iterator program once and prints its output, then prints "
                 + "each global variable as `section.name = value` (decoded through BTF) and each map's name, type and "
                 + "sizes, and closes everything. Needs root (or CAP_BPF+CAP_PERFMON)."})
 final class RunCommand implements Callable<Integer> {
@@ -64,6 +69,12 @@ final class RunCommand implements Callable<Integer> {
             description = "How long the programs stay attached before the values are read (default: ${DEFAULT-VALUE}).")
     double seconds;
 
+    @Option(names = "--log-level", paramLabel = "N", defaultValue = "0", description = "Verifier log level of "
+            + "every load: 1 = each program's verifier trace annotated with its source lines, 2 = full verifier "
+            + "state, 4 = statistics only; printed after a successful load (the last program's log) and in the "
+            + "error of a failed one. 0 (default): no log unless a load fails.")
+    int logLevel;
+
     @Parameters(paramLabel = "OBJ", description = "A BPF object file.")
     Path object;
 
@@ -73,6 +84,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliException {
         if (seconds < 0 || Double.isNaN(seconds)) throw new CliException(Lskel.USAGE, "--for must be 0 or more seconds");
+        if (logLevel < 0 || logLevel > 7) throw new CliException(Lskel.USAGE, "--log-level " + logLevel + " is not 0..7");
         Generation gen = generation.generate(object, name != null ? name : GenerationOptions.defaultName(object), HostValues.none());
         List<DataSection> sections;
         try {
@@ -95,12 +107,15 @@ final class RunCommand implements Callable<Integer> {
                 MemorySegment.copy(a.bytes(), 0, skel.data(a.section().map().name()).writableSegment(), JAVA_BYTE, a.offset(),
                         a.bytes().length);
             }
-            skel.load(LoadOptions.DEFAULT);
-            skel.attach();
-            List<String> attached = skel.programs().stream().filter(p -> p.link().isPresent())
-                    .map(p -> p.name() + " (" + p.section() + ")").toList();
-            out.printf("loaded %s: %d maps, %d programs; attached %s%n", object, skel.maps().size(), skel.programs().size(),
-                    attached.isEmpty() ? "none" : String.join(", ", attached));
+            skel.load(LoadOptions.DEFAULT.withLogLevel(logLevel));
+            out.printf("loaded %s: %d maps, %d programs%n", object, skel.maps().size(), skel.programs().size());
+            if (logLevel > 0) {
+                out.println("verifier log (level " + logLevel + ", the last program loaded):");
+                skel.verifierLog().lines().forEach(l -> out.println("  " + l));
+            }
+            AttachReport report = skel.attach();
+            out.println(report.summary());
+            for (AttachResult r : report.unattached()) out.println("  " + r);
             out.printf("running for %s s%n", seconds);
             out.flush();
             pause(seconds);

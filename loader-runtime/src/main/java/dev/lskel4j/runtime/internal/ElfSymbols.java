@@ -55,7 +55,7 @@ public final class ElfSymbols {
     }
 
     private static long find(ByteBuffer b, Path file, String function) throws ElfLookupException {
-        if (b.limit() < 64 || b.getInt(0) != 0x464c457f) throw new ElfLookupException(file + " is not an ELF file");
+        if (b.limit() < 64 || b.order(ByteOrder.BIG_ENDIAN).getInt(0) != 0x7f454c46) throw new ElfLookupException(file + " is not an ELF file");
         if (b.get(4) != 2) throw new ElfLookupException(file + " is not a 64-bit ELF file");
         b.order(b.get(5) == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         long value = symbolValue(b, file, function, SHT_SYMTAB);
