@@ -43,9 +43,13 @@ public record LoadOptions(int logLevel, int logSize, int keyringId, boolean logO
         }
     }
 
-    /** {@code BPF_LOG_LEVEL1}: the verifier's trace of each program, annotated with the source lines of its BTF line info. */
+    /**
+     * {@code BPF_LOG_LEVEL1}: the verifier's trace of the path that fails, each instruction annotated
+     * with its source line from the object's BTF line info ({@code ; code @ file.c:73}); the kernel
+     * drops paths that verify, so a successful load logs only its statistics.
+     */
     public static final int BPF_LOG_LEVEL1 = 1;
-    /** {@code BPF_LOG_LEVEL2}: the full per-instruction verifier state. */
+    /** {@code BPF_LOG_LEVEL2}: every instruction of every path with its verifier state, annotated with source lines. */
     public static final int BPF_LOG_LEVEL2 = 2;
 
     /**

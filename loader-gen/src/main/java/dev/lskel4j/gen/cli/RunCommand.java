@@ -70,9 +70,10 @@ final class RunCommand implements Callable<Integer> {
     double seconds;
 
     @Option(names = "--log-level", paramLabel = "N", defaultValue = "0", description = "Verifier log level of "
-            + "every load: 1 = each program's verifier trace annotated with its source lines, 2 = full verifier "
-            + "state, 4 = statistics only; printed after a successful load (the last program's log) and in the "
-            + "error of a failed one. 0 (default): no log unless a load fails.")
+            + "every load: 2 = every instruction with its verifier state, annotated with its source line (`; "
+            + "code @ file.c:73`); 1 = the same for the path that fails (the kernel drops verified paths at level 1, "
+            + "so a successful load shows its statistics); 4 = statistics only. Printed after a successful load "
+            + "(the last program's log) and in the error of a failed one. 0 (default): no log unless a load fails.")
     int logLevel;
 
     @Parameters(paramLabel = "OBJ", description = "A BPF object file.")
