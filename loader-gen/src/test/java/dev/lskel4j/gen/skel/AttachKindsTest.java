@@ -227,6 +227,9 @@ class AttachKindsTest {
         String ipA = "198.18." + net + ".1", ipB = "198.18." + net + ".2";
         Host.run("ip", "netns", "add", ns);
         try {
+            // no IPv6 in the namespace: nothing arrives on a but what the test sends
+            Host.run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+                    "net.ipv6.conf.default.disable_ipv6=1");
             Host.run("ip", "link", "add", a, "type", "veth", "peer", "name", b, "netns", ns);
             Host.run("ip", "addr", "add", ipA + "/30", "dev", a);
             Host.run("ip", "link", "set", a, "up");
@@ -244,7 +247,7 @@ class AttachKindsTest {
                 skel.program("count_ingress").attachTcx(ifindex);
                 skel.program("count_egress").attachTcx(ifindex);
                 skel.program("count_lookup").attachNetns(Path.of("/run/netns", ns));
-                assertEquals(0, f.bss(skel, "xdp_packets") + f.bss(skel, "lookups"));
+                assertEquals(0, f.bss(skel, "xdp_packets") + f.bss(skel, "lookups"), "nothing sent yet");
                 // a TCP SYN from the namespace arrives on a (xdp, tcx ingress); a's RST leaves through it (tcx egress)
                 Host.tryRun("ip", "netns", "exec", ns, "bash", "-c", "exec 3<>/dev/tcp/" + ipA + "/9");
                 // a connection inside the namespace makes the kernel look up a listening socket there
@@ -316,5 +319,28 @@ class AttachKindsTest {
             assertEquals(3, f.bss(skel, "elems_seen"));
             assertEquals(60, f.bss(skel, "value_sum"));
         }
+    }
+
+    /** {@return the generated attachX methods of fixture {@code name}: method name to parameter types} */
+    private static Map<String, List<Class<?>>> attachMethods(String name) throws Exception {
+        Class<?> type = InMemoryCompiler.compile(Host.Fixture.of(name).gen().skeleton(
+                SkeletonGenerator.Options.of("org.example.attach", Generation.className(name)))).type();
+        return java.util.Arrays.stream(type.getMethods()).filter(m -> m.getName().startsWith("attach"))
+                .collect(Collectors.toMap(java.lang.reflect.Method::getName, m -> List.of(m.getParameterTypes())));
+    }
+
+    @Test
+    void generatedSkeletonsHaveOneAttachMethodPerProgramWithItsParameters() throws Exception {
+        assertEquals(Map.of("attach", List.of(), "attachCountXdp", List.of(int.class, int.class),
+                "attachCountIngress", List.of(int.class), "attachCountEgress", List.of(int.class),
+                "attachCountLookup", List.of(Path.class)), attachMethods("net_attach"));
+        assertEquals(Map.of("attach", List.of(), "attachCountSocks", List.of(Path.class),
+                "attachCountEgress", List.of(Path.class)), attachMethods("cgroup_sock"));
+        assertEquals(Map.of("attach", List.of(), "attachLibcGetpid", List.of(),
+                "attachOnFunc", List.of(Path.class, String.class, long.class, int.class),
+                "attachOnFuncRet", List.of(Path.class, String.class, long.class, int.class)), attachMethods("uprobes"));
+        assertEquals(Map.of("attach", List.of(), "attachOnSample", List.of(PerfEvent.class)), attachMethods("perf_sample"));
+        assertEquals(Map.of("attach", List.of(), "attachSumElems", List.of(BpfMap.class)), attachMethods("iter_map"));
+        assertEquals(List.of(), attachMethods("kprobes").get("attachOnKsyscall"), "ksyscall/getpid names its target");
     }
 }
