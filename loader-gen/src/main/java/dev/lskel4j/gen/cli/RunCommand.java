@@ -8,6 +8,7 @@ import dev.lskel4j.gen.skel.BpfNames;
 import dev.lskel4j.gen.skel.CType;
 import dev.lskel4j.gen.skel.DataSection;
 import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.gen.skel.MapTypes;
 import dev.lskel4j.gen.skel.ValueText;
 import dev.lskel4j.runtime.AttachReport;
 import dev.lskel4j.runtime.AttachResult;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,6 +52,10 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
     /** How many lines of an iterator program's output {@code run} prints. */
     private static final int ITERATOR_LINES = 20;
+    /** How many entries of each hash or array map {@code run} prints. */
+    private static final int MAP_ENTRIES = 16;
+    /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH. */
+    private static final java.util.Set<Integer> ENTRY_MAPS = java.util.Set.of(1, 2, 9);
 
     @Spec
     CommandSpec spec;
@@ -102,6 +108,12 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(Lskel.BAD_INPUT, object + " cannot run on this machine: " + e.getMessage(), e);
         }
+        Map<String, MapTypes.KeyValue> mapTypes;
+        try {
+            mapTypes = MapTypes.of(gen.plan());
+        } catch (MalformedObjectException e) {
+            throw new CliException(Lskel.BAD_INPUT, e.inFile(object.toString()).getMessage(), e);
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (LightSkeleton skel = LightSkeleton.open(skeletonSpec)) {
             for (Assignment a : assignments) {
@@ -127,6 +139,8 @@ final class RunCommand implements Callable<Integer> {
             for (BpfMap m : skel.maps()) {
                 out.printf("map %s: %s, key %d bytes, value %d bytes, max_entries %d%n", m.name(), BpfNames.mapType(m.type()),
                         m.keySize(), m.valueSize(), m.maxEntries());
+                MapTypes.KeyValue types = mapTypes.get(m.name());
+                if (types != null && ENTRY_MAPS.contains(m.type())) printEntries(out, m, types, order);
             }
             out.flush();
         } catch (NotPrivilegedException e) {
@@ -135,6 +149,30 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException(Lskel.KERNEL_REFUSED, "cannot load " + object + ": " + e.getMessage(), e);
         }
         return Lskel.OK;
+    }
+
+    /**
+     * Prints up to {@link #MAP_ENTRIES} entries of a hash or array map, key and value decoded through
+     * BTF ({@code [key] = value}), raw hex where the map has no BTF type.
+     */
+    private static void printEntries(PrintWriter out, BpfMap m, MapTypes.KeyValue types, ByteOrder order)
+            throws KernelException {
+        int shown = 0;
+        for (Optional<byte[]> key = m.nextKey(null); key.isPresent(); key = m.nextKey(key.get())) {
+            if (shown == MAP_ENTRIES) {
+                out.printf("  ... more entries (showing the first %d)%n", MAP_ENTRIES);
+                return;
+            }
+            Optional<byte[]> value = m.lookup(key.get());
+            if (value.isEmpty()) continue; // deleted meanwhile
+            out.printf("  [%s] = %s%n", text(types.key(), key.get(), order), text(types.value(), value.get(), order));
+            shown++;
+        }
+    }
+
+    private static String text(Optional<CType> type, byte[] bytes, ByteOrder order) {
+        if (type.isPresent() && type.get().size() == bytes.length) return ValueText.format(type.get(), bytes, 0, order);
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     /** Runs an iterator program once (attached programs of other kinds run by themselves) and prints its output. */

@@ -125,4 +125,22 @@ class AttachCliTest {
         assertFalse(none.out().contains("verifier log"), none.all());
         assertEquals(Lskel.USAGE, Cli.run("run", fixture("counters"), "--log-level", "9").status());
     }
+
+    @Test
+    void runPrintsHashAndArrayEntriesThroughBtf() throws Exception {
+        assumeTrue(Syscalls.privileged(), "lskel run loads BPF programs: run the tests as root (CI does)");
+        Cli.Result r = RunCommandTest.runWithFiveGetpids("run", corpus("maps"), "--set", "rodata.target_pid=self", "--for", "1.5");
+        assertEquals(0, r.status(), r.all());
+        List<String> lines = r.out().lines().toList();
+        long pid = ProcessHandle.current().pid();
+        // reference/expect/maps.txt: by_pid[{pid, tag=7}].calls = 5, arr[0] = 5, lru[pid] = 5
+        int byPid = lines.indexOf("map by_pid: HASH, key 8 bytes, value 16 bytes, max_entries 128");
+        assertTrue(lines.get(byPid + 1).startsWith("  [{ pid = " + pid + ", tag = 7 }] = { calls = 5, last_ts = "), r.out());
+        int arr = lines.indexOf("map arr: ARRAY, key 4 bytes, value 8 bytes, max_entries 4");
+        assertEquals(List.of("  [0] = 5", "  [1] = 0", "  [2] = 0", "  [3] = 0"), lines.subList(arr + 1, arr + 5), r.out());
+        int lru = lines.indexOf("map lru: LRU_HASH, key 4 bytes, value 8 bytes, max_entries 64");
+        assertEquals("  [" + pid + "] = 5", lines.get(lru + 1), r.out());
+        int rb = lines.indexOf("map rb: RINGBUF, key 0 bytes, value 0 bytes, max_entries 16384");
+        assertTrue(lines.get(rb + 1).startsWith("map "), "no entries for a ring buffer\n" + r.out());
+    }
 }
