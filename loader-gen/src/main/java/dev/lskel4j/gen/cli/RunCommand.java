@@ -19,6 +19,7 @@ import dev.lskel4j.runtime.KernelException;
 import dev.lskel4j.runtime.LightSkeleton;
 import dev.lskel4j.runtime.LoadOptions;
 import dev.lskel4j.runtime.NotPrivilegedException;
+import dev.lskel4j.runtime.RingBuffer;
 import dev.lskel4j.runtime.SkeletonSpec;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -52,6 +53,9 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
     /** How many lines of an iterator program's output {@code run} prints. */
     private static final int ITERATOR_LINES = 20;
+    /** How many records of each ring buffer {@code run} prints; how often it drains them. */
+    private static final int RING_RECORDS = 8, POLL_MS = 100;
+    private static final int BPF_MAP_TYPE_RINGBUF = 27;
     /** How many entries of each hash or array map {@code run} prints. */
     private static final int MAP_ENTRIES = 16;
     /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH. */
@@ -129,9 +133,20 @@ final class RunCommand implements Callable<Integer> {
             AttachReport report = skel.attach();
             out.println(report.summary());
             for (AttachResult r : report.unattached()) out.println("  " + r);
-            out.printf("running for %s s%n", seconds);
-            out.flush();
-            pause(seconds);
+            List<Drained> rings = new ArrayList<>();
+            try {
+                for (BpfMap m : skel.maps()) if (m.type() == BPF_MAP_TYPE_RINGBUF) rings.add(new Drained(m.name(), RingBuffer.of(m)));
+                out.printf("running for %s s%n", seconds);
+                out.flush();
+                pauseDraining(seconds, rings);
+                for (Drained d : rings) {
+                    out.printf("ring buffer %s: %d records%n", d.map(), d.count[0]);
+                    d.first().forEach(rec -> out.println("  " + java.util.HexFormat.of().formatHex(rec)));
+                    if (d.count[0] > d.first().size()) out.printf("  ... %d more%n", d.count[0] - d.first().size());
+                }
+            } finally {
+                rings.forEach(d -> d.ring().close());
+            }
             for (BpfProgram p : skel.programs()) {
                 if (p.isIterator() && p.link().isPresent()) printIterator(out, p);
             }
@@ -183,12 +198,31 @@ final class RunCommand implements Callable<Integer> {
         if (lines.size() > ITERATOR_LINES) out.printf("  ... %d more lines%n", lines.size() - ITERATOR_LINES);
     }
 
-    private static void pause(double seconds) {
+    /** A ring buffer drained while {@code run} waits: how many records, and the first few. */
+    private record Drained(String map, RingBuffer ring, long[] count, List<byte[]> first) {
+        Drained(String map, RingBuffer ring) {
+            this(map, ring, new long[1], new ArrayList<>());
+        }
+
+        void drain() {
+            ring.drain(rec -> {
+                if (count[0]++ < RING_RECORDS) first.add(rec);
+            });
+        }
+    }
+
+    /** Waits {@code seconds}, draining the ring buffers every {@link #POLL_MS} ms and once at the end. */
+    private static void pauseDraining(double seconds, List<Drained> rings) {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
         try {
-            Thread.sleep((long) (seconds * 1000));
+            for (long left; (left = end - System.nanoTime()) > 0; ) {
+                Thread.sleep(Math.min(POLL_MS, Math.max(1, left / 1_000_000)));
+                rings.forEach(Drained::drain);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        rings.forEach(Drained::drain);
     }
 
     private static void printSection(PrintWriter out, LightSkeleton skel, DataSection s, ByteOrder order) throws KernelException {

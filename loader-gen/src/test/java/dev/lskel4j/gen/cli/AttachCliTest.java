@@ -142,5 +142,9 @@ class AttachCliTest {
         assertEquals("  [" + pid + "] = 5", lines.get(lru + 1), r.out());
         int rb = lines.indexOf("map rb: RINGBUF, key 0 bytes, value 0 bytes, max_entries 16384");
         assertTrue(lines.get(rb + 1).startsWith("map "), "no entries for a ring buffer\n" + r.out());
+        // drained while it ran: 5 records of 8 bytes (expect/maps.txt: producer_pos = 80)
+        int ring = lines.indexOf("ring buffer rb: 5 records");
+        assertTrue(ring >= 0, r.out());
+        for (int i = 1; i <= 5; i++) assertTrue(lines.get(ring + i).matches("  [0-9a-f]{16}"), lines.get(ring + i));
     }
 }
