@@ -47,9 +47,11 @@ import picocli.CommandLine.Spec;
                 + "uprobe/PATH:FUNC, tp_btf, fentry/fexit/fmod_ret, lsm, iter) and prints `attached K of N programs` "
                 + "with, for each program not attached, why (the parameter it needs: an interface, a cgroup, a "
                 + "network namespace, a perf event, a map; the kernel's refusal and errno; a missing kernel feature), "
-                + "waits, runs each iterator program once and prints its output, then prints "
+                + "waits (draining ring buffers and counting their records), runs each iterator program once and "
+                + "prints its output, then prints "
                 + "each global variable as `section.name = value` (decoded through BTF) and each map's name, type and "
-                + "sizes, and closes everything. Needs root (or CAP_BPF+CAP_PERFMON)."})
+                + "sizes with the first entries of hash and array maps (decoded through BTF), and closes everything. "
+                + "Needs root (or CAP_BPF+CAP_PERFMON)."})
 final class RunCommand implements Callable<Integer> {
     /** How many lines of an iterator program's output {@code run} prints. */
     private static final int ITERATOR_LINES = 20;
