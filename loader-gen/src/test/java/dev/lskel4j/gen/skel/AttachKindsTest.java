@@ -343,4 +343,26 @@ class AttachKindsTest {
         assertEquals(Map.of("attach", List.of(), "attachSumElems", List.of(BpfMap.class)), attachMethods("iter_map"));
         assertEquals(List.of(), attachMethods("kprobes").get("attachOnKsyscall"), "ksyscall/getpid names its target");
     }
+
+    @Test
+    void aGeneratedAttachMethodAttachesForReal() throws Exception {
+        Class<?> type = InMemoryCompiler.compile(Host.Fixture.of("perf_sample").gen().skeleton(
+                SkeletonGenerator.Options.of("org.example.attach", "PerfSampleLive"))).type();
+        Object skel = type.getMethod("open").invoke(null);
+        try {
+            type.getMethod("load").invoke(skel);
+            AttachReport report = (AttachReport) type.getMethod("attach").invoke(skel);
+            assertEquals("attached 0 of 1 program", report.summary());
+            BpfLink link = (BpfLink) type.getMethod("attachOnSample", PerfEvent.class).invoke(skel, PerfEvent.cpuClock(1000));
+            assertTrue(link.description().startsWith("perf event type 1 config 0 for program 'on_sample'"), link.description());
+            long end = System.nanoTime() + 300_000_000L;
+            while (System.nanoTime() < end) Thread.onSpinWait();
+            type.getMethod("detach").invoke(skel);
+            Object bss = type.getMethod("bss").invoke(skel);
+            long samples = (long) bss.getClass().getMethod("samples").invoke(bss);
+            assertTrue(samples > 0, "samples: " + samples);
+        } finally {
+            type.getMethod("close").invoke(skel);
+        }
+    }
 }
