@@ -72,6 +72,18 @@ sealed interface AttachPoint {
         }
     }
 
+    /** {@code uprobe.multi/PATH:FUNC}, {@code uretprobe.multi/...}, {@code uprobe.session/...} ({@code binary} null when bare). */
+    record UprobeMulti(String binary, String functions, boolean retprobe) implements AttachPoint {
+        public ProgramSpec.AttachKind kind() { return ProgramSpec.AttachKind.UPROBE_MULTI; }
+        public Optional<String> needs() {
+            if (binary == null) return Optional.of("a binary and function names (the section names none)");
+            if (functions.indexOf('*') >= 0 || functions.indexOf('?') >= 0) {
+                return Optional.of("function names: lskel does not expand the pattern '" + functions + "'");
+            }
+            return Optional.empty();
+        }
+    }
+
     /** Parameters a program type always needs: the section cannot name them. */
     record Parameterized(ProgramSpec.AttachKind kind, String parameter, int attachType) implements AttachPoint {
         public Optional<String> needs() { return Optional.of(parameter); }
@@ -194,8 +206,7 @@ sealed interface AttachPoint {
             case "usdt", "usdt.s" -> new Unattachable("a USDT probe: needs libbpf's USDT manager (notes, spec map), "
                     + "which lskel does not have");
             case "uprobe.multi", "uretprobe.multi", "uprobe.session", "uprobe.multi.s", "uretprobe.multi.s",
-                 "uprobe.session.s" -> new Unattachable("a uprobe.multi program: not supported by lskel yet; "
-                    + "use uprobe/PATH:FUNC");
+                 "uprobe.session.s" -> uprobeMulti(rest, prefix.startsWith("uretprobe"));
             default -> new Unattachable("a kprobe-type program whose section '" + sec + "' libbpf does not know");
         };
     }
@@ -208,6 +219,14 @@ sealed interface AttachPoint {
             return malformed(p.section(), "kprobe/FUNC[+OFFSET] or kretprobe/FUNC");
         }
         return new Kprobe(m.group(1), m.group(2) == null ? 0 : Long.decode(m.group(2)), retprobe, false);
+    }
+
+    /** libbpf's {@code attach_uprobe_multi()}: {@code PATH:FUNC_PATTERN}. */
+    private static AttachPoint uprobeMulti(String spec, boolean retprobe) {
+        if (spec == null || spec.isEmpty()) return new UprobeMulti(null, null, retprobe);
+        int colon = spec.lastIndexOf(':');
+        if (colon <= 0 || colon == spec.length() - 1) return malformed("uprobe.multi/" + spec, "uprobe.multi/PATH:FUNCTION");
+        return new UprobeMulti(spec.substring(0, colon), spec.substring(colon + 1), retprobe);
     }
 
     /** libbpf's {@code attach_uprobe()}: {@code PATH:FUNC[+OFFSET]}. */

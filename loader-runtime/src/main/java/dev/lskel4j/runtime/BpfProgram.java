@@ -137,6 +137,7 @@ public final class BpfProgram {
             case AttachPoint.Kprobe k -> k.syscall() ? attachKsyscall(k.function()) : attachKprobe(k.function(), k.offset());
             case AttachPoint.KprobeMulti m -> attachKprobeMulti(m.pattern());
             case AttachPoint.Uprobe u -> attachUprobe(Path.of(u.binary()), u.function(), u.offset(), -1);
+            case AttachPoint.UprobeMulti u -> attachUprobeMulti(Path.of(u.binary()), List.of(u.functions()), -1);
             case AttachPoint.Parameterized p -> throw new AssertionError("needs a parameter");
             case AttachPoint.Unattachable u -> throw new AssertionError("not attachable");
         };
@@ -150,6 +151,7 @@ public final class BpfProgram {
             case KPROBE -> "attachKprobe(function, offset) or attachKsyscall(name)";
             case KPROBE_MULTI -> "attachKprobeMulti(pattern)";
             case UPROBE -> "attachUprobe(binary, function, offset, pid)";
+            case UPROBE_MULTI -> "attachUprobeMulti(binary, functions, pid)";
             case PERF_EVENT -> "attachPerfEvent(event)";
             case XDP -> "attachXdp(ifindex, flags)";
             case TCX -> "attachTcx(ifindex) or attachTcx(ifindex, ingress)";
@@ -330,6 +332,34 @@ public final class BpfProgram {
                 : "0x" + Long.toHexString(offset)) + " (file offset 0x" + Long.toHexString(fileOffset) + ")"
                 + (pid >= 0 ? " in pid " + pid : "") + " for program '" + name() + "'";
         return keep(probe("uprobe", Feature.UPROBES, file.toString(), fileOffset, ret, pid, what));
+    }
+
+    /**
+     * Attaches a {@code uprobe.multi}/{@code uretprobe.multi}/{@code uprobe.session} program to
+     * {@code functions} of {@code binary} with one link ({@code BPF_LINK_CREATE} with
+     * {@code BPF_TRACE_UPROBE_MULTI}: the path and each function's file offset, from the binary's ELF
+     * symbols as for {@link #attachUprobe}).
+     *
+     * @param pid the process to probe, -1 for every process
+     * @throws IllegalArgumentException if the binary or a function cannot be found, or none is given
+     * @throws KernelException if the kernel refuses
+     */
+    public synchronized BpfLink attachUprobeMulti(Path binary, List<String> functions, int pid) throws KernelException {
+        requireAttachable(ProgramSpec.AttachKind.UPROBE_MULTI);
+        if (functions.isEmpty()) throw new IllegalArgumentException("program '" + name() + "': no functions to probe");
+        Path file = UprobeTargets.resolve(binary);
+        long[] offsets = new long[functions.size()];
+        for (int i = 0; i < offsets.length; i++) {
+            try {
+                offsets[i] = ElfSymbols.functionOffset(file, functions.get(i));
+            } catch (ElfSymbols.ElfLookupException e) {
+                throw new IllegalArgumentException("uprobe.multi of program '" + name() + "': " + e.getMessage(), e);
+            }
+        }
+        boolean ret = spec.attachPoint() instanceof AttachPoint.UprobeMulti u && u.retprobe();
+        String what = "BPF_LINK_CREATE (uprobe_multi" + (ret ? ", return" : "") + ") of " + file + ":" + functions
+                + (pid >= 0 ? " in pid " + pid : "") + " for program '" + name() + "'";
+        return keep(link(Links.uprobeMulti(sys, fd(), spec.expectedAttachType(), file.toString(), offsets, ret, pid), what));
     }
 
     /**

@@ -35,6 +35,8 @@ public record ProgramSpec(String name, String section, int type, int expectedAtt
         KPROBE_MULTI,
         /** A uprobe perf event ({@code uprobe/PATH:FUNC[+OFF]}, {@code uretprobe/...}). */
         UPROBE,
+        /** {@code BPF_LINK_CREATE} with {@code BPF_TRACE_UPROBE_MULTI} on functions of a binary ({@code uprobe.multi/PATH:FUNC}). */
+        UPROBE_MULTI,
         /** A perf event the caller describes ({@code perf_event}), one per CPU. */
         PERF_EVENT,
         /** {@code BPF_LINK_CREATE} with {@code BPF_XDP} on an interface. */

@@ -44,6 +44,9 @@ class AttachPointTest {
         assertEquals(ProgramSpec.AttachKind.UPROBE, of("uprobe", 2, 0).kind());
         assertTrue(of("uprobe", 2, 0).needs().isPresent());
         assertInstanceOf(AttachPoint.Unattachable.class, of("uprobe/libc.so.6", 2, 0), "no :FUNCTION");
+        assertEquals(new AttachPoint.UprobeMulti("/bin/bash", "readline", true), of("uretprobe.multi//bin/bash:readline", 2, 48));
+        assertTrue(of("uprobe.multi/libc.so.6:mall*", 2, 48).needs().orElseThrow().contains("does not expand"));
+        assertTrue(of("uprobe.multi", 2, 48).needs().isPresent());
     }
 
     @Test

@@ -399,7 +399,8 @@ class GoldenLoadTest {
         assertEquals("a network interface (ifindex) and a direction (SEC(\"tc\") names none)",
                 byName.get("pt_tc").attachNeeds().orElseThrow());
         assertTrue(byName.get("pt_socket").attachNeeds().orElseThrow().contains("SO_ATTACH_BPF"));
-        assertTrue(byName.get("pt_uprobe_multi").attachNeeds().orElseThrow().contains("uprobe.multi"));
+        assertEquals(ProgramSpec.AttachKind.UPROBE_MULTI, byName.get("pt_uprobe_multi").attachKind());
+        assertTrue(byName.get("pt_uprobe_multi").attachNeeds().orElseThrow().contains("function names"));
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, byName.get("pt_xdp")::attach);
         assertTrue(e.getMessage().contains("it needs a network interface (ifindex); use attachXdp(ifindex, flags)"),
                 e.getMessage());

@@ -397,6 +397,9 @@ final class SkeletonWriter {
                     : new AttachMethod("Path binary, String function, long offset, int pid",
                             "attachUprobe(binary, function, offset, pid)",
                             "to {@code function + offset} of {@code binary} in process {@code pid} (-1: every process)");
+            case UPROBE_MULTI -> auto ? new AttachMethod("", "attach()", "to the user functions its section names, in every process")
+                    : new AttachMethod("Path binary, List<String> functions, int pid", "attachUprobeMulti(binary, functions, pid)",
+                            "to {@code functions} of {@code binary} in process {@code pid} (-1: every process)");
             case PERF_EVENT -> new AttachMethod("PerfEvent event", "attachPerfEvent(event)", "to {@code event} on every CPU");
             case XDP -> new AttachMethod("int ifindex, int flags", "attachXdp(ifindex, flags)",
                     "to network interface {@code ifindex} ({@code flags}: XDP_FLAGS_*, 0 = the kernel's choice)");

@@ -189,11 +189,13 @@ class AttachKindsTest {
                         r.get("on_func").toString());
                 skel.program("on_func").attachUprobe(bin, "lskel_uprobe_target", 0, -1);
                 skel.program("on_func_ret").attachUprobe(bin, "lskel_uprobe_target", 0, -1);
+                skel.program("on_multi").attachUprobeMulti(bin, List.of("lskel_uprobe_target", "main"), -1);
                 Host.run(bin.toString(), "4");
                 skel.detach();
                 assertEquals(4, f.bss(skel, "func_calls"));
                 assertEquals(4, f.bss(skel, "func_returns"));
                 assertEquals(21, f.bss(skel, "last_arg"), "the last call's argument, 7 * 3");
+                assertEquals(5, f.bss(skel, "multi_calls"), "4 calls of lskel_uprobe_target and 1 of main, one link");
                 assertTrue(f.bss(skel, "libc_getpid_calls") >= 4, "every process's getpid() counts");
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> skel.program("on_func").attachUprobe(bin, "no_such_function", 0, -1));
@@ -338,7 +340,8 @@ class AttachKindsTest {
                 "attachCountEgress", List.of(Path.class)), attachMethods("cgroup_sock"));
         assertEquals(Map.of("attach", List.of(), "attachLibcGetpid", List.of(),
                 "attachOnFunc", List.of(Path.class, String.class, long.class, int.class),
-                "attachOnFuncRet", List.of(Path.class, String.class, long.class, int.class)), attachMethods("uprobes"));
+                "attachOnFuncRet", List.of(Path.class, String.class, long.class, int.class),
+                "attachOnMulti", List.of(Path.class, List.class, int.class)), attachMethods("uprobes"));
         assertEquals(Map.of("attach", List.of(), "attachOnSample", List.of(PerfEvent.class)), attachMethods("perf_sample"));
         assertEquals(Map.of("attach", List.of(), "attachSumElems", List.of(BpfMap.class)), attachMethods("iter_map"));
         assertEquals(List.of(), attachMethods("kprobes").get("attachOnKsyscall"), "ksyscall/getpid names its target");

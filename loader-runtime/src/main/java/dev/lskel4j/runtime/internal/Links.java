@@ -73,6 +73,23 @@ public final class Links {
         }
     }
 
+    /** {@code BPF_F_UPROBE_MULTI_RETURN}. */
+    public static final int BPF_F_UPROBE_MULTI_RETURN = 1;
+
+    /** {@return an {@code uprobe_multi} link of {@code progFd} on file offsets {@code offsets} of {@code path}} */
+    public static long uprobeMulti(BpfSyscall sys, int progFd, int attachType, String path, long[] offsets,
+                                   boolean retprobe, int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = attr(arena, progFd, 0, attachType, 0);
+            attr.set(JAVA_LONG, member("uprobe_multi", "path"), arena.allocateFrom(path).address());
+            attr.set(JAVA_LONG, member("uprobe_multi", "offsets"), arena.allocateFrom(JAVA_LONG, offsets).address());
+            attr.set(JAVA_INT, member("uprobe_multi", "cnt"), offsets.length);
+            attr.set(JAVA_INT, member("uprobe_multi", "flags"), retprobe ? BPF_F_UPROBE_MULTI_RETURN : 0);
+            attr.set(JAVA_INT, member("uprobe_multi", "pid"), Math.max(pid, 0));
+            return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
+        }
+    }
+
     /** {@return a {@code BPF_TRACE_ITER} link whose {@code bpf_iter_link_info.map.map_fd} is {@code mapFd}} */
     public static long iterMap(BpfSyscall sys, int progFd, int attachType, int mapFd) {
         try (Arena arena = Arena.ofConfined()) {
