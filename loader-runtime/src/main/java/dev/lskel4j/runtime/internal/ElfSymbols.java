@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The one ELF question a uprobe asks: at which file offset does function {@code NAME} of an
@@ -41,15 +39,15 @@ public final class ElfSymbols {
      */
     public static long functionOffset(Path file, String function) throws ElfLookupException {
         ByteBuffer b;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-            b = m;
-        } catch (IOException e) {
+        try {
+            // read, not mapped: a file truncated meanwhile must not SIGBUS the JVM
+            b = ByteBuffer.wrap(Files.readAllBytes(file));
+        } catch (IOException | OutOfMemoryError e) {
             throw new ElfLookupException("cannot read " + file + ": " + e.getMessage());
         }
         try {
             return find(b, file, function);
-        } catch (IndexOutOfBoundsException | BufferUnderflowException | IllegalArgumentException e) {
+        } catch (IndexOutOfBoundsException | BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
             throw new ElfLookupException(file + ": truncated or malformed ELF (" + e.getMessage() + ")");
         }
     }
