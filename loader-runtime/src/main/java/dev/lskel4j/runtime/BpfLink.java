@@ -8,20 +8,29 @@ import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
- * An attachment of a program (a raw tracepoint or BPF link fd). Closing it detaches the program;
- * the skeleton closes its links on {@link LightSkeleton#detach()} and {@link LightSkeleton#close()}.
+ * An attachment of a program: a raw tracepoint or BPF link fd, with the perf event fds it is
+ * attached through (one per CPU for {@code perf_event} programs; the perf event itself on the
+ * classic {@code PERF_EVENT_IOC_SET_BPF} path). Closing it detaches the program; the skeleton closes
+ * its links on {@link LightSkeleton#detach()} and {@link LightSkeleton#close()}.
  */
 public final class BpfLink implements AutoCloseable {
     private static final int READ_CHUNK = 64 << 10;
 
-    private final OwnedFd fd;
+    private final List<OwnedFd> fds;
     private final String description;
     private final BpfSyscall sys;
 
     BpfLink(OwnedFd fd, String description, BpfSyscall sys) {
-        this.fd = fd;
+        this(List.of(fd), description, sys);
+    }
+
+    /** Owns {@code fds}, closed in this order; the first is {@link #fd()}. */
+    BpfLink(List<OwnedFd> fds, String description, BpfSyscall sys) {
+        if (fds.isEmpty()) throw new IllegalArgumentException("a link needs at least one fd");
+        this.fds = List.copyOf(fds);
         this.description = description;
         this.sys = sys;
     }
@@ -55,27 +64,38 @@ public final class BpfLink implements AutoCloseable {
     }
 
     /**
-     * {@return the link's file descriptor}
+     * {@return the link's file descriptor (the first link of a multi-CPU attachment; the perf event
+     * fd on the classic perf path)}
      *
      * @throws IllegalStateException once closed
      */
     public int fd() {
-        return fd.get();
+        return fds.getFirst().get();
+    }
+
+    /** {@return how many file descriptors make up this attachment (links and perf events)} */
+    public int fdCount() {
+        return fds.size();
+    }
+
+    /** {@return what was attached to what, e.g. {@code "BPF_LINK_CREATE (BPF_XDP) for program 'x' on ifindex 7"}} */
+    public String description() {
+        return description;
     }
 
     /** {@return true once closed} */
     public boolean isClosed() {
-        return fd.isClosed();
+        return fds.getFirst().isClosed();
     }
 
-    /** Detaches: closes the link fd. Later calls do nothing. */
+    /** Detaches: closes the link fds, then the perf event fds. Later calls do nothing. */
     @Override
     public void close() {
-        fd.close();
+        fds.forEach(OwnedFd::close);
     }
 
     @Override
     public String toString() {
-        return description + " (" + fd + ")";
+        return description + " (" + fds.getFirst() + (fds.size() > 1 ? " and " + (fds.size() - 1) + " more" : "") + ")";
     }
 }

@@ -225,7 +225,7 @@ public final class BpfLoader {
 
     /** {@return the NUL-terminated text in the ctx's log buffer, empty if no log was asked for} */
     @SuppressWarnings("restricted") // the buffer is the caller's, of ctx.log_size bytes
-    private static String log(MemorySegment ctx) {
+    static String log(MemorySegment ctx) {
         long buf = ctx.get(JAVA_LONG, LoaderCtx.LOG_BUF);
         int size = ctx.get(JAVA_INT, LoaderCtx.LOG_SIZE);
         if (ctx.get(JAVA_INT, LoaderCtx.LOG_LEVEL) == 0 || buf == 0 || size <= 0) {

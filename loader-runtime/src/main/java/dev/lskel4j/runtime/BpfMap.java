@@ -30,6 +30,8 @@ import java.util.stream.IntStream;
  * with holes in the possible mask it would refuse (or misplace) valid CPUs.
  */
 public final class BpfMap {
+    /** {@code BPF_MAP_GET_NEXT_KEY}. */
+    private static final int BPF_MAP_GET_NEXT_KEY = 4;
     /** {@code BPF_ANY}: create or update. */
     public static final long BPF_ANY = 0;
     /** {@code BPF_NOEXIST}: create only. */
@@ -174,6 +176,27 @@ public final class BpfMap {
             }
             check(r, "BPF_MAP_DELETE_ELEM");
             return true;
+        }
+    }
+
+    /**
+     * {@return the key after {@code key} in the map's order ({@code BPF_MAP_GET_NEXT_KEY}), the first
+     * key for {@code null}; empty after the last}
+     *
+     * @throws IllegalArgumentException for a key of the wrong size
+     * @throws KernelException if the kernel refuses (maps without keys, e.g. ring buffers)
+     */
+    public Optional<byte[]> nextKey(byte[] key) throws KernelException {
+        if (key != null) checkKey(key);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment next = arena.allocate(Math.max(1, spec.keySize()));
+            long r = BpfOps.mapElem(sys, arena, BPF_MAP_GET_NEXT_KEY, fd(),
+                    key == null ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, key), next, 0);
+            if (r == -Errno.ENOENT.number()) {
+                return Optional.empty();
+            }
+            check(r, "BPF_MAP_GET_NEXT_KEY");
+            return Optional.of(next.asSlice(0, spec.keySize()).toArray(JAVA_BYTE));
         }
     }
 

@@ -24,7 +24,19 @@ public enum Feature {
      * kernel verifies (probe: a load with a dummy signature; E2BIG or EOPNOTSUPP mean "no").
      */
     PROG_SIGNATURES("verification of signed BPF programs (BPF_PROG_LOAD signature/keyring_id)",
-            "Linux 6.18 or newer built with CONFIG_SYSTEM_DATA_VERIFICATION");
+            "Linux 6.18 or newer built with CONFIG_SYSTEM_DATA_VERIFICATION"),
+    /** kprobe perf events: the {@code kprobe} PMU in {@code /sys/bus/event_source/devices} (probe: its {@code type} file). */
+    KPROBES("kprobes (the kprobe perf event PMU, /sys/bus/event_source/devices/kprobe)",
+            "a kernel built with CONFIG_KPROBES"),
+    /** uprobe perf events: the {@code uprobe} PMU in {@code /sys/bus/event_source/devices} (probe: its {@code type} file). */
+    UPROBES("uprobes (the uprobe perf event PMU, /sys/bus/event_source/devices/uprobe)",
+            "a kernel built with CONFIG_UPROBE_EVENTS"),
+    /**
+     * A mounted tracefs, where tracepoint ids are read ({@code events/CATEGORY/NAME/id}; probe:
+     * {@code /sys/kernel/tracing}, {@code /sys/kernel/debug/tracing} or any tracefs mount).
+     */
+    TRACEFS("a mounted tracefs (tracepoint ids: events/CATEGORY/NAME/id)",
+            "tracefs mounted, e.g. mount -t tracefs nodev /sys/kernel/tracing");
 
     private final String description;
     private final String requirement;

@@ -8,6 +8,7 @@ import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.model.LoaderRun;
 import dev.lskel4j.runtime.internal.ProcFds;
+import dev.lskel4j.runtime.internal.PossibleCpus;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ import java.util.stream.Collectors;
  * try (LightSkeleton skel = LightSkeleton.open(SPEC)) {          // initial images mapped
  *     skel.data("obj.rodata").writableSegment().set(JAVA_INT, 0, pid); // edit before load
  *     skel.load();                                              // loader runs; data remapped
- *     skel.attach();                                            // auto-attachable programs
+ *     AttachReport r = skel.attach();                           // every program whose section names its target
+ *     skel.program("on_xdp").attachXdp(ifindex, 0);               // the others, with their target
  *     long hits = skel.data("obj.bss").segment().get(JAVA_LONG, 0);
  * }                                                             // links, programs, data, maps closed
  * }</pre>
@@ -46,6 +48,8 @@ import java.util.stream.Collectors;
 public final class LightSkeleton implements AutoCloseable {
     private enum State { OPEN, LOADED, FAILED, CLOSED }
 
+    private static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4, BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_USER_RINGBUF = 31;
+
     private final SkeletonSpec spec;
     /** Scope of every data view: closed before the sections are unmapped. */
     private final Arena views;
@@ -57,6 +61,7 @@ public final class LightSkeleton implements AutoCloseable {
     private List<BpfProgram> programs = List.of();
     private State state = State.OPEN;
     private LoaderRun dryRun;
+    private String verifierLog = "";
 
     private LightSkeleton(SkeletonSpec spec, Arena views, Arena preLoad, Map<String, GlobalData> data) {
         this.spec = spec;
@@ -184,7 +189,7 @@ public final class LightSkeleton implements AutoCloseable {
             MemorySegment ctx = arena.allocate(LoaderCtx.size(spec.maps().size(), spec.programs().size()), 8);
             ctx.set(JAVA_INT, LoaderCtx.SZ, (int) ctx.byteSize());
             for (int i = 0; i < spec.maps().size(); i++) {
-                ctx.set(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES, maxEntries[i]);
+                ctx.set(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES, loadMaxEntries(i));
                 GlobalData d = data.get(spec.maps().get(i).name());
                 if (d != null) {
                     ctx.set(JAVA_LONG, LoaderCtx.mapDesc(i) + LoaderCtx.INITIAL_VALUE, d.address());
@@ -237,6 +242,7 @@ public final class LightSkeleton implements AutoCloseable {
         try {
             BpfLoader.run(Native.BPF, spec.loader(), ctx, options.keyringId(), LoaderCheck.ctxFdSlots(spec.maps().size(),
                     (int) spec.programs().stream().filter(p -> p.loadSlot() >= 0).count()));
+            if (options.logLevel() > 0) verifierLog = BpfLoader.log(ctx);
         } finally {
             if (log > 0) {
                 Native.munmap(log, options.logSize());
@@ -301,7 +307,7 @@ public final class LightSkeleton implements AutoCloseable {
         List<BpfMap> newMaps = new ArrayList<>(nrMaps);
         for (int i = 0; i < nrMaps; i++) {
             MapSpec map = spec.maps().get(i);
-            int entries = maxEntries[i] != 0 ? maxEntries[i] : map.maxEntries();
+            int entries = spec.loader().signing().isPresent() || loadMaxEntries(i) == 0 ? map.maxEntries() : loadMaxEntries(i);
             newMaps.add(BpfMap.of(map, entries, new OwnedFd(mapFds[i])));
         }
         List<BpfProgram> newPrograms = new ArrayList<>(progFds.length);
@@ -340,6 +346,37 @@ public final class LightSkeleton implements AutoCloseable {
         return expected.equals(actual) ? null : "which has " + actual + ", not the spec's " + expected;
     }
 
+    /**
+     * {@return the {@code max_entries} the ctx passes for map {@code i}: the user's override, else
+     * what libbpf would have read from the generating host and our generator leaves to the running
+     * one (libbpf's {@code map_set_def_max_entries()} and {@code adjust_ringbuf_sz()}), else 0 (keep
+     * the loader's value)}
+     */
+    private int loadMaxEntries(int i) {
+        return maxEntries[i] != 0 ? maxEntries[i] : hostMaxEntries(spec.maps().get(i), Native.pageSize(),
+                PossibleCpus.get().size());
+    }
+
+    /**
+     * {@return the running host's {@code max_entries} for a map whose generated value depends on the
+     * host, 0 for any other map}: a PERF_EVENT_ARRAY declared without size gets one slot per possible
+     * CPU; a ring buffer whose size is not a power-of-2 multiple of this host's page size is rounded
+     * up to the next one (a loader generated for 4 KiB pages running with 16 or 64 KiB pages).
+     */
+    static int hostMaxEntries(MapSpec map, int pageSize, int possibleCpus) {
+        return switch (map.type()) {
+            case BPF_MAP_TYPE_PERF_EVENT_ARRAY -> map.maxEntries() == 0 ? possibleCpus : 0;
+            case BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF -> {
+                long size = Integer.toUnsignedLong(map.maxEntries());
+                if (size == 0 || (size % pageSize == 0 && Long.bitCount(size / pageSize) == 1)) yield 0;
+                long rounded = pageSize;
+                while (rounded <= size) rounded <<= 1;
+                yield rounded > 0xffffffffL ? 0 : (int) rounded;
+            }
+            default -> 0;
+        };
+    }
+
     private void requireFeatures() throws BpfException {
         List<String> percpu = spec.maps().stream().filter(m -> m.kind() == MapKind.PERCPU).map(MapSpec::name).toList();
         if (!percpu.isEmpty()) {
@@ -361,24 +398,67 @@ public final class LightSkeleton implements AutoCloseable {
     }
 
     /**
-     * Attaches every loaded program that can be auto-attached ({@code OBJ__attach()}), in program
-     * order, skipping the others; stops at the first failure, keeping what is attached.
+     * Attaches every loaded program whose section names its target, in program order
+     * ({@code OBJ__attach()}, extended to every kind libbpf auto-attaches: raw_tp, tp_btf, fentry/
+     * fexit/fmod_ret, lsm, iter, tp/tracepoint, kprobe/kretprobe/ksyscall, kprobe.multi, uprobe), and
+     * reports every other program with why it is not attached: the parameter its attach method needs
+     * (an interface for xdp/tc, a cgroup, a network namespace, a perf event, a map), the kernel's
+     * refusal with its errno, a missing kernel feature. Unlike C's {@code OBJ__attach()} it does not
+     * stop at the first failure: what can be attached is. Already attached programs count as attached.
      *
-     * @throws KernelException if the kernel refuses an attachment
+     * @return one result per program
      * @throws IllegalStateException unless loaded
      */
-    public synchronized void attach() throws KernelException {
+    public synchronized AttachReport attach() {
         requireState(State.LOADED);
+        List<AttachResult> results = new ArrayList<>(programs.size());
         for (BpfProgram prog : programs) {
-            if (prog.isLoaded() && prog.canAutoAttach() && prog.link().isEmpty()) {
-                prog.attach();
-            }
+            results.add(attachOne(prog));
+        }
+        return new AttachReport(results);
+    }
+
+    private static AttachResult attachOne(BpfProgram p) {
+        if (!p.isLoaded()) return result(p, AttachResult.Status.NOT_LOADED, "", null);
+        if (p.link().isPresent()) return result(p, AttachResult.Status.ATTACHED, "", null);
+        Optional<String> needs = p.attachNeeds();
+        if (needs.isPresent()) {
+            return p.attachKind() == ProgramSpec.AttachKind.NONE
+                    ? result(p, AttachResult.Status.NOT_ATTACHABLE, needs.get(), null)
+                    : result(p, AttachResult.Status.NEEDS_PARAMETER, needs.get() + " (" + BpfProgram.attachMethod(p.attachKind())
+                            + ")", null);
+        }
+        try {
+            p.attach();
+            return result(p, AttachResult.Status.ATTACHED, "", null);
+        } catch (MissingFeatureException e) {
+            return result(p, AttachResult.Status.MISSING_FEATURE, e.getMessage(), null);
+        } catch (KernelException e) {
+            return result(p, AttachResult.Status.KERNEL_REFUSED, e.getMessage(), e.errno());
+        } catch (BpfException e) {
+            return result(p, AttachResult.Status.KERNEL_REFUSED, e.getMessage(), null);
+        } catch (IllegalArgumentException e) {
+            return result(p, AttachResult.Status.BAD_TARGET, e.getMessage(), null);
         }
     }
 
-    /** Closes every program's auto-attachment ({@code OBJ__detach()}). */
+    private static AttachResult result(BpfProgram p, AttachResult.Status status, String detail, Errno errno) {
+        return new AttachResult(p.name(), p.section(), status, detail, Optional.ofNullable(errno));
+    }
+
+    /** Closes every program's attachment ({@code OBJ__detach()}). */
     public synchronized void detach() {
         programs.forEach(BpfProgram::detach);
+    }
+
+    /**
+     * {@return the verifier log of a successful load with {@link LoadOptions#logLevel()} above 0:
+     * the log the kernel wrote last (the loader's programs share one buffer and each load overwrites
+     * it, so this is the last program's log, annotated with source lines at level 1 when the object
+     * has line info); empty for a load without log}
+     */
+    public synchronized String verifierLog() {
+        return verifierLog;
     }
 
     /**

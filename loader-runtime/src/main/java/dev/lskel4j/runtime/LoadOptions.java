@@ -54,6 +54,26 @@ public record LoadOptions(int logLevel, int logSize, int keyringId, boolean logO
         this(logLevel, logSize, keyringId, logOnFailure, false);
     }
 
+    /**
+     * {@code BPF_LOG_LEVEL1}: the verifier's trace of the path that fails, each instruction annotated
+     * with its source line from the object's BTF line info ({@code ; code @ file.c:73}); the kernel
+     * drops paths that verify, so a successful load logs only its statistics.
+     */
+    public static final int BPF_LOG_LEVEL1 = 1;
+    /** {@code BPF_LOG_LEVEL2}: every instruction of every path with its verifier state, annotated with source lines. */
+    public static final int BPF_LOG_LEVEL2 = 2;
+
+    /**
+     * {@return these options with verifier log level {@code level} on every run ({@link #BPF_LOG_LEVEL1},
+     * {@link #BPF_LOG_LEVEL2}, {@link #BPF_LOG_STATS}, or a combination; 0 for none)}
+     *
+     * @throws IllegalArgumentException if the level is negative or above 7
+     */
+    public LoadOptions withLogLevel(int level) {
+        if (level < 0 || level > 7) throw new IllegalArgumentException("verifier log level " + level + " is not 0..7");
+        return new LoadOptions(level, Math.max(logSize, 128), keyringId, level == 0 && logOnFailure, dryRun);
+    }
+
     /** {@return these options with a verifier log at {@link #BPF_LOG_STATS} on this run} */
     LoadOptions withStatsLog() {
         return new LoadOptions(BPF_LOG_STATS, logSize, keyringId, false, dryRun);

@@ -9,6 +9,7 @@ import dev.lskel4j.runtime.internal.BpfOps;
 import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
+import dev.lskel4j.runtime.internal.PerfEvents;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -34,7 +35,23 @@ final class Probes {
             case GLOBAL_PERCPU_DATA -> percpuData(sys);
             case PERCPU_CPU_FLAGS -> cpuFlags(sys);
             case PROG_SIGNATURES -> signatures(sys);
+            case KPROBES -> pmu("kprobe");
+            case UPROBES -> pmu("uprobe");
+            case TRACEFS -> tracefs();
         };
+    }
+
+    /** A dynamic perf PMU is there if its {@code type} file is. */
+    static Result pmu(String name) {
+        return PerfEvents.pmuType(name).isPresent()
+                ? new Result(true, "PMU '" + name + "' has type " + PerfEvents.pmuType(name).getAsInt())
+                : new Result(false, "no " + PerfEvents.pmuDir().resolve(name).resolve("type"));
+    }
+
+    /** tracefs is there if one of its mounts has {@code events/}. */
+    static Result tracefs() {
+        return PerfEvents.tracefs().map(p -> new Result(true, "tracefs at " + p))
+                .orElse(new Result(false, "no tracefs at /sys/kernel/tracing, /sys/kernel/debug/tracing or in /proc/self/mounts"));
     }
 
     /**

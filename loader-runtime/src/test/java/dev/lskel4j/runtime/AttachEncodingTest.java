@@ -85,11 +85,69 @@ class AttachEncodingTest {
     }
 
     @Test
-    void otherTypesAreNotAutoAttached() {
+    void programsNeedingATargetAreNotAttachedByAttach() {
         Recorder kernel = new Recorder();
-        BpfProgram kprobe = new BpfProgram(new ProgramSpec("k", "kprobe/do_nanosleep", 2, 0, 0), new OwnedFd(PROG_FD), kernel);
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, kprobe::attach);
-        assertTrue(e.getMessage().contains("auto-attach not supported"), e.getMessage());
+        BpfProgram xdp = new BpfProgram(new ProgramSpec("x", "xdp", 6, 37, 0), new OwnedFd(PROG_FD), kernel);
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, xdp::attach);
+        assertTrue(e.getMessage().contains("use attachXdp(ifindex, flags)"), e.getMessage());
         assertEquals(List.of(), kernel.calls);
+    }
+
+    /** Calls {@code how} on a program of the given kind and returns the one LINK_CREATE it made (full link_create size). */
+    private static Call linkCreate(ProgramSpec spec, Attacher how) {
+        Recorder kernel = new Recorder();
+        BpfProgram prog = new BpfProgram(spec, new OwnedFd(PROG_FD), kernel);
+        KernelException e = assertThrows(KernelException.class, () -> how.attach(prog));
+        assertEquals(Errno.EPERM, e.errno());
+        assertEquals(1, kernel.calls.size());
+        Call c = kernel.calls.getFirst();
+        assertEquals(BpfAttr.BPF_LINK_CREATE, c.cmd());
+        assertEquals(64, c.size(), "offsetofend(union bpf_attr, link_create)");
+        assertEquals(PROG_FD, intAt(c, 0));
+        return c;
+    }
+
+    interface Attacher {
+        void attach(BpfProgram p) throws BpfException;
+    }
+
+    @Test
+    void xdpTcxAndNetfilterLinks() {
+        Call xdp = linkCreate(new ProgramSpec("x", "xdp", 6, 37, 0), p -> p.attachXdp(7, 2));
+        assertEquals(7, intAt(xdp, 4), "target_ifindex");
+        assertEquals(37, intAt(xdp, 8), "BPF_XDP");
+        assertEquals(2, intAt(xdp, 12), "XDP_FLAGS_SKB_MODE");
+        Call tcx = linkCreate(new ProgramSpec("t", "tcx/egress", 3, 47, 0), p -> p.attachTcx(9));
+        assertEquals(9, intAt(tcx, 4));
+        assertEquals(47, intAt(tcx, 8), "BPF_TCX_EGRESS");
+        Call bare = linkCreate(new ProgramSpec("t", "tc", 3, 0, 0), p -> p.attachTcx(9, true));
+        assertEquals(46, intAt(bare, 8), "BPF_TCX_INGRESS");
+        Call nf = linkCreate(new ProgramSpec("n", "netfilter", 32, 45, 0), p -> p.attachNetfilter(2, 1, -100));
+        assertEquals(45, intAt(nf, 8));
+        assertEquals(2, intAt(nf, 16), "netfilter.pf");
+        assertEquals(1, intAt(nf, 20), "netfilter.hooknum");
+        assertEquals(-100, intAt(nf, 24), "netfilter.priority");
+    }
+
+    @Test
+    void mapIteratorPassesTheMapFdInIterInfo() {
+        MapSpec spec = MapSpec.user("numbers", 1, 4, 8, 16, 0);
+        BpfMap map = BpfMap.of(spec, 16, new OwnedFd(1234)); // never closed: no such fd is open
+        {
+            Call c = linkCreate(new ProgramSpec("i", "iter/bpf_map_elem", 26, 28, 0), p -> p.attachIterator(map));
+            assertEquals(28, intAt(c, 8), "BPF_TRACE_ITER");
+            long info = MemorySegment.ofArray(c.attr()).get(JAVA_LONG.withByteAlignment(1), 16);
+            assertTrue(info != 0, "iter_info points at bpf_iter_link_info");
+            assertEquals(16, intAt(c, 24), "iter_info_len = sizeof(union bpf_iter_link_info)");
+        }
+    }
+
+    @Test
+    void kprobeMultiPassesTheSymbolsAndTheReturnFlag() {
+        Call c = linkCreate(new ProgramSpec("k", "kretprobe.multi/do_nanosleep", 2, 42, 0),
+                p -> p.attachKprobeMulti("do_nanosleep"));
+        assertEquals(42, intAt(c, 8), "BPF_TRACE_KPROBE_MULTI");
+        assertEquals(1, intAt(c, 16), "BPF_F_KPROBE_MULTI_RETURN");
+        assertEquals(1, intAt(c, 20), "cnt");
     }
 }

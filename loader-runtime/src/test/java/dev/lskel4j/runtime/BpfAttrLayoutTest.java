@@ -85,6 +85,24 @@ class BpfAttrLayoutTest {
         assertEquals(28, BpfAttr.LinkCreate.SIZE);
     }
 
+    /** The full link_create shape: its target union members start where the kernel's do, and it ends where link_create ends. */
+    @org.junit.jupiter.api.Test
+    void fullLinkCreateMatchesKernelBtf() {
+        Map<String, Btf.Member> kernel = btf.namedMember(bpfAttr, "link_create");
+        assertEquals(btf.flatten(bpfAttr).get("link_create").size(), BpfAttr.LinkCreateFull.SIZE, "offsetofend(link_create)");
+        for (String member : java.util.List.of("perf_event", "kprobe_multi", "netfilter", "tcx", "uprobe_multi")) {
+            long offset = BpfAttr.LinkCreateFull.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("target"),
+                    MemoryLayout.PathElement.groupElement(member));
+            assertEquals(kernel.get(member).offset(), offset, member + " offset");
+            assertEquals(kernel.get(member).size(), BpfAttr.LinkCreateFull.LAYOUT.select(
+                    MemoryLayout.PathElement.groupElement("target"), MemoryLayout.PathElement.groupElement(member)).byteSize(),
+                    member + " size");
+        }
+        assertEquals(kernel.get("iter_info").offset(), BpfAttr.LinkCreateFull.TARGET);
+        assertEquals(kernel.get("iter_info_len").offset(), BpfAttr.LinkCreateFull.TARGET + 8);
+        assertEquals(kernel.get("flags").offset(), BpfAttr.LinkCreateFull.FLAGS);
+    }
+
     private static Map<String, Btf.Member> kernelMembers(String where) {
         if (where.startsWith("anon:")) {
             return btf.anonymousMemberWith(bpfAttr, where.substring(5));

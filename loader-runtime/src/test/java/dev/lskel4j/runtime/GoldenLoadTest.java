@@ -365,17 +365,45 @@ class GoldenLoadTest {
         assertTrue(e.getMessage().contains("byte order is not the host's"), e.getMessage());
     }
 
-    /** bpftool's codegen_attach_detach() on prog_types: 1 named raw_tp, 6 BTF raw tracepoints, 1 iter, 24 others. */
+    /**
+     * libbpf's auto-attach rules on prog_types: the 13 programs whose section names the target
+     * (raw_tp, tp_btf, tracepoint, kprobe, kretprobe, ksyscall, kprobe.multi, iter/task, fentry,
+     * fexit, fmod_ret, lsm, lsm.s), the others with what they need.
+     */
     @org.junit.jupiter.api.Test
     void autoAttachRules() {
         List<BpfProgram> progs = new Golden("prog_types").programs.stream()
                 .map(p -> new BpfProgram(p, null, Native.BPF)).toList();
-        assertEquals(8, progs.stream().filter(BpfProgram::canAutoAttach).count());
-        assertEquals(1, progs.stream().filter(p -> p.canAutoAttach() && p.type() == 17).count());
-        assertEquals(1, progs.stream().filter(p -> p.canAutoAttach() && p.expectedAttachType() == 28).count());
-        BpfProgram kprobe = progs.stream().filter(p -> p.name().equals("pt_kprobe")).findFirst().orElseThrow();
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, kprobe::attach);
-        assertTrue(e.getMessage().startsWith("auto-attach not supported for program 'pt_kprobe'"), e.getMessage());
+        assertEquals(13, progs.stream().filter(BpfProgram::canAutoAttach).count(),
+                progs.stream().filter(BpfProgram::canAutoAttach).map(BpfProgram::name).toList().toString());
+        java.util.Map<String, BpfProgram> byName = progs.stream().collect(java.util.stream.Collectors.toMap(BpfProgram::name, p -> p));
+        java.util.Map<String, ProgramSpec.AttachKind> kinds = java.util.Map.ofEntries(
+                java.util.Map.entry("pt_tracepoint", ProgramSpec.AttachKind.TRACEPOINT),
+                java.util.Map.entry("pt_ksyscall", ProgramSpec.AttachKind.KPROBE),
+                java.util.Map.entry("pt_kprobe_multi", ProgramSpec.AttachKind.KPROBE_MULTI),
+                java.util.Map.entry("pt_uprobe", ProgramSpec.AttachKind.UPROBE),
+                java.util.Map.entry("pt_xdp", ProgramSpec.AttachKind.XDP),
+                java.util.Map.entry("pt_xdp_frags", ProgramSpec.AttachKind.XDP),
+                java.util.Map.entry("pt_tc", ProgramSpec.AttachKind.TCX),
+                java.util.Map.entry("pt_tcx_egress", ProgramSpec.AttachKind.TCX),
+                java.util.Map.entry("pt_cgroup_skb", ProgramSpec.AttachKind.CGROUP),
+                java.util.Map.entry("pt_sockops", ProgramSpec.AttachKind.CGROUP),
+                java.util.Map.entry("pt_socket", ProgramSpec.AttachKind.NONE),
+                java.util.Map.entry("pt_perf_event", ProgramSpec.AttachKind.PERF_EVENT),
+                java.util.Map.entry("pt_syscall", ProgramSpec.AttachKind.NONE),
+                java.util.Map.entry("pt_sk_msg", ProgramSpec.AttachKind.SOCKMAP),
+                java.util.Map.entry("pt_sk_lookup", ProgramSpec.AttachKind.NETNS),
+                java.util.Map.entry("pt_netfilter", ProgramSpec.AttachKind.NETFILTER),
+                java.util.Map.entry("pt_iter_task", ProgramSpec.AttachKind.ITER_LINK));
+        kinds.forEach((name, kind) -> assertEquals(kind, byName.get(name).attachKind(), name));
+        assertEquals("a network interface (ifindex) and a direction (SEC(\"tc\") names none)",
+                byName.get("pt_tc").attachNeeds().orElseThrow());
+        assertTrue(byName.get("pt_socket").attachNeeds().orElseThrow().contains("SO_ATTACH_BPF"));
+        assertEquals(ProgramSpec.AttachKind.UPROBE_MULTI, byName.get("pt_uprobe_multi").attachKind());
+        assertTrue(byName.get("pt_uprobe_multi").attachNeeds().orElseThrow().contains("function names"));
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, byName.get("pt_xdp")::attach);
+        assertTrue(e.getMessage().contains("it needs a network interface (ifindex); use attachXdp(ifindex, flags)"),
+                e.getMessage());
         assertFalse(new BpfProgram(new ProgramSpec("bare", "raw_tp", 17, 0, 0), null, Native.BPF).canAutoAttach(),
                 "SEC(\"raw_tp\") names no tracepoint");
     }

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "gen", mixinStandardHelpOptions = true,
         description = {"Writes the loader of each OBJ: NAME.insns, NAME.data and NAME.json.",
                 "",
-                "Generates the light-skeleton loader of each OBJ: writes DIR/NAME.insns and DIR/NAME.data (the raw "
+                "Generates the light-skeleton loader of each OBJ (every object that generates is written; the "
+                + "others are reported and named at the end, exit status 1): writes DIR/NAME.insns and DIR/NAME.data (the raw "
                 + "loader instructions and data blob, as libbpf's gen_loader_opts.insns/.data and the opts_insn/opts_data "
                 + "of `bpftool gen skeleton -L`) and DIR/NAME.json (the maps, programs and kconfig externs a runtime "
                 + "needs).",
@@ -63,21 +64,33 @@ final class GenCommand implements Callable<Integer> {
             if (!seen.add(n)) throw new CliException(Lskel.USAGE, "two objects would both write " + n + ".*: use one call each with --name");
             names.add(n);
         }
-        // generate everything first, so that a bad object leaves no partial output
+        // every object that generates is written; the others are named at the end (exit 1)
         HostValues hostValues = host.hostValues();
-        List<Generation> gens = new ArrayList<>();
-        for (int i = 0; i < objects.size(); i++) gens.add(generation.generate(objects.get(i), names.get(i), hostValues));
         PrintWriter o = spec.commandLine().getOut();
-        for (int i = 0; i < gens.size(); i++) {
-            Generation g = gens.get(i);
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> failed = new ArrayList<>();
+        for (int i = 0; i < objects.size(); i++) {
+            Path obj = objects.get(i);
             String n = names.get(i);
-            write(out.resolve(n + ".insns"), g.blob().insns().toArray());
-            write(out.resolve(n + ".data"), g.blob().data().toArray());
-            write(out.resolve(n + ".json"), Descriptor.json(g, n).getBytes(StandardCharsets.UTF_8));
-            o.printf("%s: %s.insns (%d instructions), %s.data (%d bytes), %s.json%n", objects.get(i), out.resolve(n),
-                    g.blob().insnCount(), out.resolve(n), g.blob().data().length(), out.resolve(n));
+            try {
+                Generation g = generation.generate(obj, n, hostValues);
+                write(out.resolve(n + ".insns"), g.blob().insns().toArray());
+                write(out.resolve(n + ".data"), g.blob().data().toArray());
+                write(out.resolve(n + ".json"), Descriptor.json(g, n).getBytes(StandardCharsets.UTF_8));
+                o.printf("%s: %s.insns (%d instructions), %s.data (%d bytes), %s.json%n", obj, out.resolve(n),
+                        g.blob().insnCount(), out.resolve(n), g.blob().data().length(), out.resolve(n));
+            } catch (CliException e) {
+                if (objects.size() == 1) throw e;
+                err.println("lskel gen: " + e.getMessage());
+                failed.add(obj.toString());
+            }
         }
         o.flush();
+        err.flush();
+        if (!failed.isEmpty()) {
+            throw new CliException(Lskel.BAD_INPUT, failed.size() + " of " + objects.size() + " objects did not generate: "
+                    + String.join(", ", failed) + " (the other " + (objects.size() - failed.size()) + " were written)");
+        }
         return Lskel.OK;
     }
 

@@ -32,6 +32,11 @@ final class HostOptions {
             + "anyway. Repeatable.")
     Map<String, String> ksyms = new LinkedHashMap<>();
 
+    @Option(names = "--possible-cpus", paramLabel = "N", description = "max_entries of a PERF_EVENT_ARRAY declared "
+            + "without one (libbpf bakes the build host's possible CPUs). Without it: 0, and the runtime passes the "
+            + "running machine's count in the loader ctx; a signed loader, which ignores the ctx, needs it.")
+    Integer possibleCpus;
+
     /** {@return the host values given on the command line; none by default} */
     HostValues hostValues() throws CliException {
         HostValues host = HostValues.none();
@@ -51,6 +56,10 @@ final class HostOptions {
             }
             host = host.withKernelVersion(HostValues.kernelVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
                     m.group(3) == null ? 0 : Integer.parseInt(m.group(3))));
+        }
+        if (possibleCpus != null) {
+            if (possibleCpus <= 0) throw new CliException(Lskel.USAGE, "--possible-cpus " + possibleCpus + " must be at least 1");
+            host = host.withPossibleCpus(possibleCpus);
         }
         for (Map.Entry<String, String> ksym : ksyms.entrySet()) {
             host = host.withKsym(ksym.getKey(), address(ksym.getKey(), ksym.getValue()));

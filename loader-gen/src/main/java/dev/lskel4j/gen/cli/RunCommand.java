@@ -8,7 +8,10 @@ import dev.lskel4j.gen.skel.BpfNames;
 import dev.lskel4j.gen.skel.CType;
 import dev.lskel4j.gen.skel.DataSection;
 import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.gen.skel.MapTypes;
 import dev.lskel4j.gen.skel.ValueText;
+import dev.lskel4j.runtime.AttachReport;
+import dev.lskel4j.runtime.AttachResult;
 import dev.lskel4j.runtime.BpfException;
 import dev.lskel4j.runtime.BpfMap;
 import dev.lskel4j.runtime.BpfProgram;
@@ -17,6 +20,7 @@ import dev.lskel4j.runtime.LightSkeleton;
 import dev.lskel4j.runtime.LoadOptions;
 import dev.lskel4j.runtime.LoaderBlobException;
 import dev.lskel4j.runtime.NotPrivilegedException;
+import dev.lskel4j.runtime.RingBuffer;
 import dev.lskel4j.runtime.SkeletonSpec;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -25,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,14 +43,26 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Loads OBJ for a while and prints its global variables and maps.",
                 "",
-                "Generates the loader of OBJ, sets initial values (--set), loads it, attaches every program that "
-                + "can be attached automatically (raw_tp, tp_btf, fentry/fexit/fmod_ret, lsm, iter), waits, runs each iterator "
-                + "program once and prints its output, then prints "
+                "Generates the loader of OBJ, sets initial values (--set), loads it, attaches every program whose "
+                + "section names its target (raw_tp, tp/tracepoint, kprobe/kretprobe/ksyscall, kprobe.multi, "
+                + "uprobe/PATH:FUNC, tp_btf, fentry/fexit/fmod_ret, lsm, iter) and prints `attached K of N programs` "
+                + "with, for each program not attached, why (the parameter it needs: an interface, a cgroup, a "
+                + "network namespace, a perf event, a map; the kernel's refusal and errno; a missing kernel feature), "
+                + "waits (draining ring buffers and counting their records), runs each iterator program once and "
+                + "prints its output, then prints "
                 + "each global variable as `section.name = value` (decoded through BTF) and each map's name, type and "
-                + "sizes, and closes everything. Needs root (or CAP_BPF+CAP_PERFMON)."})
+                + "sizes with the first entries of hash and array maps (decoded through BTF), and closes everything. "
+                + "Needs root (or CAP_BPF+CAP_PERFMON)."})
 final class RunCommand implements Callable<Integer> {
     /** How many lines of an iterator program's output {@code run} prints. */
     private static final int ITERATOR_LINES = 20;
+    /** How many records of each ring buffer {@code run} prints; how often it drains them. */
+    private static final int RING_RECORDS = 8, POLL_MS = 100;
+    private static final int BPF_MAP_TYPE_RINGBUF = 27;
+    /** How many entries of each hash or array map {@code run} prints. */
+    private static final int MAP_ENTRIES = 16;
+    /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH. */
+    private static final java.util.Set<Integer> ENTRY_MAPS = java.util.Set.of(1, 2, 9);
 
     @Spec
     CommandSpec spec;
@@ -65,6 +82,13 @@ final class RunCommand implements Callable<Integer> {
             description = "How long the programs stay attached before the values are read (default: ${DEFAULT-VALUE}).")
     double seconds;
 
+    @Option(names = "--log-level", paramLabel = "N", defaultValue = "0", description = "Verifier log level of "
+            + "every load: 2 = every instruction with its verifier state, annotated with its source line (`; "
+            + "code @ file.c:73`); 1 = the same for the path that fails (the kernel drops verified paths at level 1, "
+            + "so a successful load shows its statistics); 4 = statistics only. Printed after a successful load "
+            + "(the last program's log) and in the error of a failed one. 0 (default): no log unless a load fails.")
+    int logLevel;
+
     @Parameters(paramLabel = "OBJ", description = "A BPF object file.")
     Path object;
 
@@ -74,6 +98,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliException {
         if (seconds < 0 || Double.isNaN(seconds)) throw new CliException(Lskel.USAGE, "--for must be 0 or more seconds");
+        if (logLevel < 0 || logLevel > 7) throw new CliException(Lskel.USAGE, "--log-level " + logLevel + " is not 0..7");
         Generation gen = generation.generate(object, name != null ? name : GenerationOptions.defaultName(object), HostValues.none());
         List<DataSection> sections;
         try {
@@ -90,21 +115,41 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(Lskel.BAD_INPUT, object + " cannot run on this machine: " + e.getMessage(), e);
         }
+        Map<String, MapTypes.KeyValue> mapTypes;
+        try {
+            mapTypes = MapTypes.of(gen.plan());
+        } catch (MalformedObjectException e) {
+            throw new CliException(Lskel.BAD_INPUT, e.inFile(object.toString()).getMessage(), e);
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (LightSkeleton skel = LightSkeleton.open(skeletonSpec)) {
             for (Assignment a : assignments) {
                 MemorySegment.copy(a.bytes(), 0, skel.data(a.section().map().name()).writableSegment(), JAVA_BYTE, a.offset(),
                         a.bytes().length);
             }
-            skel.load(LoadOptions.DEFAULT);
-            skel.attach();
-            List<String> attached = skel.programs().stream().filter(p -> p.link().isPresent())
-                    .map(p -> p.name() + " (" + p.section() + ")").toList();
-            out.printf("loaded %s: %d maps, %d programs; attached %s%n", object, skel.maps().size(), skel.programs().size(),
-                    attached.isEmpty() ? "none" : String.join(", ", attached));
-            out.printf("running for %s s%n", seconds);
-            out.flush();
-            pause(seconds);
+            skel.load(LoadOptions.DEFAULT.withLogLevel(logLevel));
+            out.printf("loaded %s: %d maps, %d programs%n", object, skel.maps().size(), skel.programs().size());
+            if (logLevel > 0) {
+                out.println("verifier log (level " + logLevel + ", the last program loaded):");
+                skel.verifierLog().lines().forEach(l -> out.println("  " + l));
+            }
+            AttachReport report = skel.attach();
+            out.println(report.summary());
+            for (AttachResult r : report.unattached()) out.println("  " + r);
+            List<Drained> rings = new ArrayList<>();
+            try {
+                for (BpfMap m : skel.maps()) if (m.type() == BPF_MAP_TYPE_RINGBUF) rings.add(new Drained(m.name(), RingBuffer.of(m)));
+                out.printf("running for %s s%n", seconds);
+                out.flush();
+                pauseDraining(seconds, rings);
+                for (Drained d : rings) {
+                    out.printf("ring buffer %s: %d records%n", d.map(), d.count[0]);
+                    d.first().forEach(rec -> out.println("  " + java.util.HexFormat.of().formatHex(rec)));
+                    if (d.count[0] > d.first().size()) out.printf("  ... %d more%n", d.count[0] - d.first().size());
+                }
+            } finally {
+                rings.forEach(d -> d.ring().close());
+            }
             for (BpfProgram p : skel.programs()) {
                 if (p.isIterator() && p.link().isPresent()) printIterator(out, p);
             }
@@ -112,6 +157,8 @@ final class RunCommand implements Callable<Integer> {
             for (BpfMap m : skel.maps()) {
                 out.printf("map %s: %s, key %d bytes, value %d bytes, max_entries %d%n", m.name(), BpfNames.mapType(m.type()),
                         m.keySize(), m.valueSize(), m.maxEntries());
+                MapTypes.KeyValue types = mapTypes.get(m.name());
+                if (types != null && ENTRY_MAPS.contains(m.type())) printEntries(out, m, types, order);
             }
             out.flush();
         } catch (NotPrivilegedException e) {
@@ -124,6 +171,30 @@ final class RunCommand implements Callable<Integer> {
         return Lskel.OK;
     }
 
+    /**
+     * Prints up to {@link #MAP_ENTRIES} entries of a hash or array map, key and value decoded through
+     * BTF ({@code [key] = value}), raw hex where the map has no BTF type.
+     */
+    private static void printEntries(PrintWriter out, BpfMap m, MapTypes.KeyValue types, ByteOrder order)
+            throws KernelException {
+        int shown = 0;
+        for (Optional<byte[]> key = m.nextKey(null); key.isPresent(); key = m.nextKey(key.get())) {
+            if (shown == MAP_ENTRIES) {
+                out.printf("  ... more entries (showing the first %d)%n", MAP_ENTRIES);
+                return;
+            }
+            Optional<byte[]> value = m.lookup(key.get());
+            if (value.isEmpty()) continue; // deleted meanwhile
+            out.printf("  [%s] = %s%n", text(types.key(), key.get(), order), text(types.value(), value.get(), order));
+            shown++;
+        }
+    }
+
+    private static String text(Optional<CType> type, byte[] bytes, ByteOrder order) {
+        if (type.isPresent() && type.get().size() == bytes.length) return ValueText.format(type.get(), bytes, 0, order);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
     /** Runs an iterator program once (attached programs of other kinds run by themselves) and prints its output. */
     private static void printIterator(PrintWriter out, BpfProgram p) throws KernelException {
         List<String> lines = new String(p.link().orElseThrow().readIterator(), StandardCharsets.UTF_8).lines().toList();
@@ -132,12 +203,31 @@ final class RunCommand implements Callable<Integer> {
         if (lines.size() > ITERATOR_LINES) out.printf("  ... %d more lines%n", lines.size() - ITERATOR_LINES);
     }
 
-    private static void pause(double seconds) {
+    /** A ring buffer drained while {@code run} waits: how many records, and the first few. */
+    private record Drained(String map, RingBuffer ring, long[] count, List<byte[]> first) {
+        Drained(String map, RingBuffer ring) {
+            this(map, ring, new long[1], new ArrayList<>());
+        }
+
+        void drain() {
+            ring.drain(rec -> {
+                if (count[0]++ < RING_RECORDS) first.add(rec);
+            });
+        }
+    }
+
+    /** Waits {@code seconds}, draining the ring buffers every {@link #POLL_MS} ms and once at the end. */
+    private static void pauseDraining(double seconds, List<Drained> rings) {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
         try {
-            Thread.sleep((long) (seconds * 1000));
+            for (long left; (left = end - System.nanoTime()) > 0; ) {
+                Thread.sleep(Math.min(POLL_MS, Math.max(1, left / 1_000_000)));
+                rings.forEach(Drained::drain);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        rings.forEach(Drained::drain);
     }
 
     private static void printSection(PrintWriter out, LightSkeleton skel, DataSection s, ByteOrder order) throws KernelException {

@@ -4,6 +4,7 @@ import dev.lskel4j.gen.BpfObjectException;
 import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.LoaderGenerator;
 import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.UnsupportedObjectException;
 import dev.lskel4j.gen.emit.GenLoader;
 import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;
@@ -37,14 +38,44 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
      * @param host the build-host values to bake in; {@link HostValues#none()} bakes none
      * @param options generator options (debug code, signing shape)
      * @throws BpfObjectException if the object is malformed or uses something light skeletons
-     *     refuse; the message names the file, section and offset
+     *     refuse; the message names the file, section and offset (a PERF_EVENT_ARRAY without size in a
+     *     signed loader or as an inner map, unless {@code host} gives the possible CPUs)
      * @throws GenLoaderException if the loader generator refuses the plan (too many maps or
      *     programs, a jump out of range...)
      */
     public static Generation of(byte[] elf, String fileName, String objectName, HostValues host, GenOptions options)
             throws BpfObjectException, GenLoaderException {
         LoadPlan plan = LoaderGenerator.plan(elf, objectName, host, fileName);
+        requireSizedWhereTheCtxCannot(plan, options, fileName);
         return new Generation(fileName, plan, GenLoader.emit(plan, options));
+    }
+
+    private static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
+
+    /**
+     * A PERF_EVENT_ARRAY declared without {@code max_entries} gets one slot per possible CPU; libbpf
+     * reads them on the generating host, we leave the 0 for the runtime to replace through the loader
+     * ctx ({@code map_desc[i].max_entries}). Where the ctx cannot reach, the loader would create the map
+     * with 0 entries and fail with EINVAL at load, so generation refuses unless the count was given
+     * ({@link HostValues#withPossibleCpus(int)}): in a signed loader ({@code gen_hash}, no ctx
+     * overrides) and for an inner-map template (map_idx -1, never overridden).
+     *
+     * @throws UnsupportedObjectException naming the map
+     */
+    static void requireSizedWhereTheCtxCannot(LoadPlan plan, GenOptions options, String fileName)
+            throws UnsupportedObjectException {
+        for (var op : plan.ops()) {
+            if (!(op instanceof dev.lskel4j.gen.plan.MapCreate m) || m.mapType() != BPF_MAP_TYPE_PERF_EVENT_ARRAY
+                    || m.maxEntries() != 0) {
+                continue;
+            }
+            if (m.mapIdx() < 0 || options.signing().genHash()) {
+                throw new UnsupportedObjectException(fileName, ".maps", -1, "PERF_EVENT_ARRAY '" + m.name()
+                        + "' has no max_entries and " + (m.mapIdx() < 0 ? "is an inner-map template" : "the loader is signed")
+                        + ", so the runtime cannot size it at load time: give the number of possible CPUs of the target "
+                        + "machine (--possible-cpus N) or declare max_entries", null);
+            }
+        }
     }
 
     /** {@return the file name without its directory and without {@code .bpf.o} (or {@code .o})} */

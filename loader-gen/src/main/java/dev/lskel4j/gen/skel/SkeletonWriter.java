@@ -28,13 +28,14 @@ import java.util.TreeSet;
  * (maps, programs, kconfig externs, loader steps) and a resource beside it holding the loader
  * instructions, its data blob and the initial images of the global data sections. Each global data
  * section gets a view class with typed accessors built from BTF; each struct, union and enum a
- * nested type; each auto-attachable program an {@code attachX()} method.
+ * nested type; each attachable program an {@code attachX(...)} method, with the parameters its kind
+ * needs (an interface, a cgroup, a perf event...).
  */
 final class SkeletonWriter {
     /** Simple names the generated class uses unqualified: nested types must not shadow them. */
     private static final Set<String> USED_TYPE_NAMES = Set.of(
-            "BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData", "KernelException", "LightSkeleton",
-            "LoadOptions", "LoaderBlob", "LoaderStep", "MapKind", "MapSpec", "ProgramSpec", "SkeletonSpec",
+            "AttachReport", "BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData", "KernelException",
+            "LightSkeleton", "LoadOptions", "PerfEvent", "Path", "LoaderBlob", "LoaderStep", "MapKind", "MapSpec", "ProgramSpec", "SkeletonSpec",
             "KconfigExtern", "IOException", "InputStream", "UncheckedIOException", "MemorySegment", "ValueLayout",
             "ByteOrder", "StandardCharsets", "Arrays", "List", "Objects", "Optional", "String", "Object", "Byte",
             "Short", "Integer", "Long", "Float", "Double", "Boolean", "Math", "System", "Override",
@@ -277,27 +278,32 @@ final class SkeletonWriter {
         w.close().blank();
 
         w.doc("""
-                Attaches every program that can be attached automatically ({@code OBJ__attach()}), in object
-                order; stops at the first failure, keeping what is attached.
+                Attaches every program whose section names its target, in object order, and reports the
+                others ({@link LightSkeleton#attach()}): the parameter their {@code attachX(...)} method takes,
+                the kernel's refusal, a missing kernel feature. Never skips a program silently.
 
-                @throws KernelException if the kernel refuses an attachment
+                @return one result per program; {@code summary()} is "attached K of N programs"
                 @throws IllegalStateException unless loaded""");
-        w.open("public void attach() throws KernelException");
-        w.line("skel.attach();");
+        w.open("public AttachReport attach()");
+        w.line("return skel.attach();");
         w.close().blank();
 
         JavaNames.Scope scope = new JavaNames.Scope(Set.of("open", "openAndLoad", "load", "attach", "detach", "close",
                 "skeleton", "maps", "progs", "loaderPlan"));
         sections.forEach(s -> scope.take(s.accessor()));
         for (ProgramSpec p : in.programs()) {
-            Optional<String> how = attachDescription(p);
+            Optional<AttachMethod> how = attachMethod(p);
             if (how.isEmpty() || p.loadSlot() < 0) continue;
-            w.doc("Attaches program {@code " + esc(p.name()) + "} " + how.get() + ".\n\n"
+            AttachMethod m = how.get();
+            w.doc("Attaches program {@code " + esc(p.name()) + "} ({@code SEC(\"" + esc(p.section()) + "\")}) " + m.doc()
+                    + ".\n\n"
                     + "@return the attachment; {@link #detach()} and {@link #close()} close it too\n"
-                    + "@throws KernelException if the kernel refuses the attachment\n"
+                    + "@throws BpfException if the kernel refuses the attachment or lacks what it needs\n"
+                    + "@throws IllegalArgumentException if the target does not exist\n"
                     + "@throws IllegalStateException unless loaded, or if the program is attached already");
-            w.open("public BpfLink %s() throws KernelException", scope.claim("attach" + JavaNames.pascal(p.name()), "Program"));
-            w.line("return skel.program(%s).attach();", literal(p.name()));
+            w.open("public BpfLink %s(%s) throws BpfException", scope.claim("attach" + JavaNames.pascal(p.name()), "Program"),
+                    m.params());
+            w.line("return skel.program(%s).%s;", literal(p.name()), m.call());
             w.close().blank();
         }
 
@@ -359,14 +365,58 @@ final class SkeletonWriter {
         w.close().blank();
     }
 
-    /** How the generated {@code attachX()} attaches {@code p}, in words for its javadoc (the runtime's rule). */
-    static Optional<String> attachDescription(ProgramSpec p) {
-        return switch (p.attachKind()) {
-            case RAW_TRACEPOINT -> Optional.of("to the raw tracepoint {@code " + esc(p.tracepoint()) + "}");
-            case BTF_TARGET -> Optional.of("to its BTF target ({@code SEC(\"" + esc(p.section()) + "\")})");
-            case ITER_LINK -> Optional.of("as a BPF iterator (a BPF link)");
-            case NONE -> Optional.empty();
+    /**
+     * A generated per-program attach method.
+     *
+     * @param params its Java parameter list
+     * @param call the {@code BpfProgram} call it makes
+     * @param doc how it attaches, for its javadoc
+     */
+    record AttachMethod(String params, String call, String doc) {}
+
+    /** {@return how the generated {@code attachX(...)} attaches {@code p} (the runtime's rule), empty if it cannot} */
+    static Optional<AttachMethod> attachMethod(ProgramSpec p) {
+        boolean auto = p.autoAttaches();
+        AttachMethod m = switch (p.attachKind()) {
+            case RAW_TRACEPOINT -> auto ? new AttachMethod("", "attach()", "to the raw tracepoint {@code " + esc(p.tracepoint()) + "}")
+                    : new AttachMethod("String tracepoint", "attachRawTracepoint(tracepoint)", "to raw tracepoint {@code tracepoint}");
+            case BTF_TARGET -> new AttachMethod("", "attach()", "to its BTF target");
+            case ITER_LINK -> auto ? new AttachMethod("", "attach()", "as a BPF iterator (a BPF link)")
+                    : new AttachMethod("BpfMap map", "attachIterator(map)", "as a BPF iterator over {@code map}");
+            case TRACEPOINT -> auto ? new AttachMethod("", "attach()", "to the tracepoint its section names")
+                    : new AttachMethod("String category, String name", "attachTracepoint(category, name)",
+                            "to tracepoint {@code category/name}");
+            case KPROBE -> auto ? new AttachMethod("", "attach()", "to the kernel function its section names")
+                    : p.section().startsWith("ksyscall") || p.section().startsWith("kretsyscall")
+                    ? new AttachMethod("String syscall", "attachKsyscall(syscall)", "to system call {@code syscall}")
+                    : new AttachMethod("String function, long offset", "attachKprobe(function, offset)",
+                            "to kernel function {@code function} at {@code offset}");
+            case KPROBE_MULTI -> auto ? new AttachMethod("", "attach()", "to the kernel functions its section's pattern matches")
+                    : new AttachMethod("String pattern", "attachKprobeMulti(pattern)", "to the kernel functions {@code pattern} matches");
+            case UPROBE -> auto ? new AttachMethod("", "attach()", "to the user function its section names, in every process")
+                    : new AttachMethod("Path binary, String function, long offset, int pid",
+                            "attachUprobe(binary, function, offset, pid)",
+                            "to {@code function + offset} of {@code binary} in process {@code pid} (-1: every process)");
+            case UPROBE_MULTI -> auto ? new AttachMethod("", "attach()", "to the user functions its section names, in every process")
+                    : new AttachMethod("Path binary, List<String> functions, int pid", "attachUprobeMulti(binary, functions, pid)",
+                            "to {@code functions} of {@code binary} in process {@code pid} (-1: every process)");
+            case PERF_EVENT -> new AttachMethod("PerfEvent event", "attachPerfEvent(event)", "to {@code event} on every CPU");
+            case XDP -> new AttachMethod("int ifindex, int flags", "attachXdp(ifindex, flags)",
+                    "to network interface {@code ifindex} ({@code flags}: XDP_FLAGS_*, 0 = the kernel's choice)");
+            case TCX -> p.expectedAttachType() != 0
+                    ? new AttachMethod("int ifindex", "attachTcx(ifindex)", "through tcx to network interface {@code ifindex}")
+                    : new AttachMethod("int ifindex, boolean ingress", "attachTcx(ifindex, ingress)",
+                            "through tcx to network interface {@code ifindex}, ingress or egress");
+            case NETKIT -> new AttachMethod("int ifindex", "attachNetkit(ifindex)", "to netkit interface {@code ifindex}");
+            case CGROUP -> new AttachMethod("Path cgroup", "attachCgroup(cgroup)", "to the cgroup v2 directory {@code cgroup}");
+            case NETNS -> new AttachMethod("Path netns", "attachNetns(netns)",
+                    "to the network namespace file {@code netns} (e.g. /proc/self/ns/net)");
+            case SOCKMAP -> new AttachMethod("BpfMap map", "attachSockmap(map)", "to the SOCKMAP/SOCKHASH {@code map}");
+            case NETFILTER -> new AttachMethod("int protocolFamily, int hook, int priority",
+                    "attachNetfilter(protocolFamily, hook, priority)", "to a netfilter hook");
+            case NONE -> null;
         };
+        return Optional.ofNullable(m);
     }
 
     // ---- maps and programs -------------------------------------------------------------------
@@ -1045,7 +1095,9 @@ final class SkeletonWriter {
     /** Adds the imports the text refers to. */
     private void importsUsed(String text) {
         Map<String, String> candidates = new LinkedHashMap<>();
-        for (String s : List.of("BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData", "KernelException",
+        candidates.put("Path", "java.nio.file.Path");
+        for (String s : List.of("AttachReport", "BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData",
+                "KernelException", "PerfEvent",
                 "LightSkeleton", "LoadOptions", "LoaderBlob", "LoaderStep", "MapKind", "MapSpec", "ProgramSpec",
                 "SkeletonSpec", "KconfigExtern")) {
             candidates.put(s, "dev.lskel4j.runtime." + s);

@@ -50,7 +50,8 @@ class RunCommandTest {
         long pid = ProcessHandle.current().pid();
         // reference/expect/globals.txt
         for (String expected : List.of(
-                "loaded " + obj("globals") + ": 5 maps, 1 programs; attached globals_prog (raw_tp/sys_enter)",
+                "loaded " + obj("globals") + ": 5 maps, 1 programs",
+                "attached 1 of 1 program",
                 "bss.bss_counter = 5",
                 "data.data_int = 47",
                 "data.data_u64 = " + Long.toUnsignedString(0x1122334455667797L),

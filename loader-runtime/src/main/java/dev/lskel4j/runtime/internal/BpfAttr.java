@@ -330,6 +330,80 @@ public final class BpfAttr {
     }
 
     /**
+     * BPF_LINK_CREATE with the whole {@code link_create} member ({@code offsetofend(union bpf_attr,
+     * link_create)}, 64 bytes), as libbpf's {@code bpf_link_create()} passes it: the target-specific
+     * union after the common header.
+     * <pre>
+     * struct {
+     *     __u32 prog_fd; __u32 target_fd; __u32 attach_type; __u32 flags;
+     *     union {
+     *         __u32 target_btf_id;
+     *         struct { __aligned_u64 iter_info; __u32 iter_info_len; };
+     *         struct { __u64 bpf_cookie; } perf_event;
+     *         struct { __u32 flags; __u32 cnt; __aligned_u64 syms; __aligned_u64 addrs;
+     *                  __aligned_u64 cookies; } kprobe_multi;
+     *         struct { __u32 pf; __u32 hooknum; __s32 priority; __u32 flags; } netfilter;
+     *         struct { union { __u32 relative_fd; __u32 relative_id; }; __u64 expected_revision; } tcx;
+     *         struct { __aligned_u64 path; __aligned_u64 offsets; __aligned_u64 ref_ctr_offsets;
+     *                  __aligned_u64 cookies; __u32 cnt; __u32 flags; __u32 pid; } uprobe_multi;
+     *         ...
+     *     };
+     * } link_create;
+     * </pre>
+     */
+    public static final class LinkCreateFull {
+        private LinkCreateFull() {}
+        public static final StructLayout PERF_EVENT = structLayout(JAVA_LONG.withName("bpf_cookie"));
+        public static final StructLayout KPROBE_MULTI = structLayout(
+                JAVA_INT.withName("flags"),
+                JAVA_INT.withName("cnt"),
+                JAVA_LONG.withName("syms"),
+                JAVA_LONG.withName("addrs"),
+                JAVA_LONG.withName("cookies"));
+        public static final StructLayout NETFILTER = structLayout(
+                JAVA_INT.withName("pf"),
+                JAVA_INT.withName("hooknum"),
+                JAVA_INT.withName("priority"),
+                JAVA_INT.withName("flags"));
+        public static final StructLayout TCX = structLayout(
+                JAVA_INT.withName("relative_fd"),
+                paddingLayout(4),
+                JAVA_LONG.withName("expected_revision"));
+        public static final StructLayout UPROBE_MULTI = structLayout(
+                JAVA_LONG.withName("path"),
+                JAVA_LONG.withName("offsets"),
+                JAVA_LONG.withName("ref_ctr_offsets"),
+                JAVA_LONG.withName("cookies"),
+                JAVA_INT.withName("cnt"),
+                JAVA_INT.withName("flags"),
+                JAVA_INT.withName("pid"),
+                paddingLayout(4));
+        public static final StructLayout ITER = structLayout(
+                JAVA_LONG.withName("iter_info"),
+                JAVA_INT.withName("iter_info_len"),
+                paddingLayout(4));
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("prog_fd"),
+                JAVA_INT.withName("target_fd"),
+                JAVA_INT.withName("attach_type"),
+                JAVA_INT.withName("flags"),
+                java.lang.foreign.MemoryLayout.unionLayout(
+                        ITER.withName("iter"),
+                        PERF_EVENT.withName("perf_event"),
+                        KPROBE_MULTI.withName("kprobe_multi"),
+                        NETFILTER.withName("netfilter"),
+                        TCX.withName("tcx"),
+                        UPROBE_MULTI.withName("uprobe_multi")).withName("target"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long PROG_FD = offset(LAYOUT, "prog_fd");
+        public static final long TARGET_FD = offset(LAYOUT, "target_fd");
+        public static final long ATTACH_TYPE = offset(LAYOUT, "attach_type");
+        public static final long FLAGS = offset(LAYOUT, "flags");
+        /** Offset of the target-specific union; add a member offset of one of the layouts above. */
+        public static final long TARGET = offset(LAYOUT, "target");
+    }
+
+    /**
      * BPF_BTF_LOAD, up to {@code btf_log_level} (28 bytes, {@code bpf_gen__load_btf()}). The
      * runtime never issues it; the loader program does, and its attr in the data blob tells how
      * far a failed loader got.

@@ -15,7 +15,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The few C library entry points the runtime needs, as FFM downcalls: {@code syscall(SYS_bpf, ...)},
- * {@code mmap}, {@code mprotect}, {@code munmap}, {@code close}, {@code getpagesize}.
+ * {@code mmap}, {@code mprotect}, {@code munmap}, {@code close}, {@code getpagesize}, and for
+ * attaching {@code syscall(SYS_perf_event_open, ...)}, {@code ioctl} and {@code open}.
  *
  * <p>Every call that can fail returns the kernel convention: a non-negative result, or
  * {@code -errno}. errno is captured by the linker ({@code captureCallState("errno")}) right after
@@ -43,14 +44,20 @@ public final class Native {
             CAPTURE_LAYOUT.varHandle(PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    /** {@code __NR_bpf} and {@code __NR_getpid} of the running architecture. */
+    /** {@code O_RDONLY}. */
+    public static final int O_RDONLY = 0;
+    /** {@code O_CLOEXEC} (the same on x86-64 and arm64). */
+    public static final int O_CLOEXEC = 0x80000;
+
+    /** {@code __NR_bpf}, {@code __NR_getpid} and {@code __NR_perf_event_open} of the running architecture. */
     private static final long SYS_BPF;
     private static final long SYS_GETPID;
+    private static final long SYS_PERF_EVENT_OPEN;
 
     static {
         switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> { SYS_BPF = 321; SYS_GETPID = 39; }
-            case "aarch64" -> { SYS_BPF = 280; SYS_GETPID = 172; }
+            case "amd64", "x86_64" -> { SYS_BPF = 321; SYS_GETPID = 39; SYS_PERF_EVENT_OPEN = 298; }
+            case "aarch64" -> { SYS_BPF = 280; SYS_GETPID = 172; SYS_PERF_EVENT_OPEN = 241; }
             default -> throw new ExceptionInInitializerError(
                     "lskel4j: no bpf() syscall number known for os.arch " + System.getProperty("os.arch"));
         }
@@ -79,6 +86,17 @@ public final class Native {
     /* ssize_t read(int fd, void *buf, size_t count); */
     private static final MethodHandle READ = downcall("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    /* long syscall(long number, struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd, unsigned long flags); */
+    private static final MethodHandle SYSCALL_PERF_EVENT_OPEN = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    /* int ioctl(int fd, unsigned long request, ...); called with one unsigned long argument */
+    private static final MethodHandle IOCTL = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO,
+            Linker.Option.firstVariadicArg(2));
+    /* int open(const char *pathname, int flags, ...); called without a mode */
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     /* int getpagesize(void); */
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
             FunctionDescriptor.of(JAVA_INT));
@@ -181,6 +199,45 @@ public final class Native {
             r = (long) READ.invokeExact(capture, fd, buf, buf.byteSize());
         } catch (Throwable t) {
             throw linkageFailure("read", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /**
+     * {@return {@code syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, flags)}: a perf event
+     * fd, or -errno}
+     */
+    public static long perfEventOpen(MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
+        MemorySegment capture = CAPTURE.get();
+        long r;
+        try {
+            r = (long) SYSCALL_PERF_EVENT_OPEN.invokeExact(capture, SYS_PERF_EVENT_OPEN, attr, pid, cpu, groupFd, flags);
+        } catch (Throwable t) {
+            throw linkageFailure("syscall(SYS_perf_event_open)", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /** {@return {@code ioctl(fd, request, arg)}: its result, or -errno} */
+    public static int ioctl(int fd, long request, long arg) {
+        MemorySegment capture = CAPTURE.get();
+        int r;
+        try {
+            r = (int) IOCTL.invokeExact(capture, fd, request, arg);
+        } catch (Throwable t) {
+            throw linkageFailure("ioctl", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /** {@return {@code open(path, flags)}: a new fd, or -errno} */
+    public static int open(String path, int flags) {
+        MemorySegment capture = CAPTURE.get();
+        int r;
+        try (Arena arena = Arena.ofConfined()) {
+            r = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), flags);
+        } catch (Throwable t) {
+            throw linkageFailure("open", t);
         }
         return r < 0 ? -errno(capture) : r;
     }
