@@ -48,8 +48,6 @@ import java.util.stream.Collectors;
 public final class LightSkeleton implements AutoCloseable {
     private enum State { OPEN, LOADED, FAILED, CLOSED }
 
-    private static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4, BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_USER_RINGBUF = 31;
-
     private final SkeletonSpec spec;
     /** Scope of every data view: closed before the sections are unmapped. */
     private final Arena views;
@@ -178,7 +176,9 @@ public final class LightSkeleton implements AutoCloseable {
         requireState(State.OPEN);
         if (options.dryRun()) {
             fillKconfig();
-            dryRun = DryRun.run(spec, data, maxEntries);
+            int[] entries = new int[spec.maps().size()];
+            Arrays.setAll(entries, this::loadMaxEntries);
+            dryRun = DryRun.run(spec, data, entries);
             DryRun.requireSuccess(spec.loader(), dryRun);
             return;
         }
@@ -353,28 +353,8 @@ public final class LightSkeleton implements AutoCloseable {
      * the loader's value)}
      */
     private int loadMaxEntries(int i) {
-        return maxEntries[i] != 0 ? maxEntries[i] : hostMaxEntries(spec.maps().get(i), Native.pageSize(),
+        return maxEntries[i] != 0 ? maxEntries[i] : spec.maps().get(i).hostMaxEntries(Native.pageSize(),
                 PossibleCpus.get().size());
-    }
-
-    /**
-     * {@return the running host's {@code max_entries} for a map whose generated value depends on the
-     * host, 0 for any other map}: a PERF_EVENT_ARRAY declared without size gets one slot per possible
-     * CPU; a ring buffer whose size is not a power-of-2 multiple of this host's page size is rounded
-     * up to the next one (a loader generated for 4 KiB pages running with 16 or 64 KiB pages).
-     */
-    static int hostMaxEntries(MapSpec map, int pageSize, int possibleCpus) {
-        return switch (map.type()) {
-            case BPF_MAP_TYPE_PERF_EVENT_ARRAY -> map.maxEntries() == 0 ? possibleCpus : 0;
-            case BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF -> {
-                long size = Integer.toUnsignedLong(map.maxEntries());
-                if (size == 0 || (size % pageSize == 0 && Long.bitCount(size / pageSize) == 1)) yield 0;
-                long rounded = pageSize;
-                while (rounded <= size) rounded <<= 1;
-                yield rounded > 0xffffffffL ? 0 : (int) rounded;
-            }
-            default -> 0;
-        };
     }
 
     private void requireFeatures() throws BpfException {

@@ -23,6 +23,7 @@ public record MapSpec(String name, int type, int keySize, int valueSize, int max
                       Optional<Bytes> initialImage) {
     /** {@code BPF_F_RDONLY_PROG}. */
     public static final int BPF_F_RDONLY_PROG = 1 << 7;
+    private static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4, BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_USER_RINGBUF = 31;
     /** {@code BPF_F_MMAPABLE}. */
     public static final int BPF_F_MMAPABLE = 1 << 10;
 
@@ -96,5 +97,25 @@ public record MapSpec(String name, int type, int keySize, int valueSize, int max
 
     private static boolean hasDataView(MapKind kind, int flags) {
         return kind == MapKind.PERCPU || (kind != MapKind.USER && (flags & BPF_F_MMAPABLE) != 0);
+    }
+
+    /**
+     * {@return the running host's {@code max_entries} for a map whose generated value depends on the
+     * host, 0 for any other map (keep the loader's value)}: a PERF_EVENT_ARRAY declared without size gets one slot per possible
+     * CPU; a ring buffer whose size is not a power-of-2 multiple of this host's page size is rounded
+     * up to the next one (a loader generated for 4 KiB pages running with 16 or 64 KiB pages).
+     */
+    public int hostMaxEntries(int pageSize, int possibleCpus) {
+        return switch (type) {
+            case BPF_MAP_TYPE_PERF_EVENT_ARRAY -> maxEntries == 0 ? possibleCpus : 0;
+            case BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF -> {
+                long size = Integer.toUnsignedLong(maxEntries);
+                if (size == 0 || (size % pageSize == 0 && Long.bitCount(size / pageSize) == 1)) yield 0;
+                long rounded = pageSize;
+                while (rounded <= size) rounded <<= 1;
+                yield rounded > 0xffffffffL ? 0 : (int) rounded;
+            }
+            default -> 0;
+        };
     }
 }

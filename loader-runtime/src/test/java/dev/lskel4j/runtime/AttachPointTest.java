@@ -66,12 +66,12 @@ class AttachPointTest {
     @Test
     void hostDependentMaxEntries() {
         MapSpec perf = MapSpec.user("events", 4, 4, 4, 0, 0);
-        assertEquals(6, LightSkeleton.hostMaxEntries(perf, 4096, 6), "one slot per possible CPU");
-        assertEquals(0, LightSkeleton.hostMaxEntries(MapSpec.user("events", 4, 4, 4, 2, 0), 4096, 6), "declared size kept");
-        assertEquals(0, LightSkeleton.hostMaxEntries(MapSpec.user("rb", 27, 0, 0, 8192, 0), 4096, 6), "already pages");
-        assertEquals(65536, LightSkeleton.hostMaxEntries(MapSpec.user("rb", 27, 0, 0, 8192, 0), 65536, 6),
+        assertEquals(6, perf.hostMaxEntries(4096, 6), "one slot per possible CPU");
+        assertEquals(0, MapSpec.user("events", 4, 4, 4, 2, 0).hostMaxEntries(4096, 6), "declared size kept");
+        assertEquals(0, MapSpec.user("rb", 27, 0, 0, 8192, 0).hostMaxEntries(4096, 6), "already pages");
+        assertEquals(65536, MapSpec.user("rb", 27, 0, 0, 8192, 0).hostMaxEntries(65536, 6),
                 "a 4 KiB-page size on a 64 KiB-page host");
-        assertEquals(131072, LightSkeleton.hostMaxEntries(MapSpec.user("rb", 31, 0, 0, 65537, 0), 65536, 6));
-        assertEquals(0, LightSkeleton.hostMaxEntries(MapSpec.user("h", 1, 4, 4, 0, 0), 4096, 6));
+        assertEquals(131072, MapSpec.user("rb", 31, 0, 0, 65537, 0).hostMaxEntries(65536, 6));
+        assertEquals(0, MapSpec.user("h", 1, 4, 4, 0, 0).hostMaxEntries(4096, 6));
     }
 }

@@ -42,14 +42,14 @@ class FaultSweepTest {
             for (GenOptions mode : List.of(GenOptions.DEFAULT, GenOptions.DEFAULT.withLogLevel(1))) {
                 Generation gen = s.generate(mode);
                 ModelKernel.Config base = ModelKernel.Config.DEFAULT;
-                LoaderRun clean = ModelRuns.run(gen.blob(), base);
+                LoaderRun clean = ModelRuns.run(gen, base);
                 ModelKernel.Config modules = base.withModuleBtfSymbols(ModelRuns.lookedUp(clean));
                 for (ModelKernel.Config config : List.of(base, modules)) {
-                    List<KernelCall> trace = ModelRuns.run(gen.blob(), config).trace();
+                    List<KernelCall> trace = ModelRuns.run(gen, config).trace();
                     for (KernelCall call : trace) {
                         if (call.helper() == Helper.SYS_CLOSE) continue;
                         Errno errno = ERRNOS.get(faults % ERRNOS.size());
-                        LoaderRun run = ModelRuns.run(gen.blob(), config.withFault(new Fault(call.index(), errno)));
+                        LoaderRun run = ModelRuns.run(gen, config.withFault(new Fault(call.index(), errno)));
                         faults++;
                         if (run.retval() != 0) failedLoads++;
                         int n = assertCleanFailure(run, call.index(), errno, s + " " + (mode.logLevel() > 0 ? "debug"

@@ -55,7 +55,7 @@ class LoaderModelProperties {
     @Property(generation = GenerationMode.EXHAUSTIVE)
     void traceIsThePlan(@ForAll("subjects") ModelRuns.Subject s, @ForAll("modes") GenOptions mode) throws Exception {
         Generation gen = s.generate(mode);
-        LoaderRun run = ModelRuns.run(gen.blob(), ModelKernel.Config.DEFAULT);
+        LoaderRun run = ModelRuns.run(gen, ModelKernel.Config.DEFAULT);
         PlanTrace.assertTraceIsPlan(gen.plan(), run, s + " " + mode);
         assertBounded(run, s.name());
         assertEquals(run.ctxFds().stream().sorted().toList(), List.copyOf(run.openFds()), s + ": exactly the ctx's fds stay open");
@@ -66,8 +66,8 @@ class LoaderModelProperties {
     void moduleBtfFdsAreClosed(@ForAll("subjects") ModelRuns.Subject s) throws Exception {
         Generation gen = s.generate(GenOptions.DEFAULT);
         ModelKernel.Config modules = ModelKernel.Config.DEFAULT.withModuleBtfSymbols(
-                ModelRuns.lookedUp(ModelRuns.run(gen.blob(), ModelKernel.Config.DEFAULT)));
-        LoaderRun run = ModelRuns.run(gen.blob(), modules);
+                ModelRuns.lookedUp(ModelRuns.run(gen, ModelKernel.Config.DEFAULT)));
+        LoaderRun run = ModelRuns.run(gen, modules);
         PlanTrace.assertTraceIsPlan(gen.plan(), run, s + " with module BTF");
         assertTrue(run.leakedFds().isEmpty(), s + ": leaked " + run.leakedFds() + "\n" + run.traceText());
     }
@@ -81,9 +81,9 @@ class LoaderModelProperties {
         } catch (BpfObjectException e) {
             return; // libbpf 77e9d227 has no global percpu data either (reference README)
         }
-        LoaderRun signed = ModelRuns.run(gen.blob(), ModelKernel.Config.DEFAULT.withExclusiveLoaderMap(true));
+        LoaderRun signed = ModelRuns.run(gen, ModelKernel.Config.DEFAULT.withExclusiveLoaderMap(true));
         PlanTrace.assertTraceIsPlan(gen.plan(), signed, s + " signed-a");
-        LoaderRun unchecked = ModelRuns.run(gen.blob(), ModelKernel.Config.DEFAULT);
+        LoaderRun unchecked = ModelRuns.run(gen, ModelKernel.Config.DEFAULT);
         assertEquals(-Errno.EINVAL.number(), unchecked.retval(), s + ": a non-exclusive map must be refused");
         assertEquals(List.of(), unchecked.calls(Helper.SYS_BPF), s + ": refused before the first operation");
     }
@@ -93,17 +93,17 @@ class LoaderModelProperties {
                                                    @ForAll("errnos") Errno errno, @ForAll int seed) throws Exception {
         Generation gen = s.generate(GenOptions.DEFAULT);
         // a failed sys_close means the fd was not open: not a fault to inject (FaultSweepTest)
-        List<KernelCall> calls = ModelRuns.run(gen.blob(), ModelKernel.Config.DEFAULT).trace().stream()
+        List<KernelCall> calls = ModelRuns.run(gen, ModelKernel.Config.DEFAULT).trace().stream()
                 .filter(c -> c.helper() != Helper.SYS_CLOSE).toList();
         int at = calls.get(Math.floorMod(seed, calls.size())).index();
-        LoaderRun run = ModelRuns.run(gen.blob(), ModelKernel.Config.DEFAULT.withFault(new Fault(at, errno)));
+        LoaderRun run = ModelRuns.run(gen, ModelKernel.Config.DEFAULT.withFault(new Fault(at, errno)));
         FaultSweepTest.assertCleanFailure(run, at, errno, s.name(), false);
     }
 
     @Property(generation = GenerationMode.EXHAUSTIVE)
     void debugLoadersDifferOnlyByTheirPrintks(@ForAll("subjects") ModelRuns.Subject s) throws Exception {
-        LoaderRun plain = ModelRuns.run(s.generate(GenOptions.DEFAULT).blob(), ModelKernel.Config.DEFAULT);
-        LoaderRun debug = ModelRuns.run(s.generate(GenOptions.DEFAULT.withLogLevel(1)).blob(), ModelKernel.Config.DEFAULT);
+        LoaderRun plain = ModelRuns.run(s.generate(GenOptions.DEFAULT), ModelKernel.Config.DEFAULT);
+        LoaderRun debug = ModelRuns.run(s.generate(GenOptions.DEFAULT.withLogLevel(1)), ModelKernel.Config.DEFAULT);
         assertEquals(List.of(), plain.calls(Helper.TRACE_PRINTK), s + ": no printk without debug code");
         assertFalse(debug.calls(Helper.TRACE_PRINTK).isEmpty(), s + ": the debug loader prints");
         assertEquals(calls(plain), calls(debug), s + ": same calls apart from printk");
@@ -115,7 +115,7 @@ class LoaderModelProperties {
     /** A debug loader's printk lines report the results the model returned (debug_ret's " r=%d"). */
     @Property(generation = GenerationMode.EXHAUSTIVE)
     void debugPrintksReportResults(@ForAll("subjects") ModelRuns.Subject s) throws Exception {
-        LoaderRun debug = ModelRuns.run(s.generate(GenOptions.DEFAULT.withLogLevel(1)).blob(), ModelKernel.Config.DEFAULT);
+        LoaderRun debug = ModelRuns.run(s.generate(GenOptions.DEFAULT.withLogLevel(1)), ModelKernel.Config.DEFAULT);
         List<KernelCall> trace = debug.trace();
         for (int i = 0; i + 1 < trace.size(); i++) {
             KernelCall c = trace.get(i);
@@ -138,7 +138,7 @@ class LoaderModelProperties {
         } catch (BpfObjectException | GenLoaderException | IllegalArgumentException refused) {
             return;
         }
-        LoaderRun run = ModelRuns.run(gen.blob(), ModelKernel.Config.DEFAULT);
+        LoaderRun run = ModelRuns.run(gen, ModelKernel.Config.DEFAULT);
         if (run.retval() == 0) {
             PlanTrace.assertTraceIsPlan(gen.plan(), run, s + " mutated " + ms);
         } else {

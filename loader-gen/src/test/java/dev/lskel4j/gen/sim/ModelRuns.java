@@ -10,7 +10,10 @@ import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.runtime.model.InterpreterException;
 import dev.lskel4j.runtime.model.LoaderRun;
 import dev.lskel4j.runtime.model.ModelKernel;
+import dev.lskel4j.gen.plan.MapCreate;
+import dev.lskel4j.runtime.MapSpec;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +32,14 @@ final class ModelRuns {
             return name;
         }
 
+        /**
+         * Generates with no host values, except that a signed loader (whose ctx cannot size maps at
+         * load) is told the model's CPU count.
+         */
         Generation generate(GenOptions options) throws BpfObjectException, GenLoaderException {
-            return Generation.of(elf, path.toString(), name, HostValues.none(), options);
+            HostValues host = options.signing() == GenOptions.Signing.NONE ? HostValues.none()
+                    : HostValues.none().withPossibleCpus(ModelKernel.Config.DEFAULT.possibleCpus());
+            return Generation.of(elf, path.toString(), name, host, options);
         }
     }
 
@@ -61,10 +70,34 @@ final class ModelRuns {
                 .collect(java.util.stream.Collectors.toSet());
     }
 
-    /** {@return the run of {@code blob} in a fresh model kernel, with a zeroed ctx (the blob's own values)} */
-    static LoaderRun run(LoaderBlob blob, ModelKernel.Config config) throws InterpreterException {
+    /** The page size the model's host has. */
+    static final int PAGE_SIZE = 4096;
+
+    /**
+     * {@return the max_entries map {@code m} is created with when run by {@link #run}: the plan's,
+     * unless the running host decides it (as the runtime's ctx does)}
+     */
+    static int loadMaxEntries(MapCreate m) {
+        int host = MapSpec.user(m.name(), m.mapType(), m.keySize(), m.valueSize(), m.maxEntries(), m.mapFlags())
+                .hostMaxEntries(PAGE_SIZE, ModelKernel.Config.DEFAULT.possibleCpus());
+        return host != 0 ? host : m.maxEntries();
+    }
+
+    /**
+     * {@return the run of {@code gen}'s loader in a fresh model kernel, with the ctx the runtime would
+     * pass: zeroed but for the max_entries the running host decides ({@link MapSpec#hostMaxEntries},
+     * with the model's CPU count and {@link #PAGE_SIZE})}
+     */
+    static LoaderRun run(Generation gen, ModelKernel.Config config) throws InterpreterException {
+        LoaderBlob blob = gen.blob();
         ModelKernel kernel = new ModelKernel(config, blob.targetOrder());
-        return kernel.runLoader(blob.insns().toArray(), blob.data().toArray(),
-                ModelKernel.newCtx(blob.nrMaps(), blob.nrProgs(), blob.targetOrder()), blob.nrMaps(), blob.nrProgs());
+        byte[] ctx = ModelKernel.newCtx(blob.nrMaps(), blob.nrProgs(), blob.targetOrder());
+        if (blob.targetOrder() == ByteOrder.nativeOrder()) { // the runtime's spec is for loaders this host can run
+            List<MapSpec> maps = gen.runtimeSpec().maps();
+            for (int i = 0; i < maps.size(); i++) {
+                ModelKernel.setMaxEntries(ctx, i, maps.get(i).hostMaxEntries(PAGE_SIZE, config.possibleCpus()), blob.targetOrder());
+            }
+        }
+        return kernel.runLoader(blob.insns().toArray(), blob.data().toArray(), ctx, blob.nrMaps(), blob.nrProgs());
     }
 }
