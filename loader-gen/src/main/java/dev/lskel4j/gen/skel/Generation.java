@@ -36,14 +36,20 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
      * @param objectName the object name (prefixes internal map names, like bpftool's {@code name})
      * @param host the build-host values to bake in; {@link HostValues#none()} bakes none
      * @param options generator options (debug code, signing shape)
-     * @throws BpfObjectException if the object is malformed or uses something light skeletons
-     *     refuse; the message names the file, section and offset
+     * @throws BpfObjectException if the object is malformed (two maps or programs of one name
+     *     included) or uses something light skeletons refuse; the message names the file, section
+     *     and offset
      * @throws GenLoaderException if the loader generator refuses the plan (too many maps or
      *     programs, a jump out of range...)
      */
     public static Generation of(byte[] elf, String fileName, String objectName, HostValues host, GenOptions options)
             throws BpfObjectException, GenLoaderException {
         LoadPlan plan = LoaderGenerator.plan(elf, objectName, host, fileName);
+        try {
+            RuntimeSpecs.checkNames(plan);
+        } catch (MalformedObjectException e) {
+            throw e.inFile(fileName);
+        }
         return new Generation(fileName, plan, GenLoader.emit(plan, options));
     }
 
@@ -61,18 +67,31 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
         return JavaNames.pascal(objectName);
     }
 
-    /** {@return the global data sections with their variables, typed from BTF} @throws MalformedObjectException if BTF is unusable */
+    /**
+     * {@return the global data sections with their variables, typed from BTF}
+     *
+     * @throws MalformedObjectException naming the file if BTF is unusable
+     */
     public List<DataSection> sections() throws MalformedObjectException {
-        return DataSections.of(plan);
+        try {
+            return DataSections.of(plan);
+        } catch (MalformedObjectException e) {
+            throw e.inFile(fileName);
+        }
     }
 
     /**
      * {@return the Java light skeleton of the object}
      *
-     * @throws MalformedObjectException if the object's BTF cannot describe its global data
+     * @throws MalformedObjectException naming the file if the object's BTF cannot describe its
+     *     global data
      */
     public GeneratedSkeleton skeleton(SkeletonGenerator.Options options) throws MalformedObjectException {
-        return SkeletonGenerator.generate(plan, blob, fileName, options);
+        try {
+            return SkeletonGenerator.generate(plan, blob, fileName, options);
+        } catch (MalformedObjectException e) {
+            throw e.inFile(fileName);
+        }
     }
 
     /**
