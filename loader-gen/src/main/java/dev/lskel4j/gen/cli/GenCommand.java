@@ -41,7 +41,8 @@ final class GenCommand implements Callable<Integer> {
     @Mixin
     HostOptions host;
 
-    @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class, description = "Object name (prefix of internal map names, file "
+    @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class,
+            description = "Object name (prefix of internal map names, file "
             + "name of the outputs); only with one OBJ. Default: the file name without .bpf.o.")
     String name;
 
@@ -87,7 +88,9 @@ final class GenCommand implements Callable<Integer> {
     private static String defaultName(Path obj) throws CliException {
         String n = GenerationOptions.defaultName(obj);
         String problem = OutputPaths.nameProblem(n);
-        if (problem != null) throw new CliException(Lskel.USAGE, obj + ": no output name from the file name (" + problem + "): give --name");
+        if (problem != null) {
+            throw new CliException(Lskel.USAGE, obj + ": no output name from the file name (" + problem + "): give --name");
+        }
         return n;
     }
 

@@ -35,7 +35,8 @@ final class SkeletonCommand implements Callable<Integer> {
     @Mixin
     GenerationOptions generation;
 
-    @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class, description = "Object name. Default: the file name without .bpf.o.")
+    @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class,
+            description = "Object name. Default: the file name without .bpf.o.")
     String name;
 
     @Option(names = "--package", paramLabel = "P", required = true, description = "Java package of the class.")

@@ -100,7 +100,9 @@ final class CTypes {
 
     private CType enumType(int id, String name, int size, boolean signed, List<Constant> constants)
             throws MalformedObjectException {
-        if (size != 1 && size != 2 && size != 4 && size != 8) return new CType.Opaque("enum " + name, checkedSize(id, "ENUM", name, Integer.toUnsignedLong(size)));
+        if (size != 1 && size != 2 && size != 4 && size != 8) {
+            return new CType.Opaque("enum " + name, checkedSize(id, "ENUM", name, Integer.toUnsignedLong(size)));
+        }
         return new CType.Enum(id, name.isEmpty() ? "enum" : "enum " + name, name, size, signed, constants);
     }
 
