@@ -198,6 +198,18 @@ public final class Btf {
         return types.get(id);
     }
 
+    /**
+     * {@return the byte offset of type {@code id}'s record in the BTF section (header included), for
+     * error messages; types appended after parsing lie past the parsed section}
+     *
+     * @throws IllegalArgumentException if {@code id} is 0 (void has no record) or out of range
+     */
+    public long typeOffset(int id) {
+        if (id == 0 || !hasType(id)) throw new IllegalArgumentException("no BTF type record " + Integer.toUnsignedString(id));
+        BtfHeader h = header();
+        return h.hdrLen() + h.typeOff() + typeOffsets[id];
+    }
+
     /** {@return whether {@code off} (unsigned) is inside the string section, as {@code btf__str_by_offset()} requires} */
     public boolean hasString(int off) {
         return Integer.toUnsignedLong(off) < strs.length;

@@ -31,7 +31,8 @@ final class DumpCommand implements Callable<Integer> {
     @Mixin
     HostOptions host;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "Object name. Default: the file name without .bpf.o.")
+    @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class,
+            description = "Object name. Default: the file name without .bpf.o.")
     String name;
 
     @Parameters(paramLabel = "OBJ", description = "A BPF object file.")

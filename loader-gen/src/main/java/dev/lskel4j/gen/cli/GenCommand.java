@@ -42,7 +42,8 @@ final class GenCommand implements Callable<Integer> {
     @Mixin
     HostOptions host;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "Object name (prefix of internal map names, file "
+    @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class,
+            description = "Object name (prefix of internal map names, file "
             + "name of the outputs); only with one OBJ. Default: the file name without .bpf.o.")
     String name;
 
@@ -60,12 +61,13 @@ final class GenCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Path obj : objects) {
-            String n = name != null ? name : GenerationOptions.defaultName(obj);
+            String n = name != null ? name : defaultName(obj);
             if (!seen.add(n)) throw new CliException(Lskel.USAGE, "two objects would both write " + n + ".*: use one call each with --name");
             names.add(n);
         }
         // every object that generates is written; the others are named at the end (exit 1)
         HostValues hostValues = host.hostValues();
+        OutputPaths.prepareDirectory("--out", out);
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<String> failed = new ArrayList<>();
@@ -77,8 +79,9 @@ final class GenCommand implements Callable<Integer> {
                 write(out.resolve(n + ".insns"), g.blob().insns().toArray());
                 write(out.resolve(n + ".data"), g.blob().data().toArray());
                 write(out.resolve(n + ".json"), Descriptor.json(g, n).getBytes(StandardCharsets.UTF_8));
-                o.printf("%s: %s.insns (%d instructions), %s.data (%d bytes), %s.json%n", obj, out.resolve(n),
-                        g.blob().insnCount(), out.resolve(n), g.blob().data().length(), out.resolve(n));
+                // the path once: a long name repeated three times would fill the terminal
+                o.printf("%s: %s.{insns,data,json} (%d instructions, %d bytes of data)%n", obj, out.resolve(n),
+                        g.blob().insnCount(), g.blob().data().length());
             } catch (CliException e) {
                 if (objects.size() == 1) throw e;
                 err.println("lskel gen: " + e.getMessage());
@@ -94,9 +97,18 @@ final class GenCommand implements Callable<Integer> {
         return Lskel.OK;
     }
 
+    /** {@return the default name of {@code obj}}, which must be a plain file name like {@code --name} */
+    private static String defaultName(Path obj) throws CliException {
+        String n = GenerationOptions.defaultName(obj);
+        String problem = OutputPaths.nameProblem(n);
+        if (problem != null) {
+            throw new CliException(Lskel.USAGE, obj + ": no output name from the file name (" + problem + "): give --name");
+        }
+        return n;
+    }
+
     private static void write(Path file, byte[] bytes) throws CliException {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
             Files.write(file, bytes);
         } catch (IOException e) {
             throw new CliException(Lskel.BAD_INPUT, "cannot write " + file + ": " + GenerationOptions.describe(e), e);

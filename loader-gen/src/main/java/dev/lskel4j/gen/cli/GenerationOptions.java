@@ -6,6 +6,9 @@ import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.skel.Generation;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -54,7 +57,20 @@ final class GenerationOptions {
         return Generation.baseName(obj.getFileName().toString());
     }
 
+    /**
+     * {@return what went wrong, without the path the caller's message already names}: the reason of
+     * a {@link FileSystemException} ("Permission denied", "File name too long", "Not a directory"),
+     * with the other file when there is one
+     */
     static String describe(IOException e) {
-        return e instanceof NoSuchFileException ? "no such file" : e.getMessage() == null ? e.toString() : e.getMessage();
+        String other = e instanceof FileSystemException f && f.getOtherFile() != null ? " (" + f.getOtherFile() + ")" : "";
+        return switch (e) {
+            case NoSuchFileException n -> "no such file" + other;
+            case AccessDeniedException a -> "Permission denied" + other;
+            case FileAlreadyExistsException x -> "exists and is not a directory" + other;
+            case FileSystemException f when f.getReason() != null -> f.getReason() + other;
+            case FileSystemException f -> f.getClass().getSimpleName() + other;
+            default -> e.getMessage() == null ? e.toString() : e.getMessage();
+        };
     }
 }

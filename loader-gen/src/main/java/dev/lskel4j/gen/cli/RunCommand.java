@@ -70,7 +70,8 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     GenerationOptions generation;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "Object name. Default: the file name without .bpf.o.")
+    @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class,
+            description = "Object name. Default: the file name without .bpf.o.")
     String name;
 
     @Option(names = "--set", paramLabel = "SECTION.VAR=VALUE", description = "Initial value of a global variable, "

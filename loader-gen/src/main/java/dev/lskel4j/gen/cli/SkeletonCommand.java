@@ -7,6 +7,7 @@ import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.gen.skel.SkeletonGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,7 +35,8 @@ final class SkeletonCommand implements Callable<Integer> {
     @Mixin
     GenerationOptions generation;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "Object name. Default: the file name without .bpf.o.")
+    @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class,
+            description = "Object name. Default: the file name without .bpf.o.")
     String name;
 
     @Option(names = "--package", paramLabel = "P", required = true, description = "Java package of the class.")
@@ -72,10 +74,13 @@ final class SkeletonCommand implements Callable<Integer> {
         } catch (MalformedObjectException e) {
             throw new CliException(Lskel.BAD_INPUT, e.inFile(object.toString()).getMessage(), e);
         }
+        OutputPaths.prepareDirectory("--out", out);
+        if (resources != null) OutputPaths.prepareDirectory("--resources", resources);
         try {
             skel.writeTo(out, resources != null ? resources : out);
         } catch (IOException e) {
-            throw new CliException(Lskel.BAD_INPUT, "cannot write the skeleton: " + GenerationOptions.describe(e), e);
+            String file = e instanceof FileSystemException f && f.getFile() != null ? f.getFile() + ": " : "";
+            throw new CliException(Lskel.BAD_INPUT, "cannot write the skeleton: " + file + GenerationOptions.describe(e), e);
         }
         PrintWriter o = spec.commandLine().getOut();
         o.printf("%s: %s and %s%n", object, out.resolve(skel.sourcePath()),

@@ -112,6 +112,7 @@ final class MapDefs {
         BtfMapDef innerDef = new BtfMapDef();
         parseBtfMapDef(mapName, btf, st, mapDef, innerDef, at);
         fillMapFromDef(obj, map, mapDef);
+        checkSizes(map, at);
         if (mapDef.pinning == PIN_BY_NAME) {
             // libbpf reuses or creates a pin on the build host's BPF FS: meaningless for a loader blob
             throw new UnsupportedObjectException(BpfObject.MAPS_SEC, at, "map '" + mapName
@@ -122,6 +123,7 @@ final class MapDefs {
             inner.secIdx = obj.btfMapsShndx;
             inner.name = mapName + ".inner";
             fillMapFromDef(obj, inner, innerDef);
+            checkSizes(inner, at);
             map.innerMap = inner;
         }
     }
@@ -269,6 +271,28 @@ final class MapDefs {
         return new MalformedObjectException(BpfObject.MAPS_SEC, at, message);
     }
 
+    /**
+     * Refuses sizes no kernel accepts, which the runtime's {@code int} sizes could not describe
+     * either (libbpf would pass them to {@code BPF_MAP_CREATE} and fail there): key and value above
+     * {@link #MAX_KEY_VALUE_SIZE}, {@code max_entries} of 2^31 or more.
+     */
+    private static void checkSizes(BpfMap map, long at) throws UnsupportedObjectException {
+        checkKeyValueSize(map, "key", map.keySize, at);
+        checkKeyValueSize(map, "value", map.valueSize, at);
+        if (map.maxEntries < 0) {
+            throw new UnsupportedObjectException(BpfObject.MAPS_SEC, at, "map '" + map.name + "': max_entries "
+                    + Integer.toUnsignedString(map.maxEntries) + " is more than lskel4j supports (" + Integer.MAX_VALUE + ")");
+        }
+    }
+
+    private static void checkKeyValueSize(BpfMap map, String what, int size, long at) throws UnsupportedObjectException {
+        if (Integer.toUnsignedLong(size) > MAX_KEY_VALUE_SIZE) {
+            throw new UnsupportedObjectException(BpfObject.MAPS_SEC, at, "map '" + map.name + "': " + what + " size "
+                    + Integer.toUnsignedString(size) + " is larger than any kernel accepts (" + MAX_KEY_VALUE_SIZE
+                    + " bytes, KMALLOC_MAX_SIZE with 64 KiB pages)");
+        }
+    }
+
     /** {@code fill_map_from_def()}, including the ring buffer size rounding. */
     private static void fillMapFromDef(BpfObject obj, BpfMap map, BtfMapDef def) {
         map.type = def.mapType;
@@ -304,14 +328,29 @@ final class MapDefs {
     // ---- internal maps ------------------------------------------------------------------------
 
     /**
-     * Largest global-data section accepted: the biggest map value any kernel configuration takes
-     * ({@code KMALLOC_MAX_SIZE} with 64K pages). Bigger images could never be loaded, and a
-     * {@code .bss} has no file bytes to bound it.
+     * Largest total of global data (every {@code .data*}, {@code .rodata*}, {@code .bss*},
+     * {@code .percpu*} section and {@code .kconfig}): {@code KMALLOC_MAX_SIZE} of kernels with 4 KiB
+     * pages (2^(MAX_PAGE_ORDER + PAGE_SHIFT) = 2^(10 + 12), x86-64 and arm64's default). The kernel
+     * refuses an array map value above it ({@code array_map_alloc_check()}: E2BIG), and the loader
+     * copies every initial image into its data blob, which the runtime passes as the value of one
+     * array map ({@code __loader.map}): a larger object could not load, and checking before the
+     * images are allocated bounds generation's memory (a {@code .bss} has no file bytes to bound it).
      */
-    static final long MAX_GLOBAL_DATA_SIZE = 1L << 29;
+    static final long MAX_GLOBAL_DATA_SIZE = 4L << 20;
+    /**
+     * {@code PCPU_MIN_UNIT_SIZE}: the kernel refuses a PERCPU_ARRAY whose value, rounded up to 8
+     * bytes, is larger ({@code array_map_alloc_check()}: E2BIG).
+     */
+    static final long MAX_PERCPU_DATA_SIZE = 32L << 10;
+    /**
+     * {@code KMALLOC_MAX_SIZE} of the largest kernel configuration (64 KiB pages, MAX_PAGE_ORDER 13):
+     * no map type accepts a key or value larger than this.
+     */
+    static final long MAX_KEY_VALUE_SIZE = 1L << 29;
 
     /** {@code bpf_object__init_global_data_maps()}: one map per non-empty data section, in section order. */
     private static void initGlobalDataMaps(BpfObject obj) throws UnsupportedObjectException {
+        long total = 0;
         for (int idx = 1; idx < obj.secTypes.length; idx++) {
             ElfSection sec = obj.elf.section(idx);
             if (sec.size() == 0) continue;
@@ -323,24 +362,55 @@ final class MapDefs {
                 default -> null;
             };
             if (type == null) continue;
-            if (sec.size() > MAX_GLOBAL_DATA_SIZE || sec.size() < 0) {
-                throw new UnsupportedObjectException(sec.name(), -1, "global data section of "
-                        + Long.toUnsignedString(sec.size()) + " bytes is larger than any kernel accepts for a map value");
+            // the kernel's check is round_up(value_size, 8) > PCPU_MIN_UNIT_SIZE, a multiple of 8
+            if (type == LibbpfMapType.PERCPU && (sec.size() < 0 || sec.size() > MAX_PERCPU_DATA_SIZE)) {
+                throw new UnsupportedObjectException(sec.name(), -1, "percpu data section of " + Long.toUnsignedString(sec.size())
+                        + " bytes: the kernel takes at most " + MAX_PERCPU_DATA_SIZE + " bytes per CPU (PCPU_MIN_UNIT_SIZE)");
             }
+            total = checkGlobalDataSize(sec.name(), sec.size(), total);
             byte[] image = type == LibbpfMapType.BSS ? new byte[(int) sec.size()] : sec.data();
             initInternalMap(obj, type, sec.name(), idx, image);
         }
     }
 
+    /**
+     * {@return {@code total + size}, checked against {@link #MAX_GLOBAL_DATA_SIZE} before anything is
+     * allocated}
+     *
+     * @param size the section's size (unsigned)
+     * @param total the size of the global data sections before it
+     */
+    private static long checkGlobalDataSize(String secName, long size, long total) throws UnsupportedObjectException {
+        if (size < 0 || size > MAX_GLOBAL_DATA_SIZE - total) {
+            throw new UnsupportedObjectException(secName, -1, "global data section of " + Long.toUnsignedString(size)
+                    + " bytes" + (total > 0 ? " (after " + total + " bytes of other global data)" : "")
+                    + ": at most " + MAX_GLOBAL_DATA_SIZE + " bytes of global data fit a loader (KMALLOC_MAX_SIZE with 4 KiB "
+                    + "pages: the kernel refuses a larger array map value, and the loader's data blob holds every "
+                    + "initial image)");
+        }
+        return total + size;
+    }
+
     /** {@code bpf_object__init_kconfig_map()}: sized to the end of the last kcfg extern. */
-    private static void initKconfigMap(BpfObject obj) {
+    private static void initKconfigMap(BpfObject obj) throws UnsupportedObjectException {
         ExternDesc last = null;
         for (ExternDesc ext : obj.externs) {
             if (ext.type == ExternDesc.Type.KCFG) last = ext;
         }
         if (last == null) return;
-        initInternalMap(obj, LibbpfMapType.KCONFIG, BpfObject.KCONFIG_SEC, obj.symbolsShndx,
-                new byte[last.kcfgDataOff + last.kcfgSize]);
+        long total = 0;
+        for (BpfMap m : obj.maps) {
+            if (m.mmaped != null) total += m.mmaped.length;
+        }
+        // every extern is checked: with corrupt BTF sizes the int offsets of the layout can wrap around
+        long size = 0;
+        for (ExternDesc ext : obj.externs) {
+            if (ext.type != ExternDesc.Type.KCFG) continue;
+            long end = Integer.toUnsignedLong(ext.kcfgDataOff) + Integer.toUnsignedLong(ext.kcfgSize);
+            checkGlobalDataSize(BpfObject.KCONFIG_SEC, end, total);
+            size = Math.max(size, end);
+        }
+        initInternalMap(obj, LibbpfMapType.KCONFIG, BpfObject.KCONFIG_SEC, obj.symbolsShndx, new byte[(int) size]);
         obj.kconfigMapIdx = obj.maps.size() - 1;
     }
 

@@ -27,8 +27,9 @@ public final class DataSections {
     /**
      * {@return the sections of {@code plan}, in map order}
      *
-     * @throws MalformedObjectException if the plan's BTF cannot be parsed, or a DATASEC's
-     *     variables overlap (bpftool: "Something is wrong for SEC's variable #N")
+     * @throws MalformedObjectException if the plan's BTF cannot be parsed, a variable's type is
+     *     corrupt, a DATASEC's variables overlap (bpftool: "Something is wrong for SEC's variable
+     *     #N") or a variable does not fit its section's map value
      */
     public static List<DataSection> of(LoadPlan plan) throws MalformedObjectException {
         Optional<Btf> btf = btf(plan);
@@ -39,7 +40,7 @@ public final class DataSections {
             Optional<String> ident = mapIdent(map);
             if (ident.isEmpty()) continue;
             Optional<Integer> datasec = btf.flatMap(b -> findDatasec(b, ident.get()));
-            List<DataSection.Var> vars = datasec.isEmpty() ? List.of() : vars(btf.get(), types, datasec.get());
+            List<DataSection.Var> vars = datasec.isEmpty() ? List.of() : vars(btf.get(), types, datasec.get(), map);
             out.add(new DataSection(map, ident.get(), vars));
         }
         return List.copyOf(out);
@@ -92,8 +93,13 @@ public final class DataSections {
         return Optional.empty();
     }
 
-    /** bpftool {@code codegen_datasec_def()}: the non-static VARs in secinfo order, checked not to overlap. */
-    private static List<DataSection.Var> vars(Btf btf, CTypes types, int datasecId) throws MalformedObjectException {
+    /**
+     * bpftool {@code codegen_datasec_def()}: the non-static VARs in secinfo order, checked not to
+     * overlap and to lie inside the map's value (the skeleton's view and {@code lskel run} read them
+     * from the map's memory: a variable past its end would read outside it).
+     */
+    private static List<DataSection.Var> vars(Btf btf, CTypes types, int datasecId, MapInfo map)
+            throws MalformedObjectException {
         BtfType.Datasec sec = (BtfType.Datasec) btf.type(datasecId);
         String secName = btf.name(sec);
         List<DataSection.Var> vars = new ArrayList<>();
@@ -101,15 +107,23 @@ public final class DataSections {
         for (int i = 0; i < sec.secinfos().size(); i++) {
             BtfType.VarSecinfo si = sec.secinfos().get(i);
             if (!btf.hasType(si.type()) || !(btf.type(si.type()) instanceof BtfType.Var var)) {
-                throw new MalformedObjectException(BTF_SEC, -1, "DATASEC " + secName + " entry #" + i + " is not a VAR");
+                throw new MalformedObjectException(BTF_SEC, btf.typeOffset(datasecId), "DATASEC " + secName + " entry #" + i
+                        + " is not a VAR");
             }
             if (var.linkage() == BtfType.VAR_STATIC) continue; // static variables are not exposed
             long needOff = Integer.toUnsignedLong(si.offset());
             if (off > needOff) {
-                throw new MalformedObjectException(BTF_SEC, -1, "Something is wrong for " + secName + "'s variable #" + i
+                throw new MalformedObjectException(BTF_SEC, btf.typeOffset(datasecId), "Something is wrong for " + secName + "'s variable #" + i
                         + ": need offset " + needOff + ", already at " + off);
             }
-            vars.add(new DataSection.Var(btf.name(var), (int) needOff, types.resolve(var.type())));
+            CType type = types.resolve(var.type());
+            long valueSize = Integer.toUnsignedLong(map.valueSize());
+            if (needOff + type.size() > valueSize) {
+                throw new MalformedObjectException(BTF_SEC, btf.typeOffset(datasecId), "DATASEC " + secName + " variable #" + i
+                        + " '" + btf.name(var) + "' (" + type.spelling() + ", " + type.size() + " bytes at offset " + needOff
+                        + ") does not fit the " + valueSize + " bytes of map '" + map.name() + "'");
+            }
+            vars.add(new DataSection.Var(btf.name(var), (int) needOff, type));
             off = needOff + Integer.toUnsignedLong(si.size());
         }
         return vars;

@@ -37,9 +37,10 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
      * @param objectName the object name (prefixes internal map names, like bpftool's {@code name})
      * @param host the build-host values to bake in; {@link HostValues#none()} bakes none
      * @param options generator options (debug code, signing shape)
-     * @throws BpfObjectException if the object is malformed or uses something light skeletons
-     *     refuse; the message names the file, section and offset (a PERF_EVENT_ARRAY without size in a
-     *     signed loader or as an inner map, unless {@code host} gives the possible CPUs)
+     * @throws BpfObjectException if the object is malformed (two maps or programs of one name
+     *     included) or uses something light skeletons refuse; the message names the file, section
+     *     and offset (a PERF_EVENT_ARRAY without size in a signed loader or as an inner map, unless
+     *     {@code host} gives the possible CPUs)
      * @throws GenLoaderException if the loader generator refuses the plan (too many maps or
      *     programs, a jump out of range...)
      */
@@ -47,6 +48,11 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
             throws BpfObjectException, GenLoaderException {
         LoadPlan plan = LoaderGenerator.plan(elf, objectName, host, fileName);
         requireSizedWhereTheCtxCannot(plan, options, fileName);
+        try {
+            RuntimeSpecs.checkNames(plan);
+        } catch (MalformedObjectException e) {
+            throw e.inFile(fileName);
+        }
         return new Generation(fileName, plan, GenLoader.emit(plan, options));
     }
 
@@ -92,18 +98,31 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
         return JavaNames.pascal(objectName);
     }
 
-    /** {@return the global data sections with their variables, typed from BTF} @throws MalformedObjectException if BTF is unusable */
+    /**
+     * {@return the global data sections with their variables, typed from BTF}
+     *
+     * @throws MalformedObjectException naming the file if BTF is unusable
+     */
     public List<DataSection> sections() throws MalformedObjectException {
-        return DataSections.of(plan);
+        try {
+            return DataSections.of(plan);
+        } catch (MalformedObjectException e) {
+            throw e.inFile(fileName);
+        }
     }
 
     /**
      * {@return the Java light skeleton of the object}
      *
-     * @throws MalformedObjectException if the object's BTF cannot describe its global data
+     * @throws MalformedObjectException naming the file if the object's BTF cannot describe its
+     *     global data
      */
     public GeneratedSkeleton skeleton(SkeletonGenerator.Options options) throws MalformedObjectException {
-        return SkeletonGenerator.generate(plan, blob, fileName, options);
+        try {
+            return SkeletonGenerator.generate(plan, blob, fileName, options);
+        } catch (MalformedObjectException e) {
+            throw e.inFile(fileName);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.skel;
 
+import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.emit.LoaderBlob;
 import dev.lskel4j.gen.plan.KconfigVar;
 import dev.lskel4j.gen.plan.LoadPlan;
@@ -10,8 +11,10 @@ import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.MapSpec;
 import dev.lskel4j.runtime.ProgramSpec;
 import dev.lskel4j.runtime.SkeletonSpec;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Translates a load plan and its generated loader into what the runtime opens: the
@@ -32,6 +35,26 @@ public final class RuntimeSpecs {
                 .of(blob.insns().toArray(), blob.data().toArray())
                 .withSteps(LoaderSteps.of(plan, blob));
         return new SkeletonSpec(plan.objectName(), loader, maps(plan), programs(plan), kconfig(plan));
+    }
+
+    /**
+     * Checks what the runtime spec (and a skeleton's accessors) need of a plan beyond what libbpf
+     * checks: map names and program names are unique. A compiler never emits an object breaking this;
+     * a corrupt symbol table or {@code .maps} BTF can.
+     *
+     * @throws MalformedObjectException naming the section of the second map or program of a name
+     */
+    static void checkNames(LoadPlan plan) throws MalformedObjectException {
+        Set<String> maps = new HashSet<>();
+        for (MapInfo m : plan.maps()) {
+            if (!maps.add(m.name())) throw new MalformedObjectException(m.section(), -1, "two maps are named '" + m.name() + "'");
+        }
+        Set<String> programs = new HashSet<>();
+        for (ProgInfo p : plan.programs()) {
+            if (!programs.add(p.name())) {
+                throw new MalformedObjectException(p.section(), -1, "two programs are named '" + p.name() + "'");
+            }
+        }
     }
 
     /** {@return the runtime descriptors of the plan's maps, in map_idx order} */
