@@ -15,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs a loader program: the port of {@code bpf_load_and_run()} (libbpf f7081a6b
@@ -31,6 +32,9 @@ public final class BpfLoader {
     private static final String LOADER_MAP_NAME = "__loader.map";
     private static final String LOADER_PROG_NAME = "__loader.prog";
     private static final String LICENSE = "Dual BSD/GPL";
+    /** What {@code verify_pkcs7_signature()} answers for a signature it does not accept. */
+    private static final Set<Errno> SIGNATURE_ERRNOS =
+            Set.of(Errno.EKEYREJECTED, Errno.ENOKEY, Errno.EBADMSG, Errno.EKEYEXPIRED, Errno.EKEYREVOKED);
 
     /**
      * Runs {@code blob} with loader context {@code ctx}, as {@code bpf_load_and_run()} does: creates
@@ -82,7 +86,10 @@ public final class BpfLoader {
                 }
                 long progFd = loadLoaderProg(sys, arena, blob, ctx, map.get(), signing, keyringId);
                 if (progFd < 0) {
-                    throw new LoaderException(LoaderException.Stage.LOAD_LOADER_PROG, Errno.of((int) -progFd), log(ctx));
+                    Errno errno = Errno.of((int) -progFd);
+                    boolean signed = signing != null && signing.signatureRef() != null;
+                    throw new LoaderException(signed && SIGNATURE_ERRNOS.contains(errno)
+                            ? LoaderException.Stage.SIGNATURE_REJECTED : LoaderException.Stage.LOAD_LOADER_PROG, errno, log(ctx));
                 }
                 try (OwnedFd prog = new OwnedFd((int) progFd)) {
                     int retval = runLoaderProg(sys, arena, prog.get(), ctx, ctxSize);
@@ -176,6 +183,11 @@ public final class BpfLoader {
             return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, log(ctx));
         }
         LoaderProgress progress = LoaderProgress.analyze(steps, original, after);
+        boolean schemeA = blob.signing().map(s -> s.scheme() == Signing.Scheme.A).orElse(false);
+        if (schemeA && errno.equals(Errno.EINVAL) && progress.completed().isEmpty() && progress.failed().isEmpty()) {
+            // nothing ran but the signature_match block between the prologue and the first operation
+            return new LoaderException(LoaderException.Stage.METADATA_HASH_MISMATCH, errno, "");
+        }
         boolean logs = progress.failed().stream().anyMatch(s ->
                 s.kind() == LoaderStep.Kind.PROG_LOAD || s.kind() == LoaderStep.Kind.BTF_LOAD);
         return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, logs ? log(ctx) : "",

@@ -8,28 +8,48 @@ package dev.lskel4j.runtime;
  * @param logSize the log buffer size in bytes; the buffer is reserved lazily (anonymous mapping),
  *     so a large size costs only what the kernel writes. Too small a buffer makes a logging load
  *     fail with ENOSPC, so keep it generous
- * @param keyringId the keyring that verifies a signed loader (0 = builtin trusted keyring)
+ * @param keyringId the keyring whose keys verify a signed loader ({@code bpf_attr.keyring_id}):
+ *     {@link #BUILTIN_KEYRING} (0, the default), {@link #SECONDARY_KEYRING}, {@link #PLATFORM_KEYRING},
+ *     {@link #KEY_SPEC_SESSION_KEYRING}, {@link #KEY_SPEC_USER_KEYRING}, or the serial of a key or
+ *     keyring the process may search
  * @param logOnFailure when a run with {@code logLevel} 0 fails, run the loader once more with
  *     {@link #BPF_LOG_STATS} into a {@code logSize} buffer, to report the verifier's messages
  *     (libbpf retries program loads the same way). A failed loader run has closed everything it
  *     created, so the second run starts from the same state.
+ * @param unverifiedIfUnsupported on a kernel that cannot verify signatures ({@link Feature#PROG_SIGNATURES}
+ *     missing: it answers a signed load with EOPNOTSUPP), load a signed loader without its signature
+ *     instead of failing with {@link MissingFeatureException}. What does not need the signature stays:
+ *     the loader map is exclusive to the loader's hash and frozen, and a scheme-A loader still checks
+ *     its data blob's hash itself. On a kernel that verifies, the signature is always passed.
  */
-public record LoadOptions(int logLevel, int logSize, int keyringId, boolean logOnFailure) {
+public record LoadOptions(int logLevel, int logSize, int keyringId, boolean logOnFailure,
+                          boolean unverifiedIfUnsupported) {
     /** {@code BPF_LOG_STATS}: the verifier's error messages and statistics, without its per-instruction trace. */
     public static final int BPF_LOG_STATS = 4;
+
+    /** {@code keyring_id} 0: the kernel's builtin trusted keyring ({@code .builtin_trusted_keys}). */
+    public static final int BUILTIN_KEYRING = 0;
+    /** {@code keyring_id} 1 ({@code VERIFY_USE_SECONDARY_KEYRING}): builtin and secondary trusted keys. */
+    public static final int SECONDARY_KEYRING = 1;
+    /** {@code keyring_id} 2 ({@code VERIFY_USE_PLATFORM_KEYRING}): the platform (firmware) keyring. */
+    public static final int PLATFORM_KEYRING = 2;
+    /** {@code KEY_SPEC_SESSION_KEYRING} (-3): the calling process's session keyring. */
+    public static final int KEY_SPEC_SESSION_KEYRING = -3;
+    /** {@code KEY_SPEC_USER_KEYRING} (-4): the calling user's keyring. */
+    public static final int KEY_SPEC_USER_KEYRING = -4;
 
     /**
      * No log on success, like C; after a failure the loader runs once more with
      * {@link #BPF_LOG_STATS} into a 16 MiB lazily-mapped buffer so the error carries the verifier's
-     * messages. Builtin keyring.
+     * messages. Builtin keyring; a signed loader needs a kernel that verifies it.
      */
-    public static final LoadOptions DEFAULT = new LoadOptions(0, 16 << 20, 0, true);
+    public static final LoadOptions DEFAULT = new LoadOptions(0, 16 << 20, BUILTIN_KEYRING, true, false);
 
     /** Verifier messages and statistics on every run (costs 5-30% of a load). */
-    public static final LoadOptions ALWAYS_LOG = new LoadOptions(BPF_LOG_STATS, 16 << 20, 0, false);
+    public static final LoadOptions ALWAYS_LOG = new LoadOptions(BPF_LOG_STATS, 16 << 20, BUILTIN_KEYRING, false, false);
 
     /** No verifier log at all: exactly what a C light skeleton does. */
-    public static final LoadOptions NO_LOG = new LoadOptions(0, 0, 0, false);
+    public static final LoadOptions NO_LOG = new LoadOptions(0, 0, BUILTIN_KEYRING, false, false);
 
     /**
      * Validates the options.
@@ -43,8 +63,23 @@ public record LoadOptions(int logLevel, int logSize, int keyringId, boolean logO
         }
     }
 
+    /** Options that need a kernel which verifies signed loaders, as before {@code unverifiedIfUnsupported} existed. */
+    public LoadOptions(int logLevel, int logSize, int keyringId, boolean logOnFailure) {
+        this(logLevel, logSize, keyringId, logOnFailure, false);
+    }
+
+    /** {@return these options verifying a signed loader with {@code keyring} (see {@link #keyringId()})} */
+    public LoadOptions withKeyring(int keyring) {
+        return new LoadOptions(logLevel, logSize, keyring, logOnFailure, unverifiedIfUnsupported);
+    }
+
+    /** {@return these options with {@link #unverifiedIfUnsupported()} set as given} */
+    public LoadOptions withUnverifiedIfUnsupported(boolean allow) {
+        return new LoadOptions(logLevel, logSize, keyringId, logOnFailure, allow);
+    }
+
     /** {@return these options with a verifier log at {@link #BPF_LOG_STATS} on this run} */
     LoadOptions withStatsLog() {
-        return new LoadOptions(BPF_LOG_STATS, logSize, keyringId, false);
+        return new LoadOptions(BPF_LOG_STATS, logSize, keyringId, false, unverifiedIfUnsupported);
     }
 }

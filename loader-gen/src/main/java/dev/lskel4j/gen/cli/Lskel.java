@@ -12,7 +12,7 @@ import picocli.CommandLine.ScopeType;
  * an object for a while to show what it does ({@code run}).
  */
 @Command(name = "lskel", mixinStandardHelpOptions = true, version = "lskel4j 0.1.0",
-        subcommands = {GenCommand.class, DumpCommand.class, SkeletonCommand.class, RunCommand.class,
+        subcommands = {GenCommand.class, DumpCommand.class, SkeletonCommand.class, RunCommand.class, VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         description = "Light skeletons for Java: turns BPF objects into one loader program per object "
                 + "(byte for byte what libbpf's gen_loader and `bpftool gen skeleton -L` produce) and Java classes "
