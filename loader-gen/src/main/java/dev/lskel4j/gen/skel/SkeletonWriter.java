@@ -996,7 +996,7 @@ final class SkeletonWriter {
                 + st.attrOffset() + ", " + st.mapIndex() + ", " + literal(st.description()) + ")").toList();
         w.line("LoaderBlob loader = LoaderBlob.of(Arrays.copyOfRange(blob, 0, INSNS_SIZE),");
         w.line("        Arrays.copyOfRange(blob, INSNS_SIZE, INSNS_SIZE + DATA_SIZE))");
-        listOf(w, "        .withSteps(", steps, in.signature().isPresent() ? "" : ");");
+        listOf(w, "        .withSteps(", steps, in.signature().isPresent() ? ")" : ");");
         long imagesEnd = (long) in.insnsSize() + in.dataSize()
                 + in.maps().stream().mapToLong(m -> m.initialImage().map(MapSpec.Bytes::length).orElse(0)).sum();
         in.signature().ifPresent(sig -> {
