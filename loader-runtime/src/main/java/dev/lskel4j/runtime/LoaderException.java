@@ -30,10 +30,12 @@ public final class LoaderException extends KernelException {
         /** The loader ran and returned a negative errno: one of its own operations failed. */
         LOADER_RETURNED_ERROR("error returned by loader prog"),
         /**
-         * Signing scheme A: the loader's own check ({@code emit_signature_match}) returned EINVAL
-         * before its first operation: the SHA-256 the kernel computed over the frozen loader map is
-         * not the one the signed instructions embed (the data blob was changed after signing), or
-         * the map was not exclusive to the loader.
+         * The data blob of a signed loader changed after signing. Signing scheme A: the loader's own
+         * check ({@code emit_signature_match}) returned EINVAL before its first operation: the
+         * SHA-256 the kernel computed over the frozen loader map is not the one the signed
+         * instructions embed, or the map was not exclusive to the loader. Any scheme: the runtime
+         * found the blob's {@code fd_array} not zero, and refused to run a loader whose cleanup
+         * would close those fds of this process.
          */
         METADATA_HASH_MISMATCH("metadata hash mismatch");
 
@@ -74,8 +76,8 @@ public final class LoaderException extends KernelException {
                     + "signing, or the signer's key is not in the keyring given)";
         }
         if (stage == Stage.METADATA_HASH_MISMATCH) {
-            return head + " (the scheme-A loader refused to run: SHA-256 of its frozen data blob is not the one its "
-                    + "signed instructions embed, so the data changed after signing)";
+            return head + " (the loader's data blob changed after signing: SHA-256 of the frozen blob is not the one "
+                    + "the scheme-A loader's signed instructions embed, or its fd_array, zero in every generated blob, is not)";
         }
         if (stage != Stage.LOADER_RETURNED_ERROR) {
             return head;

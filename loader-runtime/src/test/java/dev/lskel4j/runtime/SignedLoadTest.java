@@ -127,6 +127,22 @@ class SignedLoadTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "b"})
+    void tamperedFdArrayIsRefusedBeforeTheLoaderCanCloseOurFds(String scheme) throws BpfException {
+        Golden g = new Golden("globals", "signed-" + scheme + ".");
+        g.data[0] ^= 0x01; // fd_array[0] = 1: the failing loader's cleanup would close(1), our stdout
+        Signing binding = Signing.exclusiveOnly(Signing.Scheme.valueOf(scheme.toUpperCase(java.util.Locale.ROOT)),
+                Corpus.golden("globals", "signed-" + scheme + ".excl_hash"));
+        try (LightSkeleton skel = LightSkeleton.open(spec(g, binding))) {
+            LoaderException e = assertThrows(LoaderException.class, () -> skel.load(LoadOptions.NO_LOG));
+            assertEquals(LoaderException.Stage.METADATA_HASH_MISMATCH, e.stage(), e.getMessage());
+            assertTrue(e.getMessage().contains("fd_array"), e.getMessage());
+        }
+        System.out.println("SignedLoadTest: stdout still open after a tampered fd_array");
+        assertFalse(System.out.checkError(), "fd 1 was closed");
+    }
+
     @Test
     void unsignedLoaderFailingAtItsFirstOperationIsNotAHashMismatch() throws BpfException {
         // scheme B has no in-loader check: an EINVAL before the first operation stays a loader error
