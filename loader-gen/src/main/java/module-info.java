@@ -10,6 +10,7 @@ module dev.lskel4j.gen {
     exports dev.lskel4j.gen.skel;
 
     requires transitive dev.lskel4j.runtime;
+    requires transitive dev.lskel4j.signing;
     requires info.picocli;
     opens dev.lskel4j.gen.cli to info.picocli;
 }

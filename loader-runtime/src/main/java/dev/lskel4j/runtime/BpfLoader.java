@@ -42,6 +42,11 @@ public final class BpfLoader {
     private static final String LOADER_MAP_NAME = "__loader.map";
     private static final String LOADER_PROG_NAME = "__loader.prog";
     private static final String LICENSE = "Dual BSD/GPL";
+    /** gen_loader.c {@code MAX_FD_ARRAY_SZ} ints at blob offset 0: zero in every generated blob, filled at run time. */
+    private static final int FD_ARRAY_BYTES = (64 + 256) * 4;
+    /** What {@code verify_pkcs7_signature()} answers for a signature it does not accept. */
+    private static final Set<Errno> SIGNATURE_ERRNOS =
+            Set.of(Errno.EKEYREJECTED, Errno.ENOKEY, Errno.EBADMSG, Errno.EKEYEXPIRED, Errno.EKEYREVOKED);
 
     /**
      * Runs {@code blob} with loader context {@code ctx}, as {@code bpf_load_and_run()} does: creates
@@ -91,6 +96,11 @@ public final class BpfLoader {
         LoaderCheck.check(blob, ctx, ctxSize, ctxFdSlots);
         byte[] data = blob.dataRef();
         Signing signing = blob.signing().orElse(null);
+        if (signing != null && !zeroFdArray(data)) {
+            // a failing loader's cleanup closes every fd_array slot it did not fill itself: a tampered
+            // signed blob (scheme A's data is not signed) would make it close fds of this process
+            throw new LoaderException(LoaderException.Stage.METADATA_HASH_MISMATCH, Errno.EINVAL, "");
+        }
         try (Arena arena = Arena.ofConfined()) {
             long mapFd = BpfOps.mapCreate(sys, arena, BPF_MAP_TYPE_ARRAY, LOADER_MAP_NAME, 4, data.length, 1, 0,
                     signing == null ? null : signing.exclProgHashRef());
@@ -109,7 +119,12 @@ public final class BpfLoader {
                 }
                 long progFd = loadLoaderProg(sys, arena, blob, ctx, map.get(), signing, keyringId);
                 if (progFd < 0) {
-                    throw loaderProgRefused(Errno.of((int) -progFd), log(ctx));
+                    Errno errno = Errno.of((int) -progFd);
+                    boolean signed = signing != null && signing.signatureRef() != null;
+                    if (signed && SIGNATURE_ERRNOS.contains(errno)) {
+                        throw new LoaderException(LoaderException.Stage.SIGNATURE_REJECTED, errno, log(ctx));
+                    }
+                    throw loaderProgRefused(errno, log(ctx));
                 }
                 try (OwnedFd prog = new OwnedFd((int) progFd)) {
                     int retval = runLoaderProg(sys, arena, prog.get(), ctx, ctxSize);
@@ -133,6 +148,13 @@ public final class BpfLoader {
             return new NotPrivilegedException("BPF_PROG_LOAD of " + LOADER_PROG_NAME, errno, missing);
         }
         return new LoaderException(LoaderException.Stage.LOAD_LOADER_PROG, errno, log);
+    }
+
+    private static boolean zeroFdArray(byte[] data) {
+        for (int i = 0; i < Math.min(FD_ARRAY_BYTES, data.length); i++) {
+            if (data[i] != 0) return false;
+        }
+        return true;
     }
 
     private static void check(long result, LoaderException.Stage stage) throws LoaderException {
@@ -217,6 +239,11 @@ public final class BpfLoader {
             return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, log(ctx));
         }
         LoaderProgress progress = LoaderProgress.analyze(steps, original, after);
+        boolean schemeA = blob.signing().map(s -> s.scheme() == Signing.Scheme.A).orElse(false);
+        if (schemeA && errno.equals(Errno.EINVAL) && progress.completed().isEmpty() && progress.failed().isEmpty()) {
+            // nothing ran but the signature_match block between the prologue and the first operation
+            return new LoaderException(LoaderException.Stage.METADATA_HASH_MISMATCH, errno, "");
+        }
         boolean logs = progress.failed().stream().anyMatch(s ->
                 s.kind() == LoaderStep.Kind.PROG_LOAD || s.kind() == LoaderStep.Kind.BTF_LOAD);
         return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, logs ? log(ctx) : "",

@@ -33,6 +33,8 @@ public final class GlobalData {
     private final MemorySegment writable;
     private boolean readOnly;
     private boolean unmapped;
+    /** A signed loader ignores initial values: the image is read-only until load. */
+    private boolean signedImage;
 
     @SuppressWarnings("restricted") // our own mapping, at least value_size bytes, scoped to outlive no unmap
     private GlobalData(MapSpec spec, long address, long mmapSize, Arena views, Arena preLoad) {
@@ -58,6 +60,15 @@ public final class GlobalData {
      *     closes it before {@link #finishLoad(int)}
      */
     static GlobalData map(MapSpec spec, Arena views, Arena preLoad) throws KernelException {
+        return map(spec, views, preLoad, false);
+    }
+
+    /**
+     * As {@link #map(MapSpec, Arena, Arena)}; with {@code signed}, the image refuses writes until
+     * load ({@link SignedDataException}): a signed loader copies the values baked into its blob, never
+     * this image.
+     */
+    static GlobalData map(MapSpec spec, Arena views, Arena preLoad, boolean signed) throws KernelException {
         long size = mmapSize(spec);
         long addr = Native.mmap(0, size, Native.PROT_READ | Native.PROT_WRITE, Native.MAP_SHARED | Native.MAP_ANONYMOUS, -1, 0);
         if (addr < 0) {
@@ -66,6 +77,7 @@ public final class GlobalData {
         GlobalData data = new GlobalData(spec, addr, size, views, preLoad);
         spec.initialImage().ifPresent(image ->
                 MemorySegment.copy(image.ref(), 0, data.writable, JAVA_BYTE, 0, image.length()));
+        data.signedImage = signed;
         return data;
     }
 
@@ -95,8 +107,8 @@ public final class GlobalData {
      * {@return the section's bytes: writable for {@code .data}/{@code .bss}-like sections, read-only
      * for sections that become read-only at load ({@code .rodata}, {@code .kconfig}, percpu data)}
      */
-    public MemorySegment segment() {
-        return view;
+    public synchronized MemorySegment segment() {
+        return signedImage ? view.asReadOnly() : view;
     }
 
     /**
@@ -105,8 +117,13 @@ public final class GlobalData {
      * read-only
      *
      * @throws ReadOnlyDataException if the section is read-only now
+     * @throws SignedDataException before load of a signed skeleton, whose loader ignores initial values
      */
     public synchronized MemorySegment writableSegment() {
+        if (signedImage) {
+            throw new SignedDataException("the initial value of map '" + spec.name() + "' cannot change: the loader is "
+                    + "signed, and a signed loader uses the values baked into its blob (set them before signing)");
+        }
         if (readOnly) {
             throw new ReadOnlyDataException("global data of map '" + spec.name() + "' is read-only after load"
                     + (spec.kind() == MapKind.PERCPU ? "; update the percpu map itself to change its values" : ""));
@@ -129,6 +146,7 @@ public final class GlobalData {
      */
     synchronized void finishLoad(int mapFd) throws KernelException {
         readOnly = spec.readOnlyAfterLoad();
+        signedImage = false;
         long r;
         String what;
         if (spec.kind() == MapKind.PERCPU) {

@@ -60,6 +60,7 @@ public final class LightSkeleton implements AutoCloseable {
     private State state = State.OPEN;
     private LoaderRun dryRun;
     private String verifierLog = "";
+    private boolean signatureVerified;
 
     private LightSkeleton(SkeletonSpec spec, Arena views, Arena preLoad, Map<String, GlobalData> data) {
         this.spec = spec;
@@ -79,10 +80,11 @@ public final class LightSkeleton implements AutoCloseable {
         Map<String, GlobalData> data = new LinkedHashMap<>();
         Arena views = Arena.ofShared();
         Arena preLoad = Arena.ofShared();
+        boolean signed = spec.loader().signing().isPresent();
         try {
             for (MapSpec map : spec.maps()) {
                 if (map.hasDataView()) {
-                    data.put(map.name(), GlobalData.map(map, views, preLoad));
+                    data.put(map.name(), GlobalData.map(map, views, preLoad, signed));
                 }
             }
         } catch (KernelException e) {
@@ -117,15 +119,20 @@ public final class LightSkeleton implements AutoCloseable {
 
     /**
      * Overrides map {@code mapName}'s {@code max_entries} at load ({@code skel->maps.X.max_entries}).
-     * Signed loaders ignore it.
      *
      * @throws IllegalArgumentException for an unknown map, a map with a data view (its mapping size
      *     is fixed), or a non-positive value
+     * @throws SignedDataException if the loader is signed: it ignores the override (libbpf's C
+     *     skeleton drops it silently); the size must be set before signing
      * @throws IllegalStateException after load
      */
     public synchronized void setMaxEntries(String mapName, int entries) {
         requireState(State.OPEN);
         int index = mapIndex(mapName);
+        if (spec.loader().signing().isPresent()) {
+            throw new SignedDataException("cannot set max_entries of map '" + mapName + "' of " + spec.name()
+                    + ": the loader is signed, and a signed loader creates its maps with the sizes baked into its blob");
+        }
         if (spec.maps().get(index).hasDataView() || entries <= 0) {
             throw new IllegalArgumentException("cannot set max_entries " + entries + " of map '" + mapName + "'");
         }
@@ -148,8 +155,10 @@ public final class LightSkeleton implements AutoCloseable {
      * failure only {@link #close()} remains.
      *
      * <p>A signed loader ({@code gen_hash}) ignores the ctx's {@code initial_value} and
-     * {@code max_entries}: edits made before load and the computed {@code .kconfig} values have no
-     * effect, and after load the data shows the values baked into the blob.
+     * {@code max_entries}, so a signed skeleton refuses edits before load and does not compute
+     * {@code .kconfig}: the data shows the values baked into the blob. A signed loader is loaded with
+     * its signature, verified by {@code options.keyringId()}; see
+     * {@link LoadOptions#unverifiedIfUnsupported()} for kernels that cannot verify.
      *
      * <p>The loader only ever sees a ctx whose fd slots are 0. After it succeeds, every fd it reports
      * must be new (not open before it ran, per {@code /proc/self/fd}), reported once, and of the right
@@ -160,7 +169,8 @@ public final class LightSkeleton implements AutoCloseable {
      * @throws LoaderBlobException if the blob fails a check before it runs (nothing was run), or the
      *     fds it reports fail the checks above
      * @throws MissingFeatureException if the kernel lacks global percpu data / BPF_F_CPU flags the
-     *     object's percpu data needs, or signature verification a signed loader needs
+     *     object's percpu data needs, or signature verification a signed loader needs (unless the
+     *     options allow loading it unverified)
      * @throws KconfigException if a {@code .kconfig} extern cannot be set
      * @throws NotPrivilegedException if the process may not use {@code bpf()}
      * @throws LoaderException if the loader fails (which step, errno, verifier log)
@@ -175,7 +185,9 @@ public final class LightSkeleton implements AutoCloseable {
     public synchronized void load(LoadOptions options) throws BpfException {
         requireState(State.OPEN);
         if (options.dryRun()) {
-            fillKconfig();
+            if (spec.loader().signing().isEmpty()) {
+                fillKconfig(); // as in a real load: a signed loader uses the .kconfig image baked into its blob
+            }
             int[] entries = new int[spec.maps().size()];
             Arrays.setAll(entries, this::loadMaxEntries);
             dryRun = DryRun.run(spec, data, entries);
@@ -183,8 +195,10 @@ public final class LightSkeleton implements AutoCloseable {
             return;
         }
         state = State.FAILED;
-        requireFeatures();
-        fillKconfig();
+        LoaderBlob loader = requireFeatures(options);
+        if (spec.loader().signing().isEmpty()) {
+            fillKconfig(); // a signed loader uses the .kconfig image baked into its blob
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ctx = arena.allocate(LoaderCtx.size(spec.maps().size(), spec.programs().size()), 8);
             ctx.set(JAVA_INT, LoaderCtx.SZ, (int) ctx.byteSize());
@@ -197,11 +211,12 @@ public final class LightSkeleton implements AutoCloseable {
             }
             Optional<Set<Integer>> openBefore = ProcFds.open();
             try {
-                runLoader(ctx, options);
+                runLoader(loader, ctx, options);
             } catch (LoaderException e) {
                 if (!options.logOnFailure() || options.logLevel() != 0) throw e;
-                runLoader(ctx, options.withStatsLog()); // fails again, now with the verifier's messages
+                runLoader(loader, ctx, options.withStatsLog()); // fails again, now with the verifier's messages
             }
+            signatureVerified = loader.signing().flatMap(Signing::signature).isPresent();
             takeOwnership(ctx, openBefore);
         }
         preLoad.close();
@@ -225,7 +240,7 @@ public final class LightSkeleton implements AutoCloseable {
     }
 
     /** Runs the loader with a lazily mapped log buffer when the options ask for a log. */
-    private void runLoader(MemorySegment ctx, LoadOptions options) throws BpfException {
+    private void runLoader(LoaderBlob loader, MemorySegment ctx, LoadOptions options) throws BpfException {
         long log = 0;
         if (options.logLevel() > 0) {
             log = Native.mmap(0, options.logSize(), Native.PROT_READ | Native.PROT_WRITE,
@@ -240,7 +255,7 @@ public final class LightSkeleton implements AutoCloseable {
         }
         clearFdSlots(ctx);
         try {
-            BpfLoader.run(Native.BPF, spec.loader(), ctx, options.keyringId(), LoaderCheck.ctxFdSlots(spec.maps().size(),
+            BpfLoader.run(Native.BPF, loader, ctx, options.keyringId(), LoaderCheck.ctxFdSlots(spec.maps().size(),
                     (int) spec.programs().stream().filter(p -> p.loadSlot() >= 0).count()));
             if (options.logLevel() > 0) verifierLog = BpfLoader.log(ctx);
         } finally {
@@ -357,16 +372,36 @@ public final class LightSkeleton implements AutoCloseable {
                 PossibleCpus.get().size());
     }
 
-    private void requireFeatures() throws BpfException {
+    /** {@return the loader to run: the spec's, or for an allowed unverified load the spec's without its signature} */
+    private LoaderBlob requireFeatures(LoadOptions options) throws BpfException {
         List<String> percpu = spec.maps().stream().filter(m -> m.kind() == MapKind.PERCPU).map(MapSpec::name).toList();
         if (!percpu.isEmpty()) {
             String neededBy = "the percpu data of " + spec.name() + " (" + String.join(", ", percpu) + ")";
             KernelFeatures.require(Feature.GLOBAL_PERCPU_DATA, neededBy);
             KernelFeatures.require(Feature.PERCPU_CPU_FLAGS, neededBy);
         }
-        if (spec.loader().signing().flatMap(Signing::signature).isPresent()) {
-            KernelFeatures.require(Feature.PROG_SIGNATURES, "the signed loader of " + spec.name());
+        Signing signing = spec.loader().signing().orElse(null);
+        if (signing == null || signing.signature().isEmpty()) {
+            return spec.loader();
         }
+        if (options.unverifiedIfUnsupported() && !KernelFeatures.has(Feature.PROG_SIGNATURES)) {
+            // the exclusive loader map, its freeze and scheme A's in-loader hash check still apply
+            return spec.loader().withSigning(signing.withoutSignature());
+        }
+        KernelFeatures.require(Feature.PROG_SIGNATURES, "the signed loader of " + spec.name()
+                + " (LoadOptions.withUnverifiedIfUnsupported(true) would load it without its signature)");
+        return spec.loader();
+    }
+
+    /**
+     * {@return true if the loader was loaded with its signature, so the kernel verified it; false
+     * for an unsigned loader or one loaded unverified ({@link LoadOptions#unverifiedIfUnsupported()})}
+     *
+     * @throws IllegalStateException unless loaded
+     */
+    public synchronized boolean signatureVerified() {
+        requireState(State.LOADED);
+        return signatureVerified;
     }
 
     private void fillKconfig() throws KconfigException {

@@ -20,9 +20,24 @@ public final class LoaderException extends KernelException {
         /** Signing scheme A only: {@code BPF_OBJ_GET_INFO_BY_FD} computing the map hash. */
         FETCH_MAP_HASH("failed to fetch obj info"),
         LOAD_LOADER_PROG("failed to load loader prog"),
+        /**
+         * The loader's {@code BPF_PROG_LOAD} with a signature was refused by signature verification
+         * (EKEYREJECTED, ENOKEY, EBADMSG, EKEYEXPIRED, EKEYREVOKED): the loader or its data blob was
+         * changed after signing, or the signer's key is not in the keyring given.
+         */
+        SIGNATURE_REJECTED("loader signature rejected"),
         RUN_LOADER_PROG("failed to execute loader prog"),
         /** The loader ran and returned a negative errno: one of its own operations failed. */
-        LOADER_RETURNED_ERROR("error returned by loader prog");
+        LOADER_RETURNED_ERROR("error returned by loader prog"),
+        /**
+         * The data blob of a signed loader changed after signing. Signing scheme A: the loader's own
+         * check ({@code emit_signature_match}) returned EINVAL before its first operation: the
+         * SHA-256 the kernel computed over the frozen loader map is not the one the signed
+         * instructions embed, or the map was not exclusive to the loader. Any scheme: the runtime
+         * found the blob's {@code fd_array} not zero, and refused to run a loader whose cleanup
+         * would close those fds of this process.
+         */
+        METADATA_HASH_MISMATCH("metadata hash mismatch");
 
         private final String errstr;
 
@@ -56,6 +71,14 @@ public final class LoaderException extends KernelException {
     private static String message(Stage stage, Errno errno, List<LoaderStep> completed, List<LoaderStep> failed,
                                   int totalSteps) {
         String head = stage.errstr() + ": " + errno;
+        if (stage == Stage.SIGNATURE_REJECTED) {
+            return head + " (the kernel did not accept the signature: the loader or its data blob changed after "
+                    + "signing, or the signer's key is not in the keyring given)";
+        }
+        if (stage == Stage.METADATA_HASH_MISMATCH) {
+            return head + " (the loader's data blob changed after signing: SHA-256 of the frozen blob is not the one "
+                    + "the scheme-A loader's signed instructions embed, or its fd_array, zero in every generated blob, is not)";
+        }
         if (stage != Stage.LOADER_RETURNED_ERROR) {
             return head;
         }

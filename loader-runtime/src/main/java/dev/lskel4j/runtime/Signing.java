@@ -53,6 +53,11 @@ public final class Signing {
         return new Signing(scheme, exclProgHash, Objects.requireNonNull(signature, "signature"));
     }
 
+    /** {@return this binding without the signature: the exclusive-map hash only} */
+    public Signing withoutSignature() {
+        return new Signing(scheme, exclProgHash, null);
+    }
+
     /** {@return the scheme} */
     public Scheme scheme() {
         return scheme;

@@ -6,13 +6,19 @@ import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.skel.GeneratedSkeleton;
 import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.gen.skel.SignedGeneration;
 import dev.lskel4j.gen.skel.SkeletonGenerator;
+import dev.lskel4j.signing.KeyMaterialException;
+import dev.lskel4j.signing.LoaderSigner;
+import dev.lskel4j.signing.SigningException;
+import dev.lskel4j.signing.SigningScheme;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -70,6 +76,14 @@ public class GenerateMojo extends AbstractMojo {
     @Parameter(defaultValue = "false", property = "lskel.includeLoaderPlan")
     boolean includeLoaderPlan;
 
+    /**
+     * Sign every loader ({@code bpftool gen skeleton -L -S}): {@code <key>}, {@code <certificate>}
+     * and optionally {@code <scheme>} ({@code b}, the default, or {@code a}). The skeletons then embed
+     * the signature, exclusive-map hash and scheme, and refuse initial-value edits.
+     */
+    @Parameter
+    Signing signing;
+
     /** The clang to use; by default {@code clang-19}, else {@code clang}, looked up on {@code PATH}. */
     @Parameter(property = "lskel.clang")
     String clang;
@@ -91,12 +105,13 @@ public class GenerateMojo extends AbstractMojo {
             getLog().info("lskel: no " + dir + ", nothing to generate");
             return;
         }
+        Optional<LoaderSigner> signer = signer();
         Map<String, Path> objects = objects(dir);
         if (objects.isEmpty()) {
             getLog().warn("lskel: " + dir + " holds no *" + OBJ + " or *" + SRC + " files");
             return;
         }
-        for (Map.Entry<String, Path> e : objects.entrySet()) generate(e.getKey(), e.getValue());
+        for (Map.Entry<String, Path> e : objects.entrySet()) generate(e.getKey(), e.getValue(), signer);
         project.addCompileSourceRoot(sourceDirectory.getAbsolutePath());
         Resource resource = new Resource();
         resource.setDirectory(resourceDirectory.getAbsolutePath());
@@ -135,16 +150,45 @@ public class GenerateMojo extends AbstractMojo {
         return objects;
     }
 
-    private void generate(String name, Path obj) throws MojoExecutionException, MojoFailureException {
+    /** {@return the signer of the {@code <signing>} configuration, empty without one} */
+    private Optional<LoaderSigner> signer() throws MojoFailureException {
+        if (signing == null) return Optional.empty();
+        if (signing.key == null || signing.certificate == null) {
+            throw new MojoFailureException("lskel: <signing> needs both <key> (the signer's PEM private key) and "
+                    + "<certificate> (its X.509 certificate)");
+        }
+        scheme();
+        try {
+            return Optional.of(LoaderSigner.fromFiles(signing.key.toPath(), signing.certificate.toPath()));
+        } catch (KeyMaterialException e) {
+            throw new MojoFailureException("lskel: <signing>: " + e.getMessage(), e);
+        }
+    }
+
+    private SigningScheme scheme() throws MojoFailureException {
+        return switch (signing.scheme == null ? "b" : signing.scheme.strip().toLowerCase(Locale.ROOT)) {
+            case "a" -> SigningScheme.A;
+            case "b" -> SigningScheme.B;
+            default -> throw new MojoFailureException("lskel: <signing><scheme> '" + signing.scheme + "': expected a or b");
+        };
+    }
+
+    private void generate(String name, Path obj, Optional<LoaderSigner> signer)
+            throws MojoExecutionException, MojoFailureException {
         String className = Generation.className(name) + classNameSuffix;
         try {
-            Generation gen = Generation.of(Files.readAllBytes(obj), obj.toString(), name, HostValues.none(),
-                    GenOptions.DEFAULT);
-            GeneratedSkeleton skel = gen.skeleton(new SkeletonGenerator.Options(packageName, className, includeLoaderPlan));
+            GenOptions options = signer.isPresent()
+                    ? GenOptions.DEFAULT.withSigning(SignedGeneration.genSigning(scheme())) : GenOptions.DEFAULT;
+            Generation gen = Generation.of(Files.readAllBytes(obj), obj.toString(), name, HostValues.none(), options);
+            SkeletonGenerator.Options skelOptions = new SkeletonGenerator.Options(packageName, className, includeLoaderPlan);
+            GeneratedSkeleton skel = signer.isPresent()
+                    ? SignedGeneration.sign(gen, scheme(), signer.get()).skeleton(skelOptions) : gen.skeleton(skelOptions);
             skel.writeTo(sourceDirectory.toPath(), resourceDirectory.toPath());
             getLog().info("lskel: " + obj.getFileName() + " -> " + skel.qualifiedName() + " (" + gen.plan().maps().size()
                     + " maps, " + gen.plan().programs().size() + " programs, loader of " + gen.blob().insnCount()
-                    + " instructions)");
+                    + " instructions" + (signer.isPresent() ? ", signed for scheme " + scheme() : "") + ")");
+        } catch (SigningException e) {
+            throw new MojoFailureException("lskel: " + obj + ": " + e.getMessage(), e);
         } catch (BpfObjectException e) {
             throw new MojoFailureException("lskel: " + e.getMessage(), e);
         } catch (GenLoaderException e) {

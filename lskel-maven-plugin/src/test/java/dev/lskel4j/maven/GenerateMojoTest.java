@@ -136,4 +136,48 @@ class GenerateMojoTest {
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(e.getMessage().contains("ops.bpf.o: section '.struct_ops"), e.getMessage());
     }
+
+    private Signing corpusSigning(String scheme) {
+        Path keys = corpus("minimal").getParent().getParent().resolve("keys");
+        Signing signing = new Signing();
+        signing.key = keys.resolve("test-key.pem").toFile();
+        signing.certificate = keys.resolve("test-cert.der").toFile();
+        signing.scheme = scheme;
+        return signing;
+    }
+
+    @Test
+    void signingEmbedsTheGoldenSignature() throws Exception {
+        copy("globals", "globals.bpf.o");
+        mojo.signing = corpusSigning("b");
+        mojo.execute();
+        byte[] resource = Files.readAllBytes(mojo.resourceDirectory.toPath().resolve("org/example/bpf/GlobalsSkel.lskel"));
+        Path golden = corpus("globals").getParent().getParent().resolve("golden/globals");
+        byte[] sig = Files.readAllBytes(golden.resolve("signed-b.sig"));
+        byte[] hash = Files.readAllBytes(golden.resolve("signed-b.excl_hash"));
+        byte[] insns = Files.readAllBytes(golden.resolve("signed-b.insns"));
+        assertTrue(java.util.Arrays.equals(insns, java.util.Arrays.copyOf(resource, insns.length)), "signed-b insns first");
+        assertTrue(java.util.Arrays.equals(sig, java.util.Arrays.copyOfRange(resource, resource.length - sig.length, resource.length)));
+        assertTrue(java.util.Arrays.equals(hash, java.util.Arrays.copyOfRange(resource, resource.length - sig.length - 32,
+                resource.length - sig.length)));
+        String source = Files.readString(mojo.sourceDirectory.toPath().resolve("org/example/bpf/GlobalsSkel.java"));
+        assertTrue(source.contains("Signing.Scheme.B"), source);
+    }
+
+    @Test
+    void signingConfigurationErrorsFailTheBuild() throws Exception {
+        copy("percpu_data", "percpu_data.bpf.o");
+        mojo.signing = corpusSigning("a");
+        MojoFailureException percpu = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(percpu.getMessage().contains("signing scheme a (libbpf 77e9d227, in-loader metadata hash) has no global "
+                + "percpu data"), percpu.getMessage());
+        mojo.signing = corpusSigning("c");
+        assertTrue(assertThrows(MojoFailureException.class, mojo::execute).getMessage().contains("<scheme> 'c': expected a or b"));
+        mojo.signing = corpusSigning("b");
+        mojo.signing.certificate = null;
+        assertTrue(assertThrows(MojoFailureException.class, mojo::execute).getMessage().contains("needs both <key>"));
+        mojo.signing = corpusSigning("b");
+        mojo.signing.certificate = mojo.signing.key;
+        assertTrue(assertThrows(MojoFailureException.class, mojo::execute).getMessage().contains("no certificate found"));
+    }
 }

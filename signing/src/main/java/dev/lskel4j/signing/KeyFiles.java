@@ -9,15 +9,15 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
-import java.security.interfaces.RSAPrivateKey;
-import java.security.interfaces.RSAPublicKey;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1Primitive;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -35,8 +35,8 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  */
 final class KeyFiles {
 
-    /** The signer's certificate, reduced to what signing needs. */
-    record SignerCertificate(byte[] subjectKeyIdentifier, RSAPublicKey publicKey) {}
+    /** The signer's certificate, reduced to what signing and verifying need. */
+    record SignerCertificate(byte[] subjectKeyIdentifier, PublicKey publicKey, KeyAlgorithm algorithm) {}
 
     /** A private provider instance, shared by the signer: signing must not register anything JVM-wide. */
     static final Provider BC = new BouncyCastleProvider();
@@ -45,8 +45,14 @@ final class KeyFiles {
 
     private KeyFiles() {}
 
-    /** Ports {@code read_private_key()}: PKCS#1 ({@code RSA PRIVATE KEY}) or PKCS#8 ({@code PRIVATE KEY}). */
-    static RSAPrivateKey readPrivateKey(Path file) throws KeyMaterialException {
+    /** A private key and the algorithm it is for. */
+    record SignerKey(PrivateKey key, KeyAlgorithm algorithm) {}
+
+    /**
+     * Ports {@code read_private_key()}: PKCS#1 ({@code RSA PRIVATE KEY}), SEC 1 ({@code EC PRIVATE KEY})
+     * or PKCS#8 ({@code PRIVATE KEY}); RSA, or EC on P-256 / P-384.
+     */
+    static SignerKey readPrivateKey(Path file) throws KeyMaterialException {
         byte[] bytes = readAll(file);
         try (PEMParser pem = pemParser(bytes)) {
             for (Object o = pem.readObject(); o != null; o = pem.readObject()) {
@@ -59,23 +65,27 @@ final class KeyFiles {
                     default -> null;
                 };
                 if (info != null) {
-                    return toRsa(file, info);
+                    KeyAlgorithm algorithm = algorithm(file, info.getPrivateKeyAlgorithm(), "private key");
+                    return new SignerKey(CONVERTER.getPrivateKey(info), algorithm);
                 }
             }
         } catch (IOException | RuntimeException e) {
             throw new KeyMaterialException(file, "malformed PEM private key: " + e.getMessage(), e);
         }
         throw new KeyMaterialException(file,
-                "no private key found (expected a PEM 'PRIVATE KEY' or 'RSA PRIVATE KEY' block)");
+                "no private key found (expected a PEM 'PRIVATE KEY', 'RSA PRIVATE KEY' or 'EC PRIVATE KEY' block)");
     }
 
-    private static RSAPrivateKey toRsa(Path file, PrivateKeyInfo info) throws KeyMaterialException, IOException {
-        ASN1ObjectIdentifier algorithm = info.getPrivateKeyAlgorithm().getAlgorithm();
-        if (!PKCSObjectIdentifiers.rsaEncryption.equals(algorithm)) {
-            throw new KeyMaterialException(file,
-                    "unsupported private key algorithm " + algorithm + "; only RSA keys are supported");
-        }
-        return (RSAPrivateKey) CONVERTER.getPrivateKey(info);
+    /** {@return the signing algorithm of a key's AlgorithmIdentifier} @throws KeyMaterialException if unsupported */
+    private static KeyAlgorithm algorithm(Path file, AlgorithmIdentifier id, String what) throws KeyMaterialException {
+        ASN1ObjectIdentifier oid = id.getAlgorithm();
+        ASN1Encodable parameters = id.getParameters();
+        // a named curve: the OID itself (PKCS#8, X.509) or wrapped as X9.62 parameters (SEC 1 keys)
+        ASN1ObjectIdentifier curve = parameters != null && parameters.toASN1Primitive() instanceof ASN1ObjectIdentifier named
+                ? named : null;
+        return KeyAlgorithm.of(oid, curve).orElseThrow(() -> new KeyMaterialException(file, "unsupported " + what
+                + " algorithm " + oid + (curve != null ? " on curve " + curve : "")
+                + "; supported: " + KeyAlgorithm.SUPPORTED));
     }
 
     /** Ports {@code read_x509()}, plus the subjectKeyIdentifier that {@code CMS_USE_KEYID} requires. */
@@ -87,14 +97,11 @@ final class KeyFiles {
             throw new KeyMaterialException(file,
                     "certificate has no subjectKeyIdentifier extension, which names the signer in the signature");
         }
+        KeyAlgorithm algorithm = algorithm(file, cert.getSubjectPublicKeyInfo().getAlgorithm(), "certificate key");
         try {
             byte[] keyId = SubjectKeyIdentifier.getInstance(skid.getParsedValue()).getKeyIdentifier();
             PublicKey publicKey = CONVERTER.getPublicKey(cert.getSubjectPublicKeyInfo());
-            if (!(publicKey instanceof RSAPublicKey rsa)) {
-                throw new KeyMaterialException(file, "unsupported " + publicKey.getAlgorithm()
-                        + " certificate key; only RSA keys are supported");
-            }
-            return new SignerCertificate(keyId, rsa);
+            return new SignerCertificate(keyId, publicKey, algorithm);
         } catch (IOException | RuntimeException e) {
             throw new KeyMaterialException(file, "malformed certificate: " + e.getMessage(), e);
         }

@@ -1,15 +1,19 @@
 package dev.lskel4j.signing;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.security.Provider;
-import java.security.interfaces.RSAPrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1Encoding;
-import org.bouncycastle.asn1.DERNull;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSProcessableByteArray;
@@ -17,7 +21,7 @@ import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.cms.SignerInfoGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 /**
@@ -25,10 +29,12 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  * ({@code bpftool_prog_sign()} in bpftool's {@code sign.c}).
  *
  * <p>The signature is a DER CMS/PKCS#7 SignedData: detached (no encapsulated content), SHA-256,
- * RSA PKCS#1 v1.5, signer identified by its certificate's subjectKeyIdentifier, no certificates,
- * no signed attributes (so no signing time and no S/MIME capabilities). That is the output of
- * {@code openssl cms -sign -binary -nocerts -noattr -nosmimecap -keyid -md sha256 -outform DER};
- * RSA PKCS#1 v1.5 is deterministic, so the bytes equal OpenSSL's for the same key and payload.
+ * RSA PKCS#1 v1.5 (or ECDSA on P-256/P-384), signer identified by its certificate's
+ * subjectKeyIdentifier, no certificates, no signed attributes (so no signing time and no S/MIME
+ * capabilities). That is the output of {@code openssl cms -sign -binary -nocerts -noattr
+ * -nosmimecap -keyid -md sha256 -outform DER}; RSA PKCS#1 v1.5 is deterministic, so the bytes equal
+ * OpenSSL's for the same key and payload. ECDSA signatures use RFC 6979 nonces: deterministic too,
+ * but not OpenSSL's bytes (OpenSSL draws a random nonce).
  *
  * <pre>{@code
  * LoaderSigner signer = LoaderSigner.fromFiles(Path.of("key.pem"), Path.of("cert.der"));
@@ -44,19 +50,21 @@ public final class LoaderSigner {
 
     private static final Provider BC = KeyFiles.BC;
 
-    private final RSAPrivateKey privateKey;
+    private final PrivateKey privateKey;
+    private final KeyAlgorithm algorithm;
     private final byte[] subjectKeyIdentifier;
 
-    private LoaderSigner(RSAPrivateKey privateKey, byte[] subjectKeyIdentifier) {
+    private LoaderSigner(PrivateKey privateKey, KeyAlgorithm algorithm, byte[] subjectKeyIdentifier) {
         this.privateKey = privateKey;
+        this.algorithm = algorithm;
         this.subjectKeyIdentifier = subjectKeyIdentifier;
     }
 
     /**
      * Reads the signer's key material, as bpftool's {@code -k} and {@code -i} options do.
      *
-     * @param privateKeyPem PEM RSA private key, PKCS#1 ({@code RSA PRIVATE KEY}) or PKCS#8
-     *     ({@code PRIVATE KEY}), unencrypted
+     * @param privateKeyPem PEM private key, unencrypted: RSA as PKCS#1 ({@code RSA PRIVATE KEY}) or
+     *     PKCS#8 ({@code PRIVATE KEY}), EC P-256/P-384 as SEC 1 ({@code EC PRIVATE KEY}) or PKCS#8
      * @param certificate X.509 certificate with a subjectKeyIdentifier, PEM or raw DER (detected
      *     like bpftool: first byte 0x30, second byte 0x81..0x84)
      * @return a signer for that key
@@ -66,14 +74,36 @@ public final class LoaderSigner {
     public static LoaderSigner fromFiles(Path privateKeyPem, Path certificate) throws KeyMaterialException {
         Objects.requireNonNull(privateKeyPem, "privateKeyPem");
         Objects.requireNonNull(certificate, "certificate");
-        RSAPrivateKey key = KeyFiles.readPrivateKey(privateKeyPem);
+        KeyFiles.SignerKey key = KeyFiles.readPrivateKey(privateKeyPem);
         KeyFiles.SignerCertificate cert = KeyFiles.readCertificate(certificate);
         // CMS_add1_signer() refuses a key that does not match the certificate (X509_check_private_key)
-        if (!cert.publicKey().getModulus().equals(key.getModulus())) {
-            throw new KeyMaterialException(privateKeyPem,
-                    "private key does not match the public key of certificate " + certificate);
+        if (key.algorithm() != cert.algorithm() || !belongTogether(key, cert.publicKey())) {
+            throw new KeyMaterialException(privateKeyPem, "private key (" + key.algorithm()
+                    + ") does not match the public key of certificate " + certificate + " (" + cert.algorithm() + ")");
         }
-        return new LoaderSigner(key, cert.subjectKeyIdentifier());
+        return new LoaderSigner(key.key(), key.algorithm(), cert.subjectKeyIdentifier());
+    }
+
+    /** Signs a fixed message with the private key and verifies it with the certificate's public key. */
+    private static boolean belongTogether(KeyFiles.SignerKey key, PublicKey publicKey) throws KeyMaterialException {
+        byte[] probe = "lskel4j key/certificate match".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature signer = Signature.getInstance(key.algorithm().signAlgorithm(), BC);
+            signer.initSign(key.key());
+            signer.update(probe);
+            byte[] sig = signer.sign();
+            Signature verifier = Signature.getInstance(key.algorithm().verifyAlgorithm(), BC);
+            verifier.initVerify(publicKey);
+            verifier.update(probe);
+            return verifier.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /** {@return the signer's key type, for messages} */
+    public String keyType() {
+        return algorithm.toString();
     }
 
     /**
@@ -102,8 +132,13 @@ public final class LoaderSigner {
      * @param insns the loader instructions, as emitted (target byte order)
      */
     public static byte[] exclProgHash(byte[] insns) {
+        return sha256(insns);
+    }
+
+    /** {@return SHA-256 of {@code bytes}} */
+    static byte[] sha256(byte[] bytes) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(insns);
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform provides SHA-256", e);
         }
@@ -118,28 +153,63 @@ public final class LoaderSigner {
         try {
             SignerInfoGenerator signer = new JcaSignerInfoGeneratorBuilder(
                             new JcaDigestCalculatorProviderBuilder().setProvider(BC).build(),
-                            LoaderSigner::opensslSignatureAlgorithm)
+                            signatureAlgorithm -> algorithm.signerInfoAlgorithm())
                     // CMS_NOATTR: the signature is over the payload digest itself, no signed attributes
                     .setDirectSignature(true)
                     // CMS_USE_KEYID: SignerIdentifier = subjectKeyIdentifier (SignerInfo version 3)
-                    .build(new JcaContentSignerBuilder("SHA256withRSA").setProvider(BC).build(privateKey),
-                            subjectKeyIdentifier);
+                    .build(contentSigner(), subjectKeyIdentifier);
             CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
             generator.addSignerInfoGenerator(signer);
             // no addCertificates(): CMS_NOCERTS; encapsulate = false: CMS_DETACHED
             return generator.generate(new CMSProcessableByteArray(payload), false).getEncoded(ASN1Encoding.DER);
-        } catch (OperatorCreationException | CMSException | IOException e) {
+        } catch (OperatorCreationException | CMSException | IOException | GeneralSecurityException e) {
             throw new SigningException("CMS signing failed: " + e.getMessage(), e);
         }
     }
 
     /**
-     * OpenSSL names an RSA PKCS#1 v1.5 SignerInfo signatureAlgorithm {@code rsaEncryption} (with
-     * NULL parameters), whatever the digest; Bouncy Castle 1.81 would write
-     * {@code sha256WithRSAEncryption}. Both verify, but the bytes must equal bpftool's.
+     * A content signer over the JCA signature of the key type. Bouncy Castle's
+     * {@code JcaContentSignerBuilder} does not know the deterministic {@code SHA256withECDDSA}; the
+     * algorithm identifier it would report is replaced by OpenSSL's anyway.
      */
-    private static AlgorithmIdentifier opensslSignatureAlgorithm(AlgorithmIdentifier signatureAlgorithm) {
-        return new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE);
+    private ContentSigner contentSigner() throws GeneralSecurityException {
+        Signature signature = Signature.getInstance(algorithm.signAlgorithm(), BC);
+        signature.initSign(privateKey);
+        OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    signature.update(b, off, len);
+                } catch (SignatureException e) {
+                    throw new IOException(e);
+                }
+            }
+        };
+        return new ContentSigner() {
+            @Override
+            public AlgorithmIdentifier getAlgorithmIdentifier() {
+                return algorithm.signatureAlgorithm();
+            }
+
+            @Override
+            public OutputStream getOutputStream() {
+                return out;
+            }
+
+            @Override
+            public byte[] getSignature() {
+                try {
+                    return signature.sign();
+                } catch (SignatureException e) {
+                    throw new IllegalStateException("signing with an initialised key failed", e);
+                }
+            }
+        };
     }
 
     /** bpftool: {@code if (actual_sig_len > opts->signature_sz) err = -ENOSPC;} */

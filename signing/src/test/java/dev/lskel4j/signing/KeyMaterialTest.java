@@ -1,6 +1,7 @@
 package dev.lskel4j.signing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,8 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Key and certificate files in the formats bpftool accepts, and the ones it does not. */
 class KeyMaterialTest {
@@ -118,11 +121,58 @@ class KeyMaterialTest {
     }
 
     @Test
-    void nonRsaKeyIsRefused() throws Exception {
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-        gen.initialize(256);
-        Path key = writePem("ec.pem", new PemObject("PRIVATE KEY", gen.generateKeyPair().getPrivate().getEncoded()));
-        assertProblem(rejected(key, Reference.certPem()), key, "only RSA keys are supported");
+    void ecKeyOnAnUnsupportedCurveIsRefused() throws Exception {
+        TestKeys.Written p521 = TestKeys.write(tmp, "p521", TestKeys.ec("secp521r1"));
+        assertProblem(rejected(p521.key(), Reference.certPem()), p521.key(), "unsupported private key algorithm");
+        assertProblem(rejected(Reference.key(), p521.cert()), p521.cert(), "unsupported certificate key algorithm");
+        assertTrue(rejected(p521.key(), p521.cert()).problem().contains("supported: RSA, EC on P-256"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"secp256r1", "secp384r1"})
+    void ecKeysSignAndVerify(String curve) throws Exception {
+        TestKeys.Written ec = TestKeys.write(tmp, curve, TestKeys.ec(curve));
+        // the same key as SEC 1 ("EC PRIVATE KEY", what openssl ecparam -genkey writes)
+        Path sec1 = TestKeys.pem(tmp.resolve(curve + ".sec1.pem"), ec.pair());
+        assertTrue(Files.readString(sec1).contains("-----BEGIN EC PRIVATE KEY-----"));
+        byte[] insns = goldenInsns();
+        byte[] data = new byte[] {1, 2, 3};
+        LoaderSignature sig = LoaderSigner.fromFiles(ec.key(), ec.cert()).sign(SigningScheme.B, insns, data);
+        assertEquals(sig, LoaderSigner.fromFiles(sec1, ec.cert()).sign(SigningScheme.B, insns, data),
+                "deterministic ECDSA (RFC 6979): same key, same loader, same signature");
+        LoaderVerification v = LoaderVerifier.fromCertificate(ec.cert())
+                .verify(SigningScheme.B, insns, data, sig.signature(), sig.exclProgHash());
+        assertTrue(v.ok(), v::toString);
+        assertTrue(v.toString().contains(curve.equals("secp256r1") ? "EC P256" : "EC P384"), v::toString);
+        data[0] ^= 1;
+        assertFalse(LoaderVerifier.fromCertificate(ec.cert())
+                .verify(SigningScheme.B, insns, data, sig.signature(), sig.exclProgHash()).ok());
+        // an EC signature checked against the RSA corpus certificate names the signer mismatch
+        LoaderVerification other = LoaderVerifier.fromCertificate(Reference.certPem())
+                .verify(SigningScheme.B, insns, data, sig.signature(), null);
+        assertEquals("signer", other.failures().getFirst().name());
+    }
+
+    @Test
+    void ecKeyOfAnotherCertificateIsRefused() throws Exception {
+        TestKeys.Written a = TestKeys.write(tmp, "a", TestKeys.ec("secp256r1"));
+        TestKeys.Written b = TestKeys.write(tmp, "b", TestKeys.ec("secp256r1"));
+        assertProblem(rejected(a.key(), b.cert()), a.key(), "does not match");
+        TestKeys.Written p384 = TestKeys.write(tmp, "p384", TestKeys.ec("secp384r1"));
+        assertProblem(rejected(a.key(), p384.cert()), a.key(), "does not match");
+        assertProblem(rejected(a.key(), Reference.certPem()), a.key(), "(EC P256) does not match");
+    }
+
+    @Test
+    void generatedRsaKeyAsPkcs1() throws Exception {
+        TestKeys.Written rsa = TestKeys.write(tmp, "rsa3072", TestKeys.rsa(3072));
+        Path pkcs1 = TestKeys.pem(tmp.resolve("rsa3072.pkcs1.pem"), rsa.pair());
+        assertTrue(Files.readString(pkcs1).contains("-----BEGIN RSA PRIVATE KEY-----"));
+        LoaderSignature sig = LoaderSigner.fromFiles(pkcs1, rsa.cert()).sign(SigningScheme.A, goldenInsns(), new byte[0]);
+        assertEquals(sig, LoaderSigner.fromFiles(rsa.key(), rsa.cert()).sign(SigningScheme.A, goldenInsns(), new byte[0]));
+        assertTrue(LoaderVerifier.fromCertificate(rsa.cert())
+                .verify(SigningScheme.B, goldenInsns(), new byte[0], sig.signature(), null).ok(),
+                "scheme B over empty data signs the same bytes as scheme A");
     }
 
     @Test

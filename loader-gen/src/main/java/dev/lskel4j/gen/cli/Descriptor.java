@@ -5,11 +5,13 @@ import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.ProgInfo;
 import dev.lskel4j.gen.skel.BpfNames;
 import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.signing.LoaderSignature;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -23,12 +25,20 @@ final class Descriptor {
     private Descriptor() {}
 
     static String json(Generation gen, String name) {
+        return json(gen, name, Optional.empty());
+    }
+
+    /** As {@link #json(Generation, String)}, with the {@code signature} entry of a signed loader. */
+    static String json(Generation gen, String name, Optional<LoaderSignature> signature) {
         StringBuilder sb = new StringBuilder("{\n");
         field(sb, 1, "object", str(gen.plan().objectName()), true);
         field(sb, 1, "byteOrder", str(gen.blob().targetOrder() == ByteOrder.BIG_ENDIAN ? "big-endian" : "little-endian"), true);
         field(sb, 1, "insns", "{ \"file\": " + str(name + ".insns") + ", \"size\": " + gen.blob().insns().length()
                 + ", \"sha256\": " + str(sha256(gen.blob().insns().toArray())) + " }", true);
         field(sb, 1, "data", "{ \"file\": " + str(name + ".data") + ", \"size\": " + gen.blob().data().length() + " }", true);
+        signature.ifPresent(sig -> field(sb, 1, "signature", "{ \"scheme\": " + str(SigningOptions.schemeName(sig.scheme()))
+                + ", \"file\": " + str(name + ".sig") + ", \"size\": " + sig.signatureSize() + ", \"exclHash\": { \"file\": "
+                + str(name + ".excl_hash") + ", \"sha256\": " + str(HexFormat.of().formatHex(sig.exclProgHash())) + " } }", true));
         field(sb, 1, "loaderCtxSize", Integer.toString(24 + 16 * gen.plan().maps().size() + 4 * gen.plan().programs().size()), true);
         field(sb, 1, "maps", array(gen.plan().maps(), Descriptor::map), true);
         field(sb, 1, "programs", array(gen.plan().programs(), Descriptor::program), true);

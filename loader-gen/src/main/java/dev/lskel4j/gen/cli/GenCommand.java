@@ -2,6 +2,8 @@ package dev.lskel4j.gen.cli;
 
 import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.signing.LoaderSignature;
+import dev.lskel4j.signing.LoaderSigner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,7 +34,10 @@ import picocli.CommandLine.Spec;
                 "",
                 "Generation never reads the build host: kconfig values, the kernel version and typeless ksym addresses are "
                         + "ZEROS unless passed explicitly with --kconfig, --kernel-version and --ksym. The runtime computes "
-                        + ".kconfig from the running kernel at load time, and the loader resolves ksyms at run time."})
+                        + ".kconfig from the running kernel at load time, and the loader resolves ksyms at run time.",
+                "",
+                "With --sign --key K --cert C [--scheme a|b] also DIR/NAME.sig (the DER PKCS#7 signature, opts_sig) and "
+                        + "DIR/NAME.excl_hash (SHA-256 of the insns, opts_excl_hash), as `bpftool gen skeleton -L -S`."})
 final class GenCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,6 +47,9 @@ final class GenCommand implements Callable<Integer> {
 
     @Mixin
     HostOptions host;
+
+    @Mixin
+    SigningOptions signing;
 
     @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class,
             description = "Object name (prefix of internal map names, file "
@@ -65,7 +74,8 @@ final class GenCommand implements Callable<Integer> {
             if (!seen.add(n)) throw new CliException(Lskel.USAGE, "two objects would both write " + n + ".*: use one call each with --name");
             names.add(n);
         }
-        // every object that generates is written; the others are named at the end (exit 1)
+        // every object that generates (and signs) is written; the others are named at the end (exit 1)
+        Optional<LoaderSigner> signer = signing.signer(generation);
         HostValues hostValues = host.hostValues();
         OutputPaths.prepareDirectory("--out", out);
         PrintWriter o = spec.commandLine().getOut();
@@ -76,12 +86,20 @@ final class GenCommand implements Callable<Integer> {
             String n = names.get(i);
             try {
                 Generation g = generation.generate(obj, n, hostValues);
+                Optional<LoaderSignature> sig = signer.isPresent()
+                        ? Optional.of(signing.sign(g, signer.get()).signature()) : Optional.empty();
                 write(out.resolve(n + ".insns"), g.blob().insns().toArray());
                 write(out.resolve(n + ".data"), g.blob().data().toArray());
-                write(out.resolve(n + ".json"), Descriptor.json(g, n).getBytes(StandardCharsets.UTF_8));
+                if (sig.isPresent()) {
+                    write(out.resolve(n + ".sig"), sig.get().signature());
+                    write(out.resolve(n + ".excl_hash"), sig.get().exclProgHash());
+                }
+                write(out.resolve(n + ".json"), Descriptor.json(g, n, sig).getBytes(StandardCharsets.UTF_8));
                 // the path once: a long name repeated three times would fill the terminal
-                o.printf("%s: %s.{insns,data,json} (%d instructions, %d bytes of data)%n", obj, out.resolve(n),
-                        g.blob().insnCount(), g.blob().data().length());
+                o.printf("%s: %s.{insns,data,json%s} (%d instructions, %d bytes of data%s)%n", obj, out.resolve(n),
+                        sig.isPresent() ? ",sig,excl_hash" : "", g.blob().insnCount(), g.blob().data().length(),
+                        sig.map(x -> ", signed with scheme " + SigningOptions.schemeName(x.scheme()) + ": "
+                                + x.signatureSize() + "-byte signature").orElse(""));
             } catch (CliException e) {
                 if (objects.size() == 1) throw e;
                 err.println("lskel gen: " + e.getMessage());

@@ -20,9 +20,12 @@ final class GenerationOptions {
             + "/sys/kernel/tracing/trace_pipe (libbpf's gen_loader log_level 1).")
     boolean debug;
 
-    /** {@return the generator options: debug code or not, unsigned} */
+    /** The signed-loader shape; set by {@link SigningOptions#signer} when the command signs. */
+    GenOptions.Signing signing = GenOptions.Signing.NONE;
+
+    /** {@return the generator options: debug code or not, signed shape or not} */
     GenOptions genOptions() {
-        return GenOptions.DEFAULT.withLogLevel(debug ? 1 : 0);
+        return GenOptions.DEFAULT.withLogLevel(debug ? 1 : 0).withSigning(signing);
     }
 
     /**

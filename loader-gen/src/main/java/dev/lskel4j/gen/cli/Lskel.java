@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "lskel", mixinStandardHelpOptions = true, version = "lskel4j 0.1.0",
         subcommands = {GenCommand.class, DumpCommand.class, SkeletonCommand.class, RunCommand.class,
-                SimulateCommand.class,
+                SimulateCommand.class, VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         description = "Light skeletons for Java: turns BPF objects into one loader program per object "
                 + "(byte for byte what libbpf's gen_loader and `bpftool gen skeleton -L` produce) and Java classes "

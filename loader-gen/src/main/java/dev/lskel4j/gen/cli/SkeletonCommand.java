@@ -4,11 +4,14 @@ import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.skel.GeneratedSkeleton;
 import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.gen.skel.SignedGeneration;
 import dev.lskel4j.gen.skel.SkeletonGenerator;
+import dev.lskel4j.signing.LoaderSigner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,13 +30,20 @@ import picocli.CommandLine.Spec;
                 + "path next to the compiled class. The generated code depends on lskel4j's loader-runtime only.",
                 "",
                 "Generation never reads the build host: the skeleton's runtime computes .kconfig from the running kernel at "
-                        + "load time, and the loader resolves ksyms at run time."})
+                        + "load time, and the loader resolves ksyms at run time.",
+                "",
+                "With --sign --key K --cert C [--scheme a|b] the skeleton embeds the loader's signature, exclusive-map hash "
+                        + "and scheme, loads with them, and refuses initial-value and max_entries edits (the signed blob fixes "
+                        + "them)."})
 final class SkeletonCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Mixin
     GenerationOptions generation;
+
+    @Mixin
+    SigningOptions signing;
 
     @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class,
             description = "Object name. Default: the file name without .bpf.o.")
@@ -67,10 +77,12 @@ final class SkeletonCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(Lskel.USAGE, e.getMessage(), e);
         }
+        Optional<LoaderSigner> signer = signing.signer(generation);
         Generation gen = generation.generate(object, n, HostValues.none());
+        Optional<SignedGeneration> signed = signer.isPresent() ? Optional.of(signing.sign(gen, signer.get())) : Optional.empty();
         GeneratedSkeleton skel;
         try {
-            skel = gen.skeleton(options);
+            skel = signed.isPresent() ? signed.get().skeleton(options) : gen.skeleton(options);
         } catch (MalformedObjectException e) {
             throw new CliException(Lskel.BAD_INPUT, e.inFile(object.toString()).getMessage(), e);
         }

@@ -9,8 +9,11 @@ import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.runtime.LoaderStep;
 import dev.lskel4j.runtime.MapSpec;
 import dev.lskel4j.runtime.ProgramSpec;
+import dev.lskel4j.signing.LoaderSignature;
+import dev.lskel4j.signing.LoaderSigner;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -66,7 +69,7 @@ public final class SkeletonGenerator {
     record Input(String packageName, String className, String objectName, String sourceFile, ByteOrder order,
                  int insnsSize, int dataSize, List<MapSpec> maps, List<String> mapIdents, List<ProgramSpec> programs,
                  List<KconfigExtern> kconfig, List<LoaderStep> steps, List<DataSection> sections,
-                 Optional<String> planText) {}
+                 Optional<String> planText, Optional<LoaderSignature> signature) {}
 
     /**
      * {@return the skeleton of the object whose load plan is {@code plan} and loader {@code blob}}
@@ -78,25 +81,56 @@ public final class SkeletonGenerator {
      */
     public static GeneratedSkeleton generate(LoadPlan plan, LoaderBlob blob, String sourceFile, Options options)
             throws MalformedObjectException {
+        return generate(plan, blob, sourceFile, options, Optional.empty());
+    }
+
+    /**
+     * {@return the skeleton of a signed loader: it embeds {@code signature}'s signature,
+     * exclusive-map hash and scheme, loads with them, and refuses initial-value and max_entries
+     * edits (the signed blob fixes them)}
+     *
+     * @param sourceFile the object's file name, for the generated header comment
+     * @throws MalformedObjectException as {@link #generate(LoadPlan, LoaderBlob, String, Options)}
+     * @throws IllegalArgumentException if {@code blob} was not generated from {@code plan}, or
+     *     {@code signature}'s exclusive-map hash is not that of {@code blob}'s instructions
+     */
+    public static GeneratedSkeleton generate(LoadPlan plan, LoaderBlob blob, String sourceFile, Options options,
+                                             LoaderSignature signature) throws MalformedObjectException {
+        if (!Arrays.equals(signature.exclProgHash(), LoaderSigner.exclProgHash(blob.insns().toArray()))) {
+            throw new IllegalArgumentException("the signature's excl_prog_hash is not SHA-256 of this loader's instructions");
+        }
+        return generate(plan, blob, sourceFile, options, Optional.of(signature));
+    }
+
+    private static GeneratedSkeleton generate(LoadPlan plan, LoaderBlob blob, String sourceFile, Options options,
+                                              Optional<LoaderSignature> signature) throws MalformedObjectException {
         List<MapSpec> maps = RuntimeSpecs.maps(plan);
         List<String> idents = plan.maps().stream().map(m -> DataSections.mapIdent(m)
                 .orElse(JavaNames.sanitize(m.name()))).toList();
         Optional<String> planText = options.includePlan() ? Optional.of(Disassembler.dumpAnnotated(blob)) : Optional.empty();
         Input input = new Input(options.packageName(), options.className(), plan.objectName(), sourceFile,
                 blob.targetOrder(), blob.insns().length(), blob.data().length(), maps, idents, RuntimeSpecs.programs(plan),
-                RuntimeSpecs.kconfig(plan), LoaderSteps.of(plan, blob), DataSections.of(plan), planText);
+                RuntimeSpecs.kconfig(plan), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature);
         String source = new SkeletonWriter(input).write();
-        return new GeneratedSkeleton(options.packageName(), options.className(), source, resource(blob, plan), planText);
+        return new GeneratedSkeleton(options.packageName(), options.className(), source, resource(blob, plan, signature),
+                planText);
     }
 
-    /** The resource: loader instructions, data blob, then each data view's initial image in map order. */
-    private static byte[] resource(LoaderBlob blob, LoadPlan plan) {
+    /**
+     * The resource: loader instructions, data blob, then each data view's initial image in map
+     * order; for a signed loader then its 32-byte exclusive-map hash and its signature.
+     */
+    private static byte[] resource(LoaderBlob blob, LoadPlan plan, Optional<LoaderSignature> signature) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(blob.insns().toArray());
         out.writeBytes(blob.data().toArray());
         for (MapInfo m : plan.maps()) {
             if (DataSections.hasView(m)) out.writeBytes(m.initialValue().toArray());
         }
+        signature.ifPresent(sig -> {
+            out.writeBytes(sig.exclProgHash());
+            out.writeBytes(sig.signature());
+        });
         return out.toByteArray();
     }
 }

@@ -36,7 +36,7 @@ final class SkeletonWriter {
     private static final Set<String> USED_TYPE_NAMES = Set.of(
             "AttachReport", "BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData", "KernelException",
             "LightSkeleton", "LoadOptions", "PerfEvent", "Path", "LoaderBlob", "LoaderStep", "MapKind", "MapSpec", "ProgramSpec", "SkeletonSpec",
-            "KconfigExtern", "IOException", "InputStream", "UncheckedIOException", "MemorySegment", "ValueLayout",
+            "Signing", "KconfigExtern", "IOException", "InputStream", "UncheckedIOException", "MemorySegment", "ValueLayout",
             "ByteOrder", "StandardCharsets", "Arrays", "List", "Objects", "Optional", "String", "Object", "Byte",
             "Short", "Integer", "Long", "Float", "Double", "Boolean", "Math", "System", "Override",
             "IllegalArgumentException", "IllegalStateException");
@@ -186,6 +186,13 @@ final class SkeletonWriter {
                 .append("<p>The loader instructions, its data blob and the sections' initial images are the resource\n")
                 .append("{@code ").append(cls).append(".lskel} beside this class; the rest of the object's description is\n")
                 .append("spelled out below. Generated code: it depends on {@code dev.lskel4j.runtime} only.");
+        in.signature().ifPresent(sig -> d.append("\n\n<p>Signed loader (scheme ").append(sig.scheme())
+                .append(sig.scheme() == dev.lskel4j.signing.SigningScheme.A
+                        ? ": the signature covers the loader instructions, which check the data blob's SHA-256"
+                        : ": the signature covers the loader instructions and its data blob")
+                .append("). Its signature and exclusive-map hash\nare in the resource too. The signed blob fixes every ")
+                .append("initial value and map size: setting an initial\nvalue or {@code max_entries} before load throws ")
+                .append("{@code SignedDataException}; set them before signing."));
         w.doc(d.toString());
     }
 
@@ -202,6 +209,7 @@ final class SkeletonWriter {
         if (in.planText().isPresent()) w.line("private static final String PLAN_RESOURCE = %s;", literal(cls + ".plan.txt"));
         w.line("private static final int INSNS_SIZE = %d;", in.insnsSize());
         w.line("private static final int DATA_SIZE = %d;", in.dataSize());
+        in.signature().ifPresent(sig -> w.line("private static final int SIGNATURE_SIZE = %d;", sig.signatureSize()));
         if (!layouts.isEmpty()) {
             w.blank();
             w.line("// every section holds %s-endian values, like the object", in.order() == ByteOrder.BIG_ENDIAN ? "big" : "little");
@@ -1038,7 +1046,15 @@ final class SkeletonWriter {
                 + st.attrOffset() + ", " + st.mapIndex() + ", " + literal(st.description()) + ")").toList();
         w.line("LoaderBlob loader = LoaderBlob.of(Arrays.copyOfRange(blob, 0, INSNS_SIZE),");
         w.line("        Arrays.copyOfRange(blob, INSNS_SIZE, INSNS_SIZE + DATA_SIZE))");
-        listOf(w, "        .withSteps(", steps, ");");
+        listOf(w, "        .withSteps(", steps, in.signature().isPresent() ? ")" : ");");
+        long imagesEnd = (long) in.insnsSize() + in.dataSize()
+                + in.maps().stream().mapToLong(m -> m.initialImage().map(MapSpec.Bytes::length).orElse(0)).sum();
+        in.signature().ifPresent(sig -> {
+            // the exclusive-map hash, then the signature, follow the initial images in the resource
+            w.line("        .withSigning(Signing.signed(Signing.Scheme.%s, Arrays.copyOfRange(blob, %d, %d),", sig.scheme(),
+                    imagesEnd, imagesEnd + 32);
+            w.line("                Arrays.copyOfRange(blob, %d, %d + SIGNATURE_SIZE)));", imagesEnd + 32, imagesEnd + 32);
+        });
         w.line("return new SkeletonSpec(%s, loader,", literal(in.objectName()));
         List<String> maps = new ArrayList<>();
         long imageOffset = (long) in.insnsSize() + in.dataSize();
@@ -1099,7 +1115,7 @@ final class SkeletonWriter {
         for (String s : List.of("AttachReport", "BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData",
                 "KernelException", "PerfEvent",
                 "LightSkeleton", "LoadOptions", "LoaderBlob", "LoaderStep", "MapKind", "MapSpec", "ProgramSpec",
-                "SkeletonSpec", "KconfigExtern")) {
+                "SkeletonSpec", "Signing", "KconfigExtern")) {
             candidates.put(s, "dev.lskel4j.runtime." + s);
         }
         candidates.put("IOException", "java.io.IOException");

@@ -172,7 +172,9 @@ class RunCommandTest {
     void withoutPrivilegesItSaysSo() throws Exception {
         // uid 0 without any capability: bpf() is refused with EPERM (kernel.unprivileged_bpf_disabled)
         String cp = String.join(":", codeSource(Lskel.class), codeSource(dev.lskel4j.runtime.LightSkeleton.class),
-                codeSource(picocli.CommandLine.class));
+                codeSource(picocli.CommandLine.class), codeSource(dev.lskel4j.signing.LoaderSigner.class),
+                codeSource(org.bouncycastle.cms.CMSSignedData.class), codeSource(org.bouncycastle.jce.provider.BouncyCastleProvider.class),
+                codeSource(org.bouncycastle.asn1.ASN1Object.class));
         Process child = new ProcessBuilder(List.of("/usr/bin/setpriv", "--inh-caps=-all", "--bounding-set=-all",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", cp, Lskel.class.getName(), "run", obj("minimal"))).redirectErrorStream(true).start();
