@@ -19,7 +19,7 @@ final class Btf {
 
     private static final int KIND_INT = 1, KIND_PTR = 2, KIND_ARRAY = 3, KIND_STRUCT = 4, KIND_UNION = 5,
             KIND_ENUM = 6, KIND_TYPEDEF = 8, KIND_VOLATILE = 9, KIND_CONST = 10, KIND_RESTRICT = 11,
-            KIND_FUNC_PROTO = 13, KIND_VAR = 14, KIND_DATASEC = 15, KIND_DECL_TAG = 17, KIND_TYPE_TAG = 18,
+            KIND_FUNC = 12, KIND_FUNC_PROTO = 13, KIND_VAR = 14, KIND_DATASEC = 15, KIND_DECL_TAG = 17, KIND_TYPE_TAG = 18,
             KIND_ENUM64 = 19;
 
     private final ByteBuffer b;
@@ -80,6 +80,16 @@ final class Btf {
             }
         }
         throw new IllegalArgumentException("no " + (union ? "union " : "struct ") + name + " in BTF");
+    }
+
+    /** {@return the id of the function named {@code name}} */
+    int findFunc(String name) {
+        for (int id = 1; id < types.size(); id++) {
+            if (kind(b.getInt(types.get(id) + 4)) == KIND_FUNC && name(id).equals(name)) {
+                return id;
+            }
+        }
+        throw new IllegalArgumentException("no function " + name + " in BTF");
     }
 
     /** {@return the byte size of type {@code id}} */

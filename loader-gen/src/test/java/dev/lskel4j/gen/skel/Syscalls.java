@@ -59,4 +59,13 @@ public final class Syscalls {
             return false;
         }
     }
+
+    /** {@return whether /proc/kallsyms lists {@code name}: kernel variables only with CONFIG_KALLSYMS_ALL (typed ksyms)} */
+    public static boolean hasKallsym(String name) {
+        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc/kallsyms"))) {
+            return lines.anyMatch(l -> l.endsWith(" " + name));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
