@@ -58,7 +58,9 @@ public final class KernelFeatures {
         Probes.Result r = RESULTS.get(feature);
         if (r == null) {
             r = Probes.probe(feature, Native.BPF);
-            RESULTS.put(feature, r);
+            if (feature != Feature.TRACEFS) { // a mount, not a kernel property: it may come and go
+                RESULTS.put(feature, r);
+            }
         }
         return r;
     }

@@ -22,13 +22,29 @@ import org.junit.jupiter.api.Test;
  * lane (scripts/kernel-test) has BPF_F_CPU/BPF_F_ALL_CPUS and signature verification.
  */
 class ProbesTest {
-    /** global percpu data: the percpu array's direct value access in kallsyms; CPU flags: Linux 7.0; signatures: config */
+    /**
+     * global percpu data: the percpu array's direct value access in kallsyms; CPU flags: Linux 7.0;
+     * signatures: config; kprobes/uprobes: their registration functions in kallsyms; tracefs: the mounts
+     */
     private static boolean expected(Feature feature) {
         return switch (feature) {
             case GLOBAL_PERCPU_DATA -> Kernel.hasKallsym("percpu_array_map_direct_value_addr");
             case PERCPU_CPU_FLAGS -> Kernel.releaseAtLeast(7, 0);
             case PROG_SIGNATURES -> Kernel.releaseAtLeast(6, 18) && "y".equals(Kernel.config("CONFIG_SYSTEM_DATA_VERIFICATION"));
+            case KPROBES -> Kernel.hasKallsym("register_kprobe"); // CONFIG_KPROBES
+            case UPROBES -> Kernel.hasKallsym("uprobe_register"); // CONFIG_UPROBES
+            case TRACEFS -> tracefsMounted();
         };
+    }
+
+    /** {@return true if a tracefs is mounted anywhere, per /proc/self/mounts} */
+    private static boolean tracefsMounted() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mounts")).stream()
+                    .anyMatch(l -> l.split(" ").length > 2 && l.split(" ")[2].equals("tracefs"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
