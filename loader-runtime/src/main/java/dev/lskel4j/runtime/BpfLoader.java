@@ -43,7 +43,6 @@ public final class BpfLoader {
     private static final String LOADER_PROG_NAME = "__loader.prog";
     private static final String LICENSE = "Dual BSD/GPL";
     /** gen_loader.c {@code MAX_FD_ARRAY_SZ} ints at blob offset 0: zero in every generated blob, filled at run time. */
-    private static final int FD_ARRAY_BYTES = (64 + 256) * 4;
     /** What {@code verify_pkcs7_signature()} answers for a signature it does not accept. */
     private static final Set<Errno> SIGNATURE_ERRNOS =
             Set.of(Errno.EKEYREJECTED, Errno.ENOKEY, Errno.EBADMSG, Errno.EKEYEXPIRED, Errno.EKEYREVOKED);
@@ -96,11 +95,6 @@ public final class BpfLoader {
         LoaderCheck.check(blob, ctx, ctxSize, ctxFdSlots);
         byte[] data = blob.dataRef();
         Signing signing = blob.signing().orElse(null);
-        if (signing != null && !zeroFdArray(data)) {
-            // a failing loader's cleanup closes every fd_array slot it did not fill itself: a tampered
-            // signed blob (scheme A's data is not signed) would make it close fds of this process
-            throw new LoaderException(LoaderException.Stage.METADATA_HASH_MISMATCH, Errno.EINVAL, "");
-        }
         try (Arena arena = Arena.ofConfined()) {
             long mapFd = BpfOps.mapCreate(sys, arena, BPF_MAP_TYPE_ARRAY, LOADER_MAP_NAME, 4, data.length, 1, 0,
                     signing == null ? null : signing.exclProgHashRef());
@@ -150,12 +144,6 @@ public final class BpfLoader {
         return new LoaderException(LoaderException.Stage.LOAD_LOADER_PROG, errno, log);
     }
 
-    private static boolean zeroFdArray(byte[] data) {
-        for (int i = 0; i < Math.min(FD_ARRAY_BYTES, data.length); i++) {
-            if (data[i] != 0) return false;
-        }
-        return true;
-    }
 
     private static void check(long result, LoaderException.Stage stage) throws LoaderException {
         if (result < 0) {
