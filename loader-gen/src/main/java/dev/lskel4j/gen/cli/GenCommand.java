@@ -77,34 +77,40 @@ final class GenCommand implements Callable<Integer> {
         // every object that generates (and signs) is written; the others are named at the end (exit 1)
         Optional<LoaderSigner> signer = signing.signer(generation);
         HostValues hostValues = host.hostValues();
-        OutputPaths.prepareDirectory("--out", out);
+        boolean outPrepared = false; // --out is made when the first object has generated: no output for none
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<String> failed = new ArrayList<>();
         for (int i = 0; i < objects.size(); i++) {
             Path obj = objects.get(i);
             String n = names.get(i);
+            Generation g;
+            Optional<LoaderSignature> sig;
             try {
-                Generation g = generation.generate(obj, n, hostValues);
-                Optional<LoaderSignature> sig = signer.isPresent()
-                        ? Optional.of(signing.sign(g, signer.get()).signature()) : Optional.empty();
-                write(out.resolve(n + ".insns"), g.blob().insns().toArray());
-                write(out.resolve(n + ".data"), g.blob().data().toArray());
-                if (sig.isPresent()) {
-                    write(out.resolve(n + ".sig"), sig.get().signature());
-                    write(out.resolve(n + ".excl_hash"), sig.get().exclProgHash());
-                }
-                write(out.resolve(n + ".json"), Descriptor.json(g, n, sig).getBytes(StandardCharsets.UTF_8));
-                // the path once: a long name repeated three times would fill the terminal
-                o.printf("%s: %s.{insns,data,json%s} (%d instructions, %d bytes of data%s)%n", obj, out.resolve(n),
-                        sig.isPresent() ? ",sig,excl_hash" : "", g.blob().insnCount(), g.blob().data().length(),
-                        sig.map(x -> ", signed with scheme " + SigningOptions.schemeName(x.scheme()) + ": "
-                                + x.signatureSize() + "-byte signature").orElse(""));
+                g = generation.generate(obj, n, hostValues);
+                sig = signer.isPresent() ? Optional.of(signing.sign(g, signer.get()).signature()) : Optional.empty();
             } catch (CliException e) {
                 if (objects.size() == 1) throw e;
                 err.println("lskel gen: " + e.getMessage());
                 failed.add(obj.toString());
+                continue;
             }
+            if (!outPrepared) {
+                OutputPaths.prepareDirectory("--out", out);
+                outPrepared = true;
+            }
+            write(out.resolve(n + ".insns"), g.blob().insns().toArray());
+            write(out.resolve(n + ".data"), g.blob().data().toArray());
+            if (sig.isPresent()) {
+                write(out.resolve(n + ".sig"), sig.get().signature());
+                write(out.resolve(n + ".excl_hash"), sig.get().exclProgHash());
+            }
+            write(out.resolve(n + ".json"), Descriptor.json(g, n, sig).getBytes(StandardCharsets.UTF_8));
+            // the path once: a long name repeated three times would fill the terminal
+            o.printf("%s: %s.{insns,data,json%s} (%d instructions, %d bytes of data%s)%n", obj, out.resolve(n),
+                    sig.isPresent() ? ",sig,excl_hash" : "", g.blob().insnCount(), g.blob().data().length(),
+                    sig.map(x -> ", signed with scheme " + SigningOptions.schemeName(x.scheme()) + ": "
+                            + x.signatureSize() + "-byte signature").orElse(""));
         }
         o.flush();
         err.flush();

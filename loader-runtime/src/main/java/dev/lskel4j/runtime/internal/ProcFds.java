@@ -25,13 +25,16 @@ public final class ProcFds {
 
     /** {@return the open fds of this process, empty if {@code /proc/self/fd} cannot be read} */
     public static Optional<Set<Integer>> open() {
+        Set<Integer> open = new HashSet<>();
         try (Stream<Path> fds = Files.list(FD)) {
-            Set<Integer> open = new HashSet<>();
             fds.forEach(p -> open.add(Integer.parseInt(p.getFileName().toString())));
-            return Optional.of(open);
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
+        // the listing itself held a directory fd, closed now and free for the next open (a loader's
+        // map, say): drop every fd that is no longer open (reading a link opens no fd)
+        open.removeIf(fd -> kind(fd).isEmpty());
+        return Optional.of(open);
     }
 
     /** {@return what {@code fd} is ({@code /proc/self/fd/N}'s link target), empty if it is not open} */
