@@ -387,7 +387,7 @@ class GoldenLoadTest {
             if (verifies) {
                 // the kernel checks the signature: no keyring holds the test certificate
                 LoaderException e = assertThrows(LoaderException.class, skel::load);
-                assertEquals(LoaderException.Stage.LOAD_LOADER_PROG, e.stage());
+                assertEquals(LoaderException.Stage.SIGNATURE_REJECTED, e.stage());
                 assertEquals(Errno.ENOKEY, e.errno());
                 return;
             }
