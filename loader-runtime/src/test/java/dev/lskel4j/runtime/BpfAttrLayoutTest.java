@@ -40,7 +40,6 @@ class BpfAttrLayoutTest {
                 Arguments.of("MapElem", BpfAttr.MapElem.LAYOUT, "anon:key"),
                 Arguments.of("ProgLoad", BpfAttr.ProgLoad.LAYOUT, "anon:prog_type"),
                 Arguments.of("TestRun", BpfAttr.TestRun.LAYOUT, "test"),
-                Arguments.of("GetId", BpfAttr.GetId.LAYOUT, "anon:start_id"),
                 Arguments.of("ObjInfo", BpfAttr.ObjInfo.LAYOUT, "info"),
                 Arguments.of("RawTracepointOpen", BpfAttr.RawTracepointOpen.LAYOUT, "raw_tracepoint"),
                 Arguments.of("LinkCreate", BpfAttr.LinkCreate.LAYOUT, "link_create"),

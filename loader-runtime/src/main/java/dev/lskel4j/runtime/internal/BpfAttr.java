@@ -29,15 +29,12 @@ public final class BpfAttr {
     public static final int BPF_MAP_DELETE_ELEM = 3;
     public static final int BPF_PROG_LOAD = 5;
     public static final int BPF_PROG_RUN = 10;
-    public static final int BPF_PROG_GET_NEXT_ID = 11;
-    public static final int BPF_MAP_GET_NEXT_ID = 12;
     public static final int BPF_MAP_GET_FD_BY_ID = 14;
     public static final int BPF_OBJ_GET_INFO_BY_FD = 15;
     public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
     public static final int BPF_BTF_LOAD = 18;
     public static final int BPF_MAP_FREEZE = 22;
     public static final int BPF_LINK_CREATE = 28;
-    public static final int BPF_LINK_GET_NEXT_ID = 31;
     public static final int BPF_ITER_CREATE = 33;
 
     /** {@code BPF_OBJ_NAME_LEN}. */
@@ -230,27 +227,6 @@ public final class BpfAttr {
         public static final long RETVAL = offset(LAYOUT, "retval");
         public static final long CTX_SIZE_IN = offset(LAYOUT, "ctx_size_in");
         public static final long CTX_IN = offset(LAYOUT, "ctx_in");
-    }
-
-    /**
-     * BPF_*_GET_NEXT_ID and BPF_*_GET_FD_BY_ID (16 bytes).
-     * <pre>
-     * struct {
-     *     union { __u32 start_id; __u32 prog_id; __u32 map_id; __u32 btf_id; __u32 link_id; };
-     *     __u32 next_id; __u32 open_flags; __s32 fd_by_id_token_fd;
-     * };
-     * </pre>
-     */
-    public static final class GetId {
-        private GetId() {}
-        public static final StructLayout LAYOUT = structLayout(
-                JAVA_INT.withName("start_id"),
-                JAVA_INT.withName("next_id"),
-                JAVA_INT.withName("open_flags"),
-                JAVA_INT.withName("fd_by_id_token_fd"));
-        public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long START_ID = offset(LAYOUT, "start_id");
-        public static final long NEXT_ID = offset(LAYOUT, "next_id");
     }
 
     /**

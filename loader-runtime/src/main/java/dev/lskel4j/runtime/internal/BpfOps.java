@@ -81,12 +81,4 @@ public final class BpfOps {
         attr.set(JAVA_INT, BpfAttr.IterCreate.LINK_FD, linkFd);
         return sys.bpf(BpfAttr.BPF_ITER_CREATE, attr, BpfAttr.IterCreate.SIZE);
     }
-
-    /** {@return the id after {@code startId} for a BPF_*_GET_NEXT_ID {@code cmd}, or -errno (-ENOENT at the end)} */
-    public static long nextId(BpfSyscall sys, Arena arena, int cmd, int startId) {
-        MemorySegment attr = arena.allocate(BpfAttr.GetId.LAYOUT);
-        attr.set(JAVA_INT, BpfAttr.GetId.START_ID, startId);
-        long r = sys.bpf(cmd, attr, BpfAttr.GetId.SIZE);
-        return r < 0 ? r : Integer.toUnsignedLong(attr.get(JAVA_INT, BpfAttr.GetId.NEXT_ID));
-    }
 }
