@@ -188,9 +188,7 @@ public final class LightSkeleton implements AutoCloseable {
             if (spec.loader().signing().isEmpty()) {
                 fillKconfig(); // as in a real load: a signed loader uses the .kconfig image baked into its blob
             }
-            int[] entries = new int[spec.maps().size()];
-            Arrays.setAll(entries, this::loadMaxEntries);
-            dryRun = DryRun.run(spec, data, entries);
+            dryRun = DryRun.run(spec, data, loadMaxEntries());
             DryRun.requireSuccess(spec.loader(), dryRun);
             return;
         }
@@ -202,8 +200,9 @@ public final class LightSkeleton implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ctx = arena.allocate(LoaderCtx.size(spec.maps().size(), spec.programs().size()), 8);
             ctx.set(JAVA_INT, LoaderCtx.SZ, (int) ctx.byteSize());
+            int[] entries = loadMaxEntries();
             for (int i = 0; i < spec.maps().size(); i++) {
-                ctx.set(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES, loadMaxEntries(i));
+                ctx.set(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES, entries[i]);
                 GlobalData d = data.get(spec.maps().get(i).name());
                 if (d != null) {
                     ctx.set(JAVA_LONG, LoaderCtx.mapDesc(i) + LoaderCtx.INITIAL_VALUE, d.address());
@@ -322,7 +321,8 @@ public final class LightSkeleton implements AutoCloseable {
         List<BpfMap> newMaps = new ArrayList<>(nrMaps);
         for (int i = 0; i < nrMaps; i++) {
             MapSpec map = spec.maps().get(i);
-            int entries = spec.loader().signing().isPresent() || loadMaxEntries(i) == 0 ? map.maxEntries() : loadMaxEntries(i);
+            int passed = ctx.get(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES); // what load() put in the ctx
+            int entries = spec.loader().signing().isPresent() || passed == 0 ? map.maxEntries() : passed;
             newMaps.add(BpfMap.of(map, entries, new OwnedFd(mapFds[i])));
         }
         List<BpfProgram> newPrograms = new ArrayList<>(progFds.length);
@@ -362,14 +362,17 @@ public final class LightSkeleton implements AutoCloseable {
     }
 
     /**
-     * {@return the {@code max_entries} the ctx passes for map {@code i}: the user's override, else
-     * what libbpf would have read from the generating host and our generator leaves to the running
-     * one (libbpf's {@code map_set_def_max_entries()} and {@code adjust_ringbuf_sz()}), else 0 (keep
-     * the loader's value)}
+     * {@return the {@code max_entries} the ctx passes for each map, in map_idx order: the user's
+     * override, else what libbpf would have read from the generating host and our generator leaves to
+     * the running one (libbpf's {@code map_set_def_max_entries()} and {@code adjust_ringbuf_sz()}),
+     * else 0 (keep the loader's value)}
      */
-    private int loadMaxEntries(int i) {
-        return maxEntries[i] != 0 ? maxEntries[i] : spec.maps().get(i).hostMaxEntries(Native.pageSize(),
-                PossibleCpus.get().size());
+    private int[] loadMaxEntries() {
+        int pageSize = Native.pageSize();
+        int possibleCpus = PossibleCpus.get().size();
+        int[] entries = new int[spec.maps().size()];
+        Arrays.setAll(entries, i -> maxEntries[i] != 0 ? maxEntries[i] : spec.maps().get(i).hostMaxEntries(pageSize, possibleCpus));
+        return entries;
     }
 
     /** {@return the loader to run: the spec's, or for an allowed unverified load the spec's without its signature} */
