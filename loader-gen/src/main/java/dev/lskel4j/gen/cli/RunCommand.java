@@ -20,6 +20,7 @@ import dev.lskel4j.runtime.LightSkeleton;
 import dev.lskel4j.runtime.LoadOptions;
 import dev.lskel4j.runtime.LoaderBlobException;
 import dev.lskel4j.runtime.NotPrivilegedException;
+import dev.lskel4j.runtime.PerfBuffer;
 import dev.lskel4j.runtime.RingBuffer;
 import dev.lskel4j.runtime.SkeletonSpec;
 import java.io.PrintWriter;
@@ -27,6 +28,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,7 @@ import picocli.CommandLine.Spec;
                 + "uprobe/PATH:FUNC, tp_btf, fentry/fexit/fmod_ret, lsm, iter) and prints `attached K of N programs` "
                 + "with, for each program not attached, why (the parameter it needs: an interface, a cgroup, a "
                 + "network namespace, a perf event, a map; the kernel's refusal and errno; a missing kernel feature), "
-                + "waits (draining ring buffers and counting their records), runs each iterator program once and "
+                + "waits (draining ring buffers and perf buffers: their record counts, the first records in hex, perf buffers' lost counts), runs each iterator program once and "
                 + "prints its output, then prints "
                 + "each global variable as `section.name = value` (decoded through BTF) and each map's name, type and "
                 + "sizes with the first entries of hash and array maps (decoded through BTF), and closes everything. "
@@ -58,7 +60,9 @@ final class RunCommand implements Callable<Integer> {
     private static final int ITERATOR_LINES = 20;
     /** How many records of each ring buffer {@code run} prints; how often it drains them. */
     private static final int RING_RECORDS = 8, POLL_MS = 100;
-    private static final int BPF_MAP_TYPE_RINGBUF = 27;
+    /** How many bytes of each printed record; data pages per CPU of each perf buffer. */
+    private static final int RECORD_BYTES = 64, PERF_PAGES = 8;
+    private static final int BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
     /** How many entries of each hash or array map {@code run} prints. */
     private static final int MAP_ENTRIES = 16;
     /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH. */
@@ -137,19 +141,11 @@ final class RunCommand implements Callable<Integer> {
             AttachReport report = skel.attach();
             out.println(report.summary());
             for (AttachResult r : report.unattached()) out.println("  " + r);
-            List<Drained> rings = new ArrayList<>();
-            try {
-                for (BpfMap m : skel.maps()) if (m.type() == BPF_MAP_TYPE_RINGBUF) rings.add(new Drained(m.name(), RingBuffer.of(m)));
+            try (Drains drains = Drains.of(skel.maps())) {
                 out.printf("running for %s s%n", seconds);
                 out.flush();
-                pauseDraining(seconds, rings);
-                for (Drained d : rings) {
-                    out.printf("ring buffer %s: %d records%n", d.map(), d.count[0]);
-                    d.first().forEach(rec -> out.println("  " + java.util.HexFormat.of().formatHex(rec)));
-                    if (d.count[0] > d.first().size()) out.printf("  ... %d more%n", d.count[0] - d.first().size());
-                }
-            } finally {
-                rings.forEach(d -> d.ring().close());
+                drains.pause(seconds);
+                drains.print(out);
             }
             for (BpfProgram p : skel.programs()) {
                 if (p.isIterator() && p.link().isPresent()) printIterator(out, p);
@@ -204,31 +200,88 @@ final class RunCommand implements Callable<Integer> {
         if (lines.size() > ITERATOR_LINES) out.printf("  ... %d more lines%n", lines.size() - ITERATOR_LINES);
     }
 
-    /** A ring buffer drained while {@code run} waits: how many records, and the first few. */
-    private record Drained(String map, RingBuffer ring, long[] count, List<byte[]> first) {
-        Drained(String map, RingBuffer ring) {
-            this(map, ring, new long[1], new ArrayList<>());
+    /** Records of one ring or perf buffer drained while {@code run} waits: how many, and the first few. */
+    private static final class Drained {
+        final String what;
+        long count;
+        final List<byte[]> first = new ArrayList<>();
+
+        Drained(String what) {
+            this.what = what;
         }
 
-        void drain() {
-            ring.drain(rec -> {
-                if (count[0]++ < RING_RECORDS) first.add(rec);
-            });
+        void add(MemorySegment record) {
+            if (count++ < RING_RECORDS) first.add(record.asSlice(0, Math.min(record.byteSize(), RECORD_BYTES)).toArray(JAVA_BYTE));
+        }
+
+        void print(PrintWriter out, String lost) {
+            out.printf("%s: %d records%s%n", what, count, lost);
+            first.forEach(rec -> out.println("  " + java.util.HexFormat.of().formatHex(rec)
+                    + (rec.length == RECORD_BYTES ? " ..." : "")));
+            if (count > first.size()) out.printf("  ... %d more%n", count - first.size());
         }
     }
 
-    /** Waits {@code seconds}, draining the ring buffers every {@link #POLL_MS} ms and once at the end. */
-    private static void pauseDraining(double seconds, List<Drained> rings) {
-        long end = System.nanoTime() + (long) (seconds * 1e9);
-        try {
-            for (long left; (left = end - System.nanoTime()) > 0; ) {
-                Thread.sleep(Math.min(POLL_MS, Math.max(1, left / 1_000_000)));
-                rings.forEach(Drained::drain);
+    /** Every ring buffer of the object on one poller, and a perf buffer per PERF_EVENT_ARRAY, drained while run waits. */
+    private static final class Drains implements AutoCloseable {
+        private RingBuffer rings;
+        private final List<Drained> ringRecords = new ArrayList<>(), perfRecords = new ArrayList<>();
+        private final List<PerfBuffer> perf = new ArrayList<>();
+
+        static Drains of(List<BpfMap> maps) throws KernelException {
+            Drains d = new Drains();
+            try {
+                for (BpfMap m : maps) {
+                    if (m.type() == BPF_MAP_TYPE_RINGBUF) {
+                        Drained r = new Drained("ring buffer " + m.name());
+                        d.ringRecords.add(r);
+                        d.rings = d.rings == null ? RingBuffer.open(m, r::add) : d.rings.add(m, r::add);
+                    } else if (m.type() == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+                        Drained r = new Drained("perf buffer " + m.name());
+                        d.perfRecords.add(r);
+                        d.perf.add(PerfBuffer.open(m, PERF_PAGES, (cpu, data) -> r.add(data), null));
+                    }
+                }
+            } catch (KernelException | RuntimeException e) {
+                d.close();
+                throw e;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return d;
         }
-        rings.forEach(Drained::drain);
+
+        /** Waits {@code seconds}, draining every {@link #POLL_MS} ms at most (woken early by ring buffer data) and once at the end. */
+        void pause(double seconds) throws KernelException {
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            try {
+                for (long left; (left = end - System.nanoTime()) > 0; ) {
+                    Duration slice = Duration.ofMillis(Math.min(POLL_MS, Math.max(1, left / 1_000_000)));
+                    if (rings != null) rings.poll(slice);
+                    else if (!perf.isEmpty()) perf.getFirst().poll(slice);
+                    else Thread.sleep(slice);
+                    for (PerfBuffer p : perf) p.consume();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (rings != null) rings.consume();
+            for (PerfBuffer p : perf) p.consume();
+        }
+
+        void print(PrintWriter out) {
+            for (Drained r : ringRecords) r.print(out, "");
+            for (int i = 0; i < perf.size(); i++) {
+                PerfBuffer p = perf.get(i);
+                perfRecords.get(i).print(out, ", " + p.lostTotal() + " lost" + (p.lostTotal() == 0 ? "" : " (by CPU: "
+                        + String.join(", ", p.cpus().stream().filter(c -> p.lost(c) > 0).map(c -> c + ": " + p.lost(c)).toList())
+                        + ")"));
+            }
+        }
+
+        @Override
+        public void close() {
+            if (rings != null) rings.close();
+            perf.forEach(PerfBuffer::close);
+        }
     }
 
     private static void printSection(PrintWriter out, LightSkeleton skel, DataSection s, ByteOrder order) throws KernelException {

@@ -16,7 +16,8 @@ import java.lang.invoke.VarHandle;
 /**
  * The few C library entry points the runtime needs, as FFM downcalls: {@code syscall(SYS_bpf, ...)},
  * {@code mmap}, {@code mprotect}, {@code munmap}, {@code close}, {@code getpagesize}, and for
- * attaching {@code syscall(SYS_perf_event_open, ...)}, {@code ioctl} and {@code open}.
+ * attaching {@code syscall(SYS_perf_event_open, ...)}, {@code ioctl} and {@code open}, and for ring
+ * and perf buffers {@code epoll_create1}, {@code epoll_ctl} and {@code epoll_wait}.
  *
  * <p>Every call that can fail returns the kernel convention: a non-negative result, or
  * {@code -errno}. errno is captured by the linker ({@code captureCallState("errno")}) right after
@@ -97,6 +98,15 @@ public final class Native {
     /* int open(const char *pathname, int flags, ...); called without a mode */
     private static final MethodHandle OPEN = downcall("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    /* int epoll_create1(int flags); */
+    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /* int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event); */
+    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    /* int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout); */
+    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     /* int getpagesize(void); */
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
             FunctionDescriptor.of(JAVA_INT));
@@ -238,6 +248,42 @@ public final class Native {
             r = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), flags);
         } catch (Throwable t) {
             throw linkageFailure("open", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /** {@return {@code epoll_create1(flags)}: a new epoll fd, or -errno} */
+    public static int epollCreate1(int flags) {
+        MemorySegment capture = CAPTURE.get();
+        int r;
+        try {
+            r = (int) EPOLL_CREATE1.invokeExact(capture, flags);
+        } catch (Throwable t) {
+            throw linkageFailure("epoll_create1", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /** {@return {@code epoll_ctl(epfd, op, fd, event)}: 0, or -errno} */
+    public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        MemorySegment capture = CAPTURE.get();
+        int r;
+        try {
+            r = (int) EPOLL_CTL.invokeExact(capture, epfd, op, fd, event);
+        } catch (Throwable t) {
+            throw linkageFailure("epoll_ctl", t);
+        }
+        return r < 0 ? -errno(capture) : r;
+    }
+
+    /** {@return {@code epoll_wait(epfd, events, maxEvents, timeoutMs)}: the number of ready events, or -errno} */
+    public static int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMs) {
+        MemorySegment capture = CAPTURE.get();
+        int r;
+        try {
+            r = (int) EPOLL_WAIT.invokeExact(capture, epfd, events, maxEvents, timeoutMs);
+        } catch (Throwable t) {
+            throw linkageFailure("epoll_wait", t);
         }
         return r < 0 ? -errno(capture) : r;
     }

@@ -35,10 +35,16 @@ public final class PerfEvents {
     public static final int PERF_TYPE_TRACEPOINT = 2;
     /** {@code PERF_COUNT_SW_CPU_CLOCK}. */
     public static final long PERF_COUNT_SW_CPU_CLOCK = 0;
+    /** {@code PERF_COUNT_SW_BPF_OUTPUT}: the software event {@code bpf_perf_event_output()} writes into. */
+    public static final long PERF_COUNT_SW_BPF_OUTPUT = 10;
+    /** {@code PERF_SAMPLE_RAW}: samples carry {@code u32 size} and the raw bytes. */
+    public static final long PERF_SAMPLE_RAW = 1 << 10;
     /** {@code PERF_FLAG_FD_CLOEXEC}. */
     public static final long PERF_FLAG_FD_CLOEXEC = 1 << 3;
     /** {@code PERF_EVENT_IOC_ENABLE} = {@code _IO('$', 0)}. */
     public static final long PERF_EVENT_IOC_ENABLE = 0x2400;
+    /** {@code PERF_EVENT_IOC_DISABLE} = {@code _IO('$', 1)}. */
+    public static final long PERF_EVENT_IOC_DISABLE = 0x2401;
     /** {@code PERF_EVENT_IOC_SET_BPF} = {@code _IOW('$', 8, __u32)}. */
     public static final long PERF_EVENT_IOC_SET_BPF = 0x40042408;
 
@@ -78,6 +84,8 @@ public final class PerfEvents {
     private static final long SIZE = BpfAttr.offset(ATTR, "size");
     private static final long CONFIG = BpfAttr.offset(ATTR, "config");
     private static final long SAMPLE_PERIOD = BpfAttr.offset(ATTR, "sample_period");
+    private static final long SAMPLE_TYPE = BpfAttr.offset(ATTR, "sample_type");
+    private static final long WAKEUP_EVENTS = BpfAttr.offset(ATTR, "wakeup_events");
     private static final long FLAGS = BpfAttr.offset(ATTR, "flags");
     private static final long CONFIG1 = BpfAttr.offset(ATTR, "config1");
     private static final long CONFIG2 = BpfAttr.offset(ATTR, "config2");
@@ -106,12 +114,28 @@ public final class PerfEvents {
 
     /** {@return {@code perf_event_open(attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC)}: an fd or -errno} */
     public static long open(Attr a, int pid, int cpu) {
+        return open(a, 0, 0, pid, cpu);
+    }
+
+    /**
+     * {@return the perf event a perf buffer reads on {@code cpu}, as {@code perf_buffer__new()} opens
+     * it: {@code PERF_COUNT_SW_BPF_OUTPUT} of any process, {@code PERF_SAMPLE_RAW}, a sample period
+     * and wakeup of {@code sampleEvents}; an fd or -errno}
+     */
+    public static long openBpfOutput(int cpu, int sampleEvents) {
+        return open(new Attr(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_BPF_OUTPUT, 0, 0, sampleEvents, false), PERF_SAMPLE_RAW,
+                sampleEvents, -1, cpu);
+    }
+
+    private static long open(Attr a, long sampleType, int wakeupEvents, int pid, int cpu) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ATTR);
             attr.set(JAVA_INT, TYPE, a.type());
             attr.set(JAVA_INT, SIZE, (int) ATTR.byteSize());
             attr.set(JAVA_LONG, CONFIG, a.config());
             attr.set(JAVA_LONG, SAMPLE_PERIOD, a.sample());
+            attr.set(JAVA_LONG, SAMPLE_TYPE, sampleType);
+            attr.set(JAVA_INT, WAKEUP_EVENTS, wakeupEvents);
             attr.set(JAVA_LONG, FLAGS, a.freq() ? ATTR_FLAG_FREQ : 0);
             attr.set(JAVA_LONG, CONFIG1, a.config1());
             attr.set(JAVA_LONG, CONFIG2, a.config2());
