@@ -44,6 +44,16 @@ final class Golden {
         this(name, "");
     }
 
+    /** A loader {@code lskel gen} wrote ({@code NAME.insns}, {@code NAME.data}) for {@code object}, decoded the same way. */
+    Golden(String name, byte[] insns, byte[] data, java.nio.file.Path object) {
+        this.name = name;
+        this.insns = insns;
+        this.data = data;
+        this.elf = new Elf(object);
+        this.d = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        decode();
+    }
+
     private record Call(int cmd, int attr, int size, int insn) {}
 
     private void decode() {
