@@ -12,6 +12,7 @@ import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.LoaderProgress;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +36,6 @@ import java.util.Set;
 public final class BpfLoader {
     private BpfLoader() {}
 
-    private static final int BPF_MAP_TYPE_ARRAY = 2;
-    private static final int BPF_PROG_TYPE_SYSCALL = 31;
-    private static final int BPF_F_SLEEPABLE = 1 << 4;
     private static final int SHA256_DIGEST_LENGTH = 32;
     private static final String LOADER_MAP_NAME = "__loader.map";
     private static final String LOADER_PROG_NAME = "__loader.prog";
@@ -96,7 +94,7 @@ public final class BpfLoader {
         byte[] data = blob.dataRef();
         Signing signing = blob.signing().orElse(null);
         try (Arena arena = Arena.ofConfined()) {
-            long mapFd = BpfOps.mapCreate(sys, arena, BPF_MAP_TYPE_ARRAY, LOADER_MAP_NAME, 4, data.length, 1, 0,
+            long mapFd = BpfOps.mapCreate(sys, arena, Uapi.MAP_TYPE_ARRAY, LOADER_MAP_NAME, 4, data.length, 1, 0,
                     signing == null ? null : signing.exclProgHashRef());
             if (mapFd == -Errno.EPERM.number()) {
                 throw new NotPrivilegedException("BPF_MAP_CREATE of " + LOADER_MAP_NAME);
@@ -169,7 +167,7 @@ public final class BpfLoader {
         byte[] insns = blob.insnsRef();
         MemorySegment fdArray = arena.allocateFrom(JAVA_INT, mapFd);
         MemorySegment attr = arena.allocate(BpfAttr.ProgLoad.LAYOUT);
-        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, BPF_PROG_TYPE_SYSCALL);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, Uapi.PROG_TYPE_SYSCALL);
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.INSNS, arena.allocateFrom(JAVA_BYTE, insns).address());
         attr.set(JAVA_INT, BpfAttr.ProgLoad.INSN_CNT, insns.length / 8);
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.LICENSE, arena.allocateFrom(LICENSE).address());
@@ -189,7 +187,7 @@ public final class BpfLoader {
         attr.set(JAVA_INT, BpfAttr.ProgLoad.LOG_LEVEL, ctx.get(JAVA_INT, LoaderCtx.LOG_LEVEL));
         attr.set(JAVA_INT, BpfAttr.ProgLoad.LOG_SIZE, ctx.get(JAVA_INT, LoaderCtx.LOG_SIZE));
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.LOG_BUF, ctx.get(JAVA_LONG, LoaderCtx.LOG_BUF));
-        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_FLAGS, BPF_F_SLEEPABLE);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_FLAGS, Uapi.F_SLEEPABLE);
         return sys.bpf(BpfAttr.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
     }
 

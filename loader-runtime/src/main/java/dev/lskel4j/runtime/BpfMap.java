@@ -8,6 +8,7 @@ import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -32,21 +33,6 @@ import java.util.stream.IntStream;
 public final class BpfMap {
     /** {@code BPF_MAP_GET_NEXT_KEY}. */
     private static final int BPF_MAP_GET_NEXT_KEY = 4;
-    /** {@code BPF_ANY}: create or update. */
-    public static final long BPF_ANY = 0;
-    /** {@code BPF_NOEXIST}: create only. */
-    public static final long BPF_NOEXIST = 1;
-    /** {@code BPF_EXIST}: update only. */
-    public static final long BPF_EXIST = 2;
-    /** {@code BPF_F_CPU}: the element op concerns the CPU in the upper 32 bits of the flags. */
-    static final long BPF_F_CPU = 8;
-    /** {@code BPF_F_ALL_CPUS}: the update writes the one given value to every CPU. */
-    static final long BPF_F_ALL_CPUS = 16;
-
-    private static final int BPF_MAP_TYPE_PERCPU_HASH = 5;
-    private static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
-    private static final int BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
-    private static final int BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE = 21;
 
     /** Tells whether the kernel has BPF_F_CPU/BPF_F_ALL_CPUS; probed lazily. */
     @FunctionalInterface
@@ -124,11 +110,7 @@ public final class BpfMap {
 
     /** {@return true for maps that hold one value per possible CPU} */
     public boolean isPerCpu() {
-        return switch (spec.type()) {
-            case BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_LRU_PERCPU_HASH,
-                 BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE -> true;
-            default -> false;
-        };
+        return Uapi.isPerCpuMapType(spec.type());
     }
 
     /** {@return the possible CPUs, in the order of {@link #lookupAllCpus(byte[])}'s list} */
@@ -248,7 +230,7 @@ public final class BpfMap {
         }
         byte[] all = lookupRaw(key, fullSize(), 0).orElseGet(() -> new byte[fullSize()]);
         System.arraycopy(value, 0, all, index * slotSize(), value.length);
-        updateRaw(key, all, BPF_ANY);
+        updateRaw(key, all, Uapi.ANY);
     }
 
     /**
@@ -260,14 +242,14 @@ public final class BpfMap {
         requirePerCpu(true);
         checkValue(value);
         if (useCpuFlags()) {
-            updateRaw(key, value, BPF_F_ALL_CPUS);
+            updateRaw(key, value, Uapi.F_ALL_CPUS);
             return;
         }
         byte[] all = new byte[fullSize()];
         for (int i = 0; i < cpus.size(); i++) {
             System.arraycopy(value, 0, all, i * slotSize(), value.length);
         }
-        updateRaw(key, all, BPF_ANY);
+        updateRaw(key, all, Uapi.ANY);
     }
 
     private boolean useCpuFlags() throws NotPrivilegedException {
@@ -276,7 +258,7 @@ public final class BpfMap {
 
     /** {@return the flags selecting one CPU: {@code (u64)cpu << 32 | BPF_F_CPU}} */
     static long cpuFlag(int cpu) {
-        return ((long) cpu << 32) | BPF_F_CPU;
+        return ((long) cpu << 32) | Uapi.F_CPU;
     }
 
     private Optional<byte[]> lookupRaw(byte[] key, int size, long flags) throws KernelException {

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -77,9 +78,6 @@ final class LoaderCheck {
     private static final int CLASS_LD = 0, CLASS_LDX = 1, CLASS_ST = 2, CLASS_STX = 3, CLASS_JMP = 5,
             CLASS_JMP32 = 6;
     private static final int MODE_MEM = 0x60;
-    private static final int BPF_F_ALL_CPUS = 16;
-    private static final Set<Integer> PERCPU_TYPES = Set.of(5, 6, 10, 21); // (LRU_)PERCPU_HASH, PERCPU_ARRAY, PERCPU_CGROUP_STORAGE
-    private static final int BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_USER_RINGBUF = 31;
     private static final Path MEMINFO = Path.of("/proc/meminfo");
 
     /** What a register holds, as far as the patterns need. */
@@ -402,7 +400,7 @@ final class LoaderCheck {
                     }
                     long value = -1;
                     if (map != null) {
-                        boolean allCpus = (d.getLong((int) (call.attr() + BpfAttr.MapElem.FLAGS)) & BPF_F_ALL_CPUS) != 0;
+                        boolean allCpus = (d.getLong((int) (call.attr() + BpfAttr.MapElem.FLAGS)) & Uapi.F_ALL_CPUS) != 0;
                         value = map.percpu() && !allCpus ? map.valueSize() * (long) PossibleCpus.get().size() : map.valueSize();
                     }
                     pointer(code, d, call, BpfAttr.MapElem.KEY, "key", map == null ? -1 : map.keySize(), false);
@@ -439,11 +437,11 @@ final class LoaderCheck {
     /** The size fields of one MAP_CREATE, with the ctx's {@code max_entries} override applied. */
     private record MapCreateSize(String name, int type, long keySize, long valueSize, long maxEntries) {
         boolean percpu() {
-            return PERCPU_TYPES.contains(type);
+            return Uapi.isPerCpuMapType(type);
         }
 
         long bytes() {
-            if (type == BPF_MAP_TYPE_RINGBUF || type == BPF_MAP_TYPE_USER_RINGBUF) {
+            if (type == Uapi.MAP_TYPE_RINGBUF || type == Uapi.MAP_TYPE_USER_RINGBUF) {
                 return maxEntries;
             }
             long value = ((valueSize + 7) & ~7L) * (percpu() ? PossibleCpus.get().size() : 1);
@@ -459,7 +457,7 @@ final class LoaderCheck {
 
     private static MapCreateSize mapCreate(Decoded code, ByteBuffer d, SysBpf call, MemorySegment ctx, int ctxSize)
             throws LoaderBlobException {
-        if (call.size() < BpfAttr.MapCreate.MAP_NAME + BpfAttr.BPF_OBJ_NAME_LEN) {
+        if (call.size() < BpfAttr.MapCreate.MAP_NAME + Uapi.OBJ_NAME_LEN) {
             throw new LoaderBlobException("insn " + call.insn(), "map_create attr of " + call.size()
                     + " bytes ends before map_name");
         }
@@ -478,7 +476,7 @@ final class LoaderCheck {
                         + "data offset " + call.attr() + " at run time: the runtime cannot check the map's size");
             }
         }
-        byte[] name = new byte[BpfAttr.BPF_OBJ_NAME_LEN];
+        byte[] name = new byte[Uapi.OBJ_NAME_LEN];
         d.get((int) (call.attr() + BpfAttr.MapCreate.MAP_NAME), name);
         int end = 0;
         while (end < name.length && name[end] != 0) end++;

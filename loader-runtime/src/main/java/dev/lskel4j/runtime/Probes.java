@@ -10,6 +10,7 @@ import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PerfEvents;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -25,9 +26,6 @@ final class Probes {
     /** What a probe found: supported or not, and the kernel's answer in words. */
     record Result(boolean supported, String detail) {}
 
-    private static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
-    private static final int BPF_PROG_TYPE_SOCKET_FILTER = 1;
-    private static final long BPF_F_ALL_CPUS = 16;
     private static final int BPF_PSEUDO_MAP_VALUE = 2;
 
     static Result probe(Feature feature, BpfSyscall sys) throws NotPrivilegedException {
@@ -100,7 +98,7 @@ final class Probes {
 
     private static Result cpuFlagsUpdate(BpfSyscall sys, Arena arena, OwnedFd map) {
         long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, map.get(), arena.allocate(JAVA_INT),
-                arena.allocate(JAVA_LONG), BPF_F_ALL_CPUS);
+                arena.allocate(JAVA_LONG), Uapi.F_ALL_CPUS);
         if (r >= 0) {
             return new Result(true, "BPF_MAP_UPDATE_ELEM with BPF_F_ALL_CPUS on a PERCPU_ARRAY succeeds");
         }
@@ -131,7 +129,7 @@ final class Probes {
 
     /** {@return a new key 4 / value 8 / one-entry PERCPU_ARRAY's fd, or -errno} */
     private static long percpuArray(BpfSyscall sys, Arena arena, String name) throws NotPrivilegedException {
-        long fd = BpfOps.mapCreate(sys, arena, BPF_MAP_TYPE_PERCPU_ARRAY, name, 4, 8, 1, 0, null);
+        long fd = BpfOps.mapCreate(sys, arena, Uapi.MAP_TYPE_PERCPU_ARRAY, name, 4, 8, 1, 0, null);
         if (fd == -Errno.EPERM.number()) {
             throw new NotPrivilegedException("BPF_MAP_CREATE (feature probe)");
         }
@@ -140,7 +138,7 @@ final class Probes {
 
     private static long progLoad(BpfSyscall sys, Arena arena, byte[] insns, MemorySegment signature) {
         MemorySegment attr = arena.allocate(BpfAttr.ProgLoad.LAYOUT);
-        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, BPF_PROG_TYPE_SOCKET_FILTER);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, Uapi.PROG_TYPE_SOCKET_FILTER);
         attr.set(JAVA_INT, BpfAttr.ProgLoad.INSN_CNT, insns.length / 8);
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.INSNS, arena.allocateFrom(JAVA_BYTE, insns).address());
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.LICENSE, arena.allocateFrom("GPL").address());

@@ -13,6 +13,7 @@ import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -31,8 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * end to end through the runtime; if not, that the runtime reports the clear error.
  */
 class NewKernelFeaturesTest {
-    private static final long BPF_F_CPU = 8;
-    private static final long BPF_F_ALL_CPUS = 16;
 
     /** fentry/fexit/fmod_ret/lsm/lsm.s of prog_types: loaded, attached and run by the kernel, or EPERM. */
     @ParameterizedTest
@@ -177,8 +176,8 @@ class NewKernelFeaturesTest {
                 }
                 List<Long> elemFlags = calls.stream().map(c -> c[1]).toList();
                 if (flags) {
-                    long cpuFlag = ((long) last << 32) | BPF_F_CPU;
-                    assertEquals(List.of(BPF_F_ALL_CPUS, cpuFlag, cpuFlag), elemFlags, "update all, update cpu, lookup cpu");
+                    long cpuFlag = ((long) last << 32) | Uapi.F_CPU;
+                    assertEquals(List.of(Uapi.F_ALL_CPUS, cpuFlag, cpuFlag), elemFlags, "update all, update cpu, lookup cpu");
                 } else {
                     assertTrue(elemFlags.stream().allMatch(f -> f == 0), "the full-array path passes no flags: " + elemFlags);
                 }
@@ -195,7 +194,7 @@ class NewKernelFeaturesTest {
             assertTrue(fd > 0, "map create: " + fd);
             try {
                 long r = BpfOps.mapElem(Native.BPF, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, (int) fd,
-                        arena.allocateFrom(JAVA_BYTE, Kernel.u32(0)), arena.allocate(8, 8), BPF_F_ALL_CPUS);
+                        arena.allocateFrom(JAVA_BYTE, Kernel.u32(0)), arena.allocate(8, 8), Uapi.F_ALL_CPUS);
                 return r == 0;
             } finally {
                 Native.close((int) fd);

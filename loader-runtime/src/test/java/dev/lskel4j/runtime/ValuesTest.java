@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class ValuesTest {
         assertThrows(IllegalArgumentException.class, () -> new LoaderStep(LoaderStep.Kind.BTF_LOAD, 4, -1, "x"));
         assertThrows(IllegalArgumentException.class, () -> new ProgramSpec("p", "raw_tp/x", 17, 0, -2));
         assertThrows(IllegalArgumentException.class,
-                () -> MapSpec.data("m.data", MapKind.DATA, 2, 4, MapSpec.BPF_F_MMAPABLE, new byte[8]));
+                () -> MapSpec.data("m.data", MapKind.DATA, 2, 4, Uapi.F_MMAPABLE, new byte[8]));
         assertThrows(IllegalArgumentException.class, () -> new MapSpec("arr", 2, 4, 8, 1, 0, MapKind.USER,
                 Optional.of(new MapSpec.Bytes(new byte[8]))));
         LoaderBlob blob = LoaderBlob.of(new byte[] {(byte) 0xbf, 0x16, 0, 0, 0, 0, 0, 0}, new byte[16]);

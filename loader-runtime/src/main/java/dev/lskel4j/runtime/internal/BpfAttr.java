@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.StructLayout;
 
@@ -37,8 +38,6 @@ public final class BpfAttr {
     public static final int BPF_LINK_CREATE = 28;
     public static final int BPF_ITER_CREATE = 33;
 
-    /** {@code BPF_OBJ_NAME_LEN}. */
-    public static final int BPF_OBJ_NAME_LEN = 16;
 
     /**
      * BPF_MAP_CREATE, up to {@code excl_prog_hash_size} (92 bytes, {@code skel_map_create()}).
@@ -62,7 +61,7 @@ public final class BpfAttr {
                 JAVA_INT.withName("map_flags"),
                 JAVA_INT.withName("inner_map_fd"),
                 JAVA_INT.withName("numa_node"),
-                sequenceLayout(BPF_OBJ_NAME_LEN, JAVA_BYTE).withName("map_name"),
+                sequenceLayout(Uapi.OBJ_NAME_LEN, JAVA_BYTE).withName("map_name"),
                 JAVA_INT.withName("map_ifindex"),
                 JAVA_INT.withName("btf_fd"),
                 JAVA_INT.withName("btf_key_type_id"),
@@ -144,7 +143,7 @@ public final class BpfAttr {
                 JAVA_LONG.withName("log_buf"),
                 JAVA_INT.withName("kern_version"),
                 JAVA_INT.withName("prog_flags"),
-                sequenceLayout(BPF_OBJ_NAME_LEN, JAVA_BYTE).withName("prog_name"),
+                sequenceLayout(Uapi.OBJ_NAME_LEN, JAVA_BYTE).withName("prog_name"),
                 JAVA_INT.withName("prog_ifindex"),
                 JAVA_INT.withName("expected_attach_type"),
                 JAVA_INT.withName("prog_btf_fd"),
@@ -424,7 +423,7 @@ public final class BpfAttr {
                 JAVA_INT.withName("value_size"),
                 JAVA_INT.withName("max_entries"),
                 JAVA_INT.withName("map_flags"),
-                sequenceLayout(BPF_OBJ_NAME_LEN, JAVA_BYTE).withName("name"),
+                sequenceLayout(Uapi.OBJ_NAME_LEN, JAVA_BYTE).withName("name"),
                 JAVA_INT.withName("ifindex"),
                 JAVA_INT.withName("btf_vmlinux_value_type_id"),
                 JAVA_LONG.withName("netns_dev"),

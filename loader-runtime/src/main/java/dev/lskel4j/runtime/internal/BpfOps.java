@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ public final class BpfOps {
         attr.set(JAVA_INT, BpfAttr.MapCreate.MAP_FLAGS, mapFlags);
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         MemorySegment.copy(nameBytes, 0, attr, JAVA_BYTE, BpfAttr.MapCreate.MAP_NAME,
-                Math.min(nameBytes.length, BpfAttr.BPF_OBJ_NAME_LEN));
+                Math.min(nameBytes.length, Uapi.OBJ_NAME_LEN));
         if (exclProgHash != null) {
             attr.set(JAVA_LONG, BpfAttr.MapCreate.EXCL_PROG_HASH, arena.allocateFrom(JAVA_BYTE, exclProgHash).address());
             attr.set(JAVA_INT, BpfAttr.MapCreate.EXCL_PROG_HASH_SIZE, exclProgHash.length);

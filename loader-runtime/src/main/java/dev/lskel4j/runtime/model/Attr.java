@@ -1,6 +1,7 @@
 package dev.lskel4j.runtime.model;
 
 import dev.lskel4j.runtime.internal.BpfAttr;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.SequenceLayout;
@@ -133,7 +134,7 @@ public final class Attr {
         byte[] chars(String name) {
             StructLayout layout = layout(cmd);
             long off = BpfAttr.offset(layout, name);
-            int len = BpfAttr.BPF_OBJ_NAME_LEN;
+            int len = Uapi.OBJ_NAME_LEN;
             return off + len <= raw.length ? Arrays.copyOfRange(raw, (int) off, (int) off + len) : new byte[len];
         }
 
@@ -185,7 +186,7 @@ public final class Attr {
                 StringBuilder s = new StringBuilder();
                 long low = v & 0xffffffffL;
                 String[] names = {"BPF_NOEXIST", "BPF_EXIST", "BPF_F_LOCK", "BPF_F_CPU", "BPF_F_ALL_CPUS"};
-                long[] bits = {1, 2, 4, 8, 16};
+                long[] bits = {Uapi.NOEXIST, Uapi.EXIST, Uapi.F_LOCK, Uapi.F_CPU, Uapi.F_ALL_CPUS};
                 for (int i = 0; i < bits.length; i++) {
                     if ((low & bits[i]) != 0) {
                         s.append(s.isEmpty() ? "" : "|").append(names[i]);

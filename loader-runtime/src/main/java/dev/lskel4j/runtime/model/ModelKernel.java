@@ -6,6 +6,7 @@ import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.model.AddressSpace.Access;
 import dev.lskel4j.runtime.model.AddressSpace.Region;
 import dev.lskel4j.runtime.model.InterpreterException.Kind;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,7 +35,6 @@ import java.util.TreeSet;
  */
 public final class ModelKernel {
     private static final int NR_STDIO = 3;
-    private static final int BPF_F_LOCK = 4, BPF_F_CPU = 8, BPF_F_ALL_CPUS = 16, BPF_NOEXIST = 1, BPF_EXIST = 2;
     private static final int MAP_STRUCT_SIZE = 40;
     /** {@code offsetof(struct bpf_map, excl)} in the kernels scheme-A loaders were written for (after {@code sha[32]}). */
     private static final int MAP_STRUCT_EXCL = 32;
@@ -202,7 +202,7 @@ public final class ModelKernel {
         Region ctxRegion = mem.add("ctx", AddressSpace.Kind.CTX, ctx.clone());
         blob = mem.add("blob", AddressSpace.Kind.BLOB, data.clone());
         mapStruct = mem.add("map", AddressSpace.Kind.MAP_STRUCT, new byte[MAP_STRUCT_SIZE]);
-        ModelMap loaderMap = new ModelMap(nextId++, "__loader.map", ModelMap.ARRAY, 4, data.length, 1, 0,
+        ModelMap loaderMap = new ModelMap(nextId++, "__loader.map", Uapi.MAP_TYPE_ARRAY, 4, data.length, 1, 0,
                 config.possibleCpus());
         loaderMap.frozen = true;
         loaderMapFd = allocFd(new MapObj(loaderMap));
@@ -477,17 +477,17 @@ public final class ModelKernel {
         int keySize = (int) a.get("key_size");
         int valueSize = (int) a.get("value_size");
         int maxEntries = (int) a.get("max_entries");
-        if (!validName(a.chars("map_name")) || type <= 0 || type > 33 || maxEntries == 0) {
+        if (!validName(a.chars("map_name")) || type <= Uapi.MAP_TYPE_UNSPEC || type > Uapi.MAP_TYPE_ARENA || maxEntries == 0) {
             return -Errno.EINVAL.number();
         }
-        boolean array = type == ModelMap.ARRAY || type == ModelMap.PERCPU_ARRAY || type == ModelMap.ARRAY_OF_MAPS;
+        boolean array = type == Uapi.MAP_TYPE_ARRAY || type == Uapi.MAP_TYPE_PERCPU_ARRAY || type == Uapi.MAP_TYPE_ARRAY_OF_MAPS;
         if (array && (keySize != 4 || valueSize == 0)) return -Errno.EINVAL.number();
         if (a.get("btf_key_type_id") != 0 || a.get("btf_value_type_id") != 0 || a.get("btf_vmlinux_value_type_id") != 0) {
             long err = expect(a.get("btf_fd"), BtfObj.class);
             if (err != 0) return err;
         }
         ModelMap inner = null;
-        if (type == ModelMap.ARRAY_OF_MAPS || type == ModelMap.HASH_OF_MAPS) {
+        if (Uapi.isMapInMapType(type)) {
             long err = expect(a.get("inner_map_fd"), MapObj.class);
             if (err != 0) return err;
             inner = ((MapObj) fds.get((int) a.get("inner_map_fd"))).map();
@@ -524,7 +524,7 @@ public final class ModelKernel {
         if (flagErr != 0) return flagErr;
         byte[] key = readPointer(pc, a, "key", map.keySize());
         if (key == null) return -Errno.EFAULT.number();
-        boolean cpuFlag = (flags & (BPF_F_CPU | BPF_F_ALL_CPUS)) != 0;
+        boolean cpuFlag = (flags & (Uapi.F_CPU | Uapi.F_ALL_CPUS)) != 0;
         int round = (map.valueSize() + 7) & ~7;
         long valueSize = cpuFlag ? map.valueSize() : map.isPerCpu() ? (long) round * map.cpus() : map.valueSize();
         byte[] value = readPointer(pc, a, "value", valueSize);
@@ -532,8 +532,8 @@ public final class ModelKernel {
         if (map.isArray()) {
             long index = mem.get(key, 0, 4);
             if (index >= map.maxEntries()) return -Errno.E2BIG.number();
-            if ((flags & 0xffffffffL & ~BPF_F_LOCK) == BPF_NOEXIST) return -Errno.EEXIST.number();
-        } else if (!map.contains(key) && map.size() >= map.maxEntries() && (flags & BPF_EXIST) == 0) {
+            if ((flags & 0xffffffffL & ~Uapi.F_LOCK) == Uapi.NOEXIST) return -Errno.EEXIST.number();
+        } else if (!map.contains(key) && map.size() >= map.maxEntries() && (flags & Uapi.EXIST) == 0) {
             return -Errno.E2BIG.number();
         }
         if (map.isMapInMap()) {
@@ -545,9 +545,9 @@ public final class ModelKernel {
         }
         byte[][] perCpu = map.isPerCpu() ? existing(map, key) : new byte[1][];
         for (int cpu = 0; cpu < perCpu.length; cpu++) {
-            if (!map.isPerCpu() || (flags & BPF_F_ALL_CPUS) != 0) {
+            if (!map.isPerCpu() || (flags & Uapi.F_ALL_CPUS) != 0) {
                 perCpu[cpu] = Arrays.copyOf(value, map.valueSize());
-            } else if ((flags & BPF_F_CPU) != 0) {
+            } else if ((flags & Uapi.F_CPU) != 0) {
                 if (cpu == (int) (flags >>> 32)) perCpu[cpu] = Arrays.copyOf(value, map.valueSize());
             } else {
                 perCpu[cpu] = Arrays.copyOfRange(value, cpu * round, cpu * round + map.valueSize());
@@ -574,17 +574,17 @@ public final class ModelKernel {
     private long checkUpdateFlags(ModelMap map, long flags) {
         long low = flags & 0xffffffffL;
         if (!config.cpuFlags()) {
-            return (flags & ~BPF_F_LOCK) > BPF_EXIST ? -Errno.EINVAL.number() : 0;
+            return (flags & ~Uapi.F_LOCK) > Uapi.EXIST ? -Errno.EINVAL.number() : 0;
         }
-        if ((flags & BPF_F_LOCK) != 0) return -Errno.EINVAL.number(); // no model map has a bpf_spin_lock
-        if ((flags & BPF_F_CPU) == 0 && (flags >>> 32) != 0) return -Errno.EINVAL.number();
-        if ((flags & (BPF_F_CPU | BPF_F_ALL_CPUS)) != 0) {
+        if ((flags & Uapi.F_LOCK) != 0) return -Errno.EINVAL.number(); // no model map has a bpf_spin_lock
+        if ((flags & Uapi.F_CPU) == 0 && (flags >>> 32) != 0) return -Errno.EINVAL.number();
+        if ((flags & (Uapi.F_CPU | Uapi.F_ALL_CPUS)) != 0) {
             if (!map.isPerCpu()) return -Errno.EINVAL.number();
-            if ((flags & BPF_F_CPU) != 0 && (flags & BPF_F_ALL_CPUS) != 0) return -Errno.EINVAL.number();
-            if ((flags & BPF_F_CPU) != 0 && (flags >>> 32) >= map.cpus()) return -Errno.ERANGE.number();
+            if ((flags & Uapi.F_CPU) != 0 && (flags & Uapi.F_ALL_CPUS) != 0) return -Errno.EINVAL.number();
+            if ((flags & Uapi.F_CPU) != 0 && (flags >>> 32) >= map.cpus()) return -Errno.ERANGE.number();
         }
-        if (map.isPerCpu()) return low > BPF_F_ALL_CPUS ? -Errno.EINVAL.number() : 0;
-        return low > BPF_EXIST ? -Errno.EINVAL.number() : 0;
+        if (map.isPerCpu()) return low > Uapi.F_ALL_CPUS ? -Errno.EINVAL.number() : 0;
+        return low > Uapi.EXIST ? -Errno.EINVAL.number() : 0;
     }
 
     private long mapFreeze(Attr.Builder a) {
