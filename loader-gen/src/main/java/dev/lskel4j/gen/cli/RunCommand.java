@@ -4,7 +4,6 @@ import dev.lskel4j.gen.HostValues;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.lskel4j.gen.MalformedObjectException;
-import dev.lskel4j.gen.skel.BpfNames;
 import dev.lskel4j.gen.skel.CType;
 import dev.lskel4j.gen.skel.DataSection;
 import dev.lskel4j.gen.skel.Generation;
@@ -23,6 +22,7 @@ import dev.lskel4j.runtime.NotPrivilegedException;
 import dev.lskel4j.runtime.PerfBuffer;
 import dev.lskel4j.runtime.RingBuffer;
 import dev.lskel4j.runtime.SkeletonSpec;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -62,7 +62,6 @@ final class RunCommand implements Callable<Integer> {
     private static final int RING_RECORDS = 8, POLL_MS = 100;
     /** How many bytes of each printed record; data pages per CPU of each perf buffer. */
     private static final int RECORD_BYTES = 64, PERF_PAGES = 8;
-    private static final int BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
     /** How many entries of each hash or array map {@code run} prints. */
     private static final int MAP_ENTRIES = 16;
     /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH. */
@@ -152,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
             }
             for (DataSection s : sections) printSection(out, skel, s, order);
             for (BpfMap m : skel.maps()) {
-                out.printf("map %s: %s, key %d bytes, value %d bytes, max_entries %d%n", m.name(), BpfNames.mapType(m.type()),
+                out.printf("map %s: %s, key %d bytes, value %d bytes, max_entries %d%n", m.name(), Uapi.mapTypeName(m.type()),
                         m.keySize(), m.valueSize(), m.maxEntries());
                 MapTypes.KeyValue types = mapTypes.get(m.name());
                 if (types != null && ENTRY_MAPS.contains(m.type())) printEntries(out, m, types, order);
@@ -232,11 +231,11 @@ final class RunCommand implements Callable<Integer> {
             Drains d = new Drains();
             try {
                 for (BpfMap m : maps) {
-                    if (m.type() == BPF_MAP_TYPE_RINGBUF) {
+                    if (m.type() == Uapi.MAP_TYPE_RINGBUF) {
                         Drained r = new Drained("ring buffer " + m.name());
                         d.ringRecords.add(r);
                         d.rings = d.rings == null ? RingBuffer.open(m, r::add) : d.rings.add(m, r::add);
-                    } else if (m.type() == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+                    } else if (m.type() == Uapi.MAP_TYPE_PERF_EVENT_ARRAY) {
                         Drained r = new Drained("perf buffer " + m.name());
                         d.perfRecords.add(r);
                         d.perf.add(PerfBuffer.open(m, PERF_PAGES, (cpu, data) -> r.add(data), null));

@@ -41,6 +41,7 @@ import dev.lskel4j.gen.plan.ProgLoad;
 import dev.lskel4j.gen.plan.ProgLoad.AttachTarget;
 import dev.lskel4j.gen.plan.ProgLoad.CoreRelo;
 import dev.lskel4j.gen.plan.ProgLoad.ExternRelo;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +91,6 @@ import java.util.Locale;
 public final class GenLoader {
 
     private static final int NO_REG = -1;
-    private static final int BPF_MAP_TYPE_ARRAY_OF_MAPS = 12, BPF_MAP_TYPE_HASH_OF_MAPS = 13;
     private static final int ENOENT = 2, EINVAL = 22;
     private static final int SHA256_DIGEST_LENGTH = 32, SHA256_DWORD_SIZE = 4;
     /** {@code emit_debug()}'s {@code char buf[1024]}. */
@@ -655,7 +655,7 @@ public final class GenLoader {
             moveStack2Blob(mapCreateAttr + MapCreateAttr.BTF_FD, 4, stack.btfFd());
         }
         boolean closeInnerMapFd = false;
-        if (m.mapType() == BPF_MAP_TYPE_ARRAY_OF_MAPS || m.mapType() == BPF_MAP_TYPE_HASH_OF_MAPS) {
+        if (Uapi.isMapInMapType(m.mapType())) {
             /* attr.inner_map_fd = stack->inner_map_fd; */
             moveStack2Blob(mapCreateAttr + MapCreateAttr.INNER_MAP_FD, 4, stack.innerMapFd());
             closeInnerMapFd = true;

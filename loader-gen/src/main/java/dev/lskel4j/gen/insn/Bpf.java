@@ -41,9 +41,6 @@ public final class Bpf {
             MAP_GET_FD_BY_ID = 14, OBJ_GET_INFO_BY_FD = 15, RAW_TRACEPOINT_OPEN = 17, BTF_LOAD = 18,
             MAP_FREEZE = 22, LINK_CREATE = 28, LINK_GET_NEXT_ID = 31;
 
-    // map update flags
-    public static final long ANY = 0, NOEXIST = 1, EXIST = 2, F_LOCK = 4, F_CPU = 8, F_ALL_CPUS = 16;
-
     // BTF kinds
     public static final int BTF_KIND_TYPEDEF = 8, BTF_KIND_FUNC = 12, BTF_KIND_VAR = 14;
 }

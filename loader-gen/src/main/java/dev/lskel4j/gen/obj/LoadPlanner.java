@@ -16,6 +16,7 @@ import dev.lskel4j.gen.plan.Op;
 import dev.lskel4j.gen.plan.PopulateOuterMap;
 import dev.lskel4j.gen.plan.ProgInfo;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -13,6 +13,7 @@ import dev.lskel4j.gen.btf.BtfType.VarSecinfo;
 import dev.lskel4j.gen.elf.ElfRelocation;
 import dev.lskel4j.gen.elf.ElfSection;
 import dev.lskel4j.gen.elf.ElfSymbol;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.Arrays;
 
 /**

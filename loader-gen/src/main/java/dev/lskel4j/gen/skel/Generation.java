@@ -11,6 +11,7 @@ import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.emit.LoaderBlob;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.runtime.SkeletonSpec;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.List;
 import java.util.Objects;
 
@@ -56,7 +57,6 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
         return new Generation(fileName, plan, GenLoader.emit(plan, options));
     }
 
-    private static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
 
     /**
      * A PERF_EVENT_ARRAY declared without {@code max_entries} gets one slot per possible CPU; libbpf
@@ -71,7 +71,7 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
     static void requireSizedWhereTheCtxCannot(LoadPlan plan, GenOptions options, String fileName)
             throws UnsupportedObjectException {
         for (var op : plan.ops()) {
-            if (!(op instanceof dev.lskel4j.gen.plan.MapCreate m) || m.mapType() != BPF_MAP_TYPE_PERF_EVENT_ARRAY
+            if (!(op instanceof dev.lskel4j.gen.plan.MapCreate m) || m.mapType() != Uapi.MAP_TYPE_PERF_EVENT_ARRAY
                     || m.maxEntries() != 0) {
                 continue;
             }

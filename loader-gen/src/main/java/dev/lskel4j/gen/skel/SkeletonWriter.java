@@ -10,6 +10,7 @@ import dev.lskel4j.runtime.LoaderStep;
 import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.MapSpec;
 import dev.lskel4j.runtime.ProgramSpec;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -439,7 +440,7 @@ final class SkeletonWriter {
             MapSpec m = in.maps().get(i);
             String ident = in.mapIdents().get(i);
             w.blank();
-            w.doc("{@return map {@code " + esc(m.name()) + "}: " + BpfNames.mapType(m.type()) + ", key " + m.keySize()
+            w.doc("{@return map {@code " + esc(m.name()) + "}: " + Uapi.mapTypeName(m.type()) + ", key " + m.keySize()
                     + " bytes, value " + m.valueSize() + " bytes, " + m.maxEntries() + (m.maxEntries() == 1 ? " entry" : " entries")
                     + "}\n\n"
                     + "@throws IllegalStateException unless loaded");
@@ -457,7 +458,7 @@ final class SkeletonWriter {
         for (ProgramSpec p : in.programs()) {
             w.blank();
             w.doc("{@return program {@code " + esc(p.name()) + "} ({@code SEC(\"" + esc(p.section()) + "\")}, "
-                    + BpfNames.progType(p.type()) + (p.loadSlot() < 0 ? "; not loaded: its section starts with '?'" : "")
+                    + Uapi.progTypeName(p.type()) + (p.loadSlot() < 0 ? "; not loaded: its section starts with '?'" : "")
                     + ")}\n\n@throws IllegalStateException unless loaded");
             w.open("public BpfProgram %s()", names.claim(JavaNames.camel(p.name()), "Program"));
             w.line("return skel.program(%s);", literal(p.name()));

@@ -15,6 +15,7 @@ import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapUpdate;
 import dev.lskel4j.gen.plan.Op;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,14 +25,12 @@ import org.junit.jupiter.api.Test;
 /** What libbpf's generator reports as errors comes out as a typed {@link GenLoaderException}. */
 class GenLoaderErrorTest {
 
-    private static final int ARRAY = 2, BPF_PROG_TYPE_TRACING = 26;
-
     private static MapCreate array(int idx) {
-        return new MapCreate(idx, "m" + idx, ARRAY, 4, 4, 1, 0, 0, 0, 0, 0, 0);
+        return new MapCreate(idx, "m" + idx, Uapi.MAP_TYPE_ARRAY, 4, 4, 1, 0, 0, 0, 0, 0, 0);
     }
 
     private static ProgLoad prog(Optional<ProgLoad.AttachTarget> target) {
-        return new ProgLoad(0, "p", BPF_PROG_TYPE_TRACING, 0, 0, 0, 1, "GPL",
+        return new ProgLoad(0, "p", Uapi.PROG_TYPE_TRACING, 0, 0, 0, 1, "GPL",
                 List.of(Insn.mov64Imm(Bpf.R0, 0), Insn.exit()), 0, List.of(), 0, List.of(), target, List.of(), List.of());
     }
 

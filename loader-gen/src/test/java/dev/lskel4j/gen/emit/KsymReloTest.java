@@ -9,6 +9,7 @@ import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,9 @@ import org.junit.jupiter.api.Test;
 /** Extern resolution paths the corpus does not reach (goldens cover the little-endian common cases). */
 class KsymReloTest {
 
-    private static final int BPF_PROG_TYPE_SYSCALL = 31;
 
     private static ProgLoad prog(List<Insn> insns, List<ProgLoad.ExternRelo> externs) {
-        return new ProgLoad(0, "p", BPF_PROG_TYPE_SYSCALL, 0, 0, 0, 0, "GPL", insns, 0, List.of(), 0, List.of(),
+        return new ProgLoad(0, "p", Uapi.PROG_TYPE_SYSCALL, 0, 0, 0, 0, "GPL", insns, 0, List.of(), 0, List.of(),
                 Optional.empty(), externs, List.of());
     }
 

@@ -20,6 +20,7 @@ import dev.lskel4j.runtime.model.Attr;
 import dev.lskel4j.runtime.model.Helper;
 import dev.lskel4j.runtime.model.KernelCall;
 import dev.lskel4j.runtime.model.LoaderRun;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,7 @@ final class PlanTrace {
                     assertArrayEquals(u.value().toArray(), a.payload("value").orElseThrow(), at);
                     assertEquals(u.flags(), a.get("flags"), at);
                     boolean percpu = plan.maps().get(u.mapIdx()).kind() == MapInfo.Kind.PERCPU;
-                    assertEquals(percpu ? Bpf.F_ALL_CPUS : 0, a.get("flags"), at + ": BPF_F_ALL_CPUS exactly for percpu data");
+                    assertEquals(percpu ? Uapi.F_ALL_CPUS : 0, a.get("flags"), at + ": BPF_F_ALL_CPUS exactly for percpu data");
                 }
                 case MapFreeze f -> {
                     assertEquals(Bpf.MAP_FREEZE, a.cmd(), at);
