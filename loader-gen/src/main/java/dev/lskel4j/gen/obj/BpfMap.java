@@ -47,7 +47,7 @@ final class BpfMap {
     }
 
     boolean isMapInMap() {
-        return type == Uapi.MAP_TYPE_ARRAY_OF_MAPS || type == Uapi.MAP_TYPE_HASH_OF_MAPS;
+        return Uapi.isMapInMapType(type);
     }
 
     @Override

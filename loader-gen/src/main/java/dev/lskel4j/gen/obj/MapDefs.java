@@ -193,7 +193,7 @@ final class MapDefs {
     /** The {@code values} member: map-in-map inner definition or prog-array value. */
     private static void parseValues(String mapName, Btf btf, Struct def, int i, Member m, BtfMapDef mapDef,
                                     BtfMapDef innerDef, long at) throws BpfObjectException {
-        boolean isMapInMap = mapDef.mapType == Uapi.MAP_TYPE_ARRAY_OF_MAPS || mapDef.mapType == Uapi.MAP_TYPE_HASH_OF_MAPS;
+        boolean isMapInMap = Uapi.isMapInMapType(mapDef.mapType);
         boolean isProgArray = mapDef.mapType == Uapi.MAP_TYPE_PROG_ARRAY;
         String desc = isMapInMap ? "map-in-map inner" : "prog-array value";
         if (innerDef == null) {
