@@ -22,6 +22,9 @@ class ValuesTest {
         assertEquals("errno 4242", Errno.of(4242).name());
         assertNotEquals(Errno.EINVAL, Errno.ERANGE);
         assertThrows(IllegalArgumentException.class, () -> Errno.of(0));
+        assertEquals(Optional.of(Errno.EDOM), Errno.named("EDOM"));
+        assertEquals(33, Errno.EDOM.number());
+        assertEquals(Optional.empty(), Errno.named("errno 4242"));
     }
 
     @Test

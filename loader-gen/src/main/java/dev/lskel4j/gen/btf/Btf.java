@@ -3,6 +3,7 @@ package dev.lskel4j.gen.btf;
 import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.BtfType.*;
+import dev.lskel4j.runtime.Errno;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -48,10 +49,6 @@ public final class Btf {
     public static final int MIN_HEADER_SIZE = 24;
     /** libbpf forces 8-byte pointers for BPF-targeted BTF ({@code bpf_object__init_btf()}). */
     public static final int POINTER_SIZE = 8;
-    /** {@code -EINVAL}, returned by {@link #resolveSize(int)}. */
-    public static final int EINVAL = 22;
-    /** {@code -E2BIG}, returned by {@link #resolveSize(int)}. */
-    public static final int E2BIG = 7;
 
     private static final String SEC = ".BTF";
     private static final int MAX_RESOLVE_DEPTH = 32;
@@ -334,18 +331,18 @@ public final class Btf {
                 case TypeTag x -> cur = x.type();
                 case Array a -> {
                     long n = Integer.toUnsignedLong(a.nelems());
-                    if (nelems != 0 && n > 0xffffffffL / nelems) return -E2BIG;
+                    if (nelems != 0 && n > 0xffffffffL / nelems) return -Errno.E2BIG.number();
                     nelems *= n;
                     cur = a.type();
                 }
                 default -> {
-                    return -EINVAL;
+                    return -Errno.EINVAL.number();
                 }
             }
             if (size >= 0) break;
         }
-        if (size < 0) return -EINVAL;
-        if (nelems != 0 && size > 0xffffffffL / nelems) return -E2BIG;
+        if (size < 0) return -Errno.EINVAL.number();
+        if (nelems != 0 && size > 0xffffffffL / nelems) return -Errno.E2BIG.number();
         return nelems * size;
     }
 

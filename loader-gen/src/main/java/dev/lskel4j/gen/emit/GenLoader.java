@@ -14,7 +14,6 @@ import static dev.lskel4j.gen.insn.Insn.mov64Reg;
 import static dev.lskel4j.gen.insn.Insn.stMem;
 import static dev.lskel4j.gen.insn.Insn.stxMem;
 
-import dev.lskel4j.gen.emit.GenLoaderException.Errno;
 import dev.lskel4j.gen.emit.LoaderLayout.BtfLoadAttr;
 import dev.lskel4j.gen.emit.LoaderLayout.FdArray;
 import dev.lskel4j.gen.emit.LoaderLayout.InsnField;
@@ -41,6 +40,7 @@ import dev.lskel4j.gen.plan.ProgLoad;
 import dev.lskel4j.gen.plan.ProgLoad.AttachTarget;
 import dev.lskel4j.gen.plan.ProgLoad.CoreRelo;
 import dev.lskel4j.gen.plan.ProgLoad.ExternRelo;
+import dev.lskel4j.runtime.Errno;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -91,7 +91,6 @@ import java.util.Locale;
 public final class GenLoader {
 
     private static final int NO_REG = -1;
-    private static final int ENOENT = 2, EINVAL = 22;
     private static final int SHA256_DIGEST_LENGTH = 32, SHA256_DWORD_SIZE = 4;
     /** {@code emit_debug()}'s {@code char buf[1024]}. */
     private static final int DEBUG_BUF_SIZE = 1024;
@@ -405,7 +404,7 @@ public final class GenLoader {
 
     /** {@code r7 = -EINVAL; if (mismatch) goto cleanup;} as emitted by {@code emit_signature_match()}. */
     private void emitMismatchToCleanup(Insn jne) {
-        emit(mov64Imm(R7, -EINVAL));
+        emit(mov64Imm(R7, -Errno.EINVAL.number()));
         emitJump(jne, cleanup);
     }
 
@@ -932,7 +931,7 @@ public final class GenLoader {
             emitBpfKallsymsLookupName(relo);
             Label store = prog.newLabel();
             /* if (r7 != -ENOENT && r7 < 0) goto cleanup; */
-            emitJump(jmpImm(JEQ, R7, -ENOENT, 0), store);
+            emitJump(jmpImm(JEQ, R7, -Errno.ENOENT.number(), 0), store);
             emitCheckErr();
             bind(store);
             /* insn[0].imm = (u32)addr; insn[1].imm = addr >> 32; */
