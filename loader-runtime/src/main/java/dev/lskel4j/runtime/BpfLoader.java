@@ -106,7 +106,7 @@ public final class BpfLoader {
                 check(BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, map.get(), key, value, 0),
                         LoaderException.Stage.UPDATE_LOADER_MAP);
                 check(BpfOps.mapFreeze(sys, arena, map.get()), LoaderException.Stage.FREEZE_LOADER_MAP);
-                if (signing != null && signing.scheme() == Signing.Scheme.A) {
+                if (signing != null && signing.scheme() == SigningScheme.A) {
                     check(fetchMapHash(sys, arena, map.get()), LoaderException.Stage.FETCH_MAP_HASH);
                 }
                 long progFd = loadLoaderProg(sys, arena, blob, ctx, map.get(), signing, keyringId);
@@ -175,7 +175,7 @@ public final class BpfLoader {
             byte[] signature = signing.signatureRef();
             attr.set(JAVA_LONG, BpfAttr.ProgLoad.SIGNATURE, arena.allocateFrom(JAVA_BYTE, signature).address());
             attr.set(JAVA_INT, BpfAttr.ProgLoad.SIGNATURE_SIZE, signature.length);
-            if (signing.scheme() == Signing.Scheme.B) {
+            if (signing.scheme() == SigningScheme.B) {
                 // scheme B: the kernel verifies the signature over insns || the frozen fd_array[0] map
                 attr.set(JAVA_INT, BpfAttr.ProgLoad.FD_ARRAY_CNT, 1);
             }
@@ -225,7 +225,7 @@ public final class BpfLoader {
             return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, log(ctx));
         }
         LoaderProgress progress = LoaderProgress.analyze(steps, original, after);
-        boolean schemeA = blob.signing().map(s -> s.scheme() == Signing.Scheme.A).orElse(false);
+        boolean schemeA = blob.signing().map(s -> s.scheme() == SigningScheme.A).orElse(false);
         if (schemeA && errno.equals(Errno.EINVAL) && progress.completed().isEmpty() && progress.failed().isEmpty()) {
             // nothing ran but the signature_match block between the prologue and the first operation
             return new LoaderException(LoaderException.Stage.METADATA_HASH_MISMATCH, errno, "");

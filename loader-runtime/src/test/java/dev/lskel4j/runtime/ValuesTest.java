@@ -92,7 +92,7 @@ class ValuesTest {
                 List.of(new KconfigExtern("CONFIG_X", KconfigExtern.Type.BOOL, 0, 1, false, false))));
         assertThrows(IllegalArgumentException.class, () -> blob.withSteps(
                 List.of(new LoaderStep(LoaderStep.Kind.BTF_LOAD, 16, -1, "outside"))));
-        assertThrows(IllegalArgumentException.class, () -> Signing.exclusiveOnly(Signing.Scheme.B, new byte[31]));
+        assertThrows(IllegalArgumentException.class, () -> Signing.exclusiveOnly(SigningScheme.B, new byte[31]));
     }
 
     @Test

@@ -374,7 +374,7 @@ public final class GenLoader {
         bind(afterCleanup);
         addBlock(cleanupStart, "cleanup");
 
-        if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) {
+        if (opts.inLoaderHash()) {
             int start = prog.size();
             emitSignatureMatch();
             addBlock(start, "signature_match");
@@ -581,7 +581,7 @@ public final class GenLoader {
         addBlock(start, "finish");
         if (error != null) throw error;
         byte[] blob = data.toArray();
-        if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) computeShaUpdateOffsets(blob);
+        if (opts.inLoaderHash()) computeShaUpdateOffsets(blob);
         List<Insn> insns;
         try {
             insns = prog.finish();
@@ -661,7 +661,7 @@ public final class GenLoader {
         }
         // A signed loader keeps the signer's max_entries: letting the host-supplied ctx re-size the
         // maps would escape what the signature attests to.
-        if (mapIdx >= 0 && !opts.signing().genHash()) {
+        if (mapIdx >= 0 && !opts.genHash()) {
             /* if (ctx->maps[map_idx].max_entries) attr.max_entries = ctx->maps[map_idx].max_entries; */
             moveCtx2Blob(mapCreateAttr + MapCreateAttr.MAX_ENTRIES, 4,
                     LoaderCtx.mapDesc(mapIdx) + LoaderCtx.MAP_DESC_MAX_ENTRIES, true);
@@ -696,7 +696,7 @@ public final class GenLoader {
         int key = addData(new byte[Integer.BYTES]);
 
         // A signed loader keeps the signed value: the host-supplied initial_value would overwrite it.
-        if (!opts.signing().genHash()) {
+        if (!opts.genHash()) {
             /* if (ctx->maps[map_idx].initial_value) {
              *     if (ctx->flags & BPF_SKEL_KERNEL) bpf_probe_read_kernel(value, value_size, initial_value);
              *     else bpf_copy_from_user(value, value_size, initial_value);

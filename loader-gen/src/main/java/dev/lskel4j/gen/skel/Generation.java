@@ -75,7 +75,7 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
                     || m.maxEntries() != 0) {
                 continue;
             }
-            if (m.mapIdx() < 0 || options.signing().genHash()) {
+            if (m.mapIdx() < 0 || options.genHash()) {
                 throw new UnsupportedObjectException(fileName, ".maps", -1, "PERF_EVENT_ARRAY '" + m.name()
                         + "' has no max_entries and " + (m.mapIdx() < 0 ? "is an inner-map template" : "the loader is signed")
                         + ", so the runtime cannot size it at load time: give the number of possible CPUs of the target "

@@ -10,6 +10,7 @@ import dev.lskel4j.runtime.LoaderStep;
 import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.MapSpec;
 import dev.lskel4j.runtime.ProgramSpec;
+import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ final class SkeletonWriter {
     private static final Set<String> USED_TYPE_NAMES = Set.of(
             "AttachReport", "BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData", "KernelException",
             "LightSkeleton", "LoadOptions", "PerfEvent", "Path", "LoaderBlob", "LoaderStep", "MapKind", "MapSpec", "ProgramSpec", "SkeletonSpec",
-            "Signing", "KconfigExtern", "IOException", "InputStream", "UncheckedIOException", "MemorySegment", "ValueLayout",
+            "Signing", "SigningScheme", "KconfigExtern", "IOException", "InputStream", "UncheckedIOException", "MemorySegment", "ValueLayout",
             "ByteOrder", "StandardCharsets", "Arrays", "List", "Objects", "Optional", "String", "Object", "Byte",
             "Short", "Integer", "Long", "Float", "Double", "Boolean", "Math", "System", "Override",
             "IllegalArgumentException", "IllegalStateException");
@@ -188,7 +189,7 @@ final class SkeletonWriter {
                 .append("{@code ").append(cls).append(".lskel} beside this class; the rest of the object's description is\n")
                 .append("spelled out below. Generated code: it depends on {@code dev.lskel4j.runtime} only.");
         in.signature().ifPresent(sig -> d.append("\n\n<p>Signed loader (scheme ").append(sig.scheme())
-                .append(sig.scheme() == dev.lskel4j.signing.SigningScheme.A
+                .append(sig.scheme() == SigningScheme.A
                         ? ": the signature covers the loader instructions, which check the data blob's SHA-256"
                         : ": the signature covers the loader instructions and its data blob")
                 .append("). Its signature and exclusive-map hash\nare in the resource too. The signed blob fixes every ")
@@ -1052,7 +1053,7 @@ final class SkeletonWriter {
                 + in.maps().stream().mapToLong(m -> m.initialImage().map(MapSpec.Bytes::length).orElse(0)).sum();
         in.signature().ifPresent(sig -> {
             // the exclusive-map hash, then the signature, follow the initial images in the resource
-            w.line("        .withSigning(Signing.signed(Signing.Scheme.%s, Arrays.copyOfRange(blob, %d, %d),", sig.scheme(),
+            w.line("        .withSigning(Signing.signed(SigningScheme.%s, Arrays.copyOfRange(blob, %d, %d),", sig.scheme(),
                     imagesEnd, imagesEnd + 32);
             w.line("                Arrays.copyOfRange(blob, %d, %d + SIGNATURE_SIZE)));", imagesEnd + 32, imagesEnd + 32);
         });
@@ -1116,7 +1117,7 @@ final class SkeletonWriter {
         for (String s : List.of("AttachReport", "BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData",
                 "KernelException", "PerfEvent",
                 "LightSkeleton", "LoadOptions", "LoaderBlob", "LoaderStep", "MapKind", "MapSpec", "ProgramSpec",
-                "SkeletonSpec", "Signing", "KconfigExtern")) {
+                "SkeletonSpec", "Signing", "SigningScheme", "KconfigExtern")) {
             candidates.put(s, "dev.lskel4j.runtime." + s);
         }
         candidates.put("IOException", "java.io.IOException");

@@ -113,7 +113,7 @@ class GenLoaderErrorTest {
         ops.add(array(0));
         // ~36 insns per update in debug mode: 1000 updates put the last error check > 32767 insns away
         for (int i = 0; i < 1000; i++) ops.add(new MapUpdate(0, Bytes.of(new byte[4]), 0));
-        GenLoaderException e = fails(0, 1, ops, new GenOptions(1, GenOptions.Signing.NONE));
+        GenLoaderException e = fails(0, 1, ops, GenOptions.DEFAULT.withLogLevel(1));
         assertEquals(Errno.ERANGE, e.error());
         assertEquals(-34, e.errno());
     }

@@ -9,6 +9,7 @@ import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -48,10 +49,10 @@ class HandBuiltPlanTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"'', 0, NONE", "debug., 1, NONE", "signed-b., 0, KERNEL_VERIFIED", "signed-a., 0, IN_LOADER_HASH"})
-    void minimalEqualsLibbpf(String prefix, int logLevel, GenOptions.Signing signing) throws GenLoaderException {
+    @CsvSource({"'', 0,", "debug., 1,", "signed-b., 0, B", "signed-a., 0, A"})
+    void minimalEqualsLibbpf(String prefix, int logLevel, SigningScheme signing) throws GenLoaderException {
         Golden g = Golden.of("minimal");
-        LoaderBlob blob = GenLoader.emit(minimalPlan(), new GenOptions(logLevel, signing));
+        LoaderBlob blob = GenLoader.emit(minimalPlan(), new GenOptions(logLevel, Optional.ofNullable(signing)));
         assertEquals("", DisasmDiff.insnDiff(g.bytes(prefix + "insns"), blob.insns().toArray(), ByteOrder.LITTLE_ENDIAN));
         assertEquals("", DisasmDiff.dataDiff(g.bytes(prefix + "data"), blob.data().toArray()));
         assertEquals(0, blob.nrMaps());
