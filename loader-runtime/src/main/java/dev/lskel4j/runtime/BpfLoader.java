@@ -103,7 +103,7 @@ public final class BpfLoader {
             try (OwnedFd map = new OwnedFd((int) mapFd)) {
                 MemorySegment key = arena.allocate(JAVA_INT);
                 MemorySegment value = arena.allocateFrom(JAVA_BYTE, data);
-                check(BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, map.get(), key, value, 0),
+                check(BpfOps.mapElem(sys, arena, Uapi.MAP_UPDATE_ELEM, map.get(), key, value, 0),
                         LoaderException.Stage.UPDATE_LOADER_MAP);
                 check(BpfOps.mapFreeze(sys, arena, map.get()), LoaderException.Stage.FREEZE_LOADER_MAP);
                 if (signing != null && signing.scheme() == SigningScheme.A) {
@@ -158,7 +158,7 @@ public final class BpfLoader {
         attr.set(JAVA_INT, BpfAttr.ObjInfo.BPF_FD, mapFd);
         attr.set(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN, BpfAttr.MapInfo.SIZE);
         attr.set(JAVA_LONG, BpfAttr.ObjInfo.INFO, info.address());
-        return sys.bpf(BpfAttr.BPF_OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
+        return sys.bpf(Uapi.OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
     }
 
     /** The loader's own BPF_PROG_LOAD, attr up to {@code keyring_id}; log fields copied from {@code ctx}. */
@@ -188,7 +188,7 @@ public final class BpfLoader {
         attr.set(JAVA_INT, BpfAttr.ProgLoad.LOG_SIZE, ctx.get(JAVA_INT, LoaderCtx.LOG_SIZE));
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.LOG_BUF, ctx.get(JAVA_LONG, LoaderCtx.LOG_BUF));
         attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_FLAGS, Uapi.F_SLEEPABLE);
-        return sys.bpf(BpfAttr.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+        return sys.bpf(Uapi.PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
     }
 
     /**
@@ -203,7 +203,7 @@ public final class BpfLoader {
         attr.set(JAVA_INT, BpfAttr.TestRun.PROG_FD, progFd);
         attr.set(JAVA_LONG, BpfAttr.TestRun.CTX_IN, ctx.address());
         attr.set(JAVA_INT, BpfAttr.TestRun.CTX_SIZE_IN, ctxSize);
-        check(sys.bpf(BpfAttr.BPF_PROG_RUN, attr, BpfAttr.TestRun.SIZE), LoaderException.Stage.RUN_LOADER_PROG);
+        check(sys.bpf(Uapi.PROG_RUN, attr, BpfAttr.TestRun.SIZE), LoaderException.Stage.RUN_LOADER_PROG);
         return attr.get(JAVA_INT, BpfAttr.TestRun.RETVAL);
     }
 
@@ -220,7 +220,7 @@ public final class BpfLoader {
         }
         MemorySegment original = MemorySegment.ofArray(blob.dataRef());
         MemorySegment after = arena.allocate(original.byteSize(), 8);
-        long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_LOOKUP_ELEM, mapFd, arena.allocate(JAVA_INT), after, 0);
+        long r = BpfOps.mapElem(sys, arena, Uapi.MAP_LOOKUP_ELEM, mapFd, arena.allocate(JAVA_INT), after, 0);
         if (r < 0) {
             return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, log(ctx));
         }

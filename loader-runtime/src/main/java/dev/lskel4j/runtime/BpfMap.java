@@ -31,8 +31,6 @@ import java.util.stream.IntStream;
  * with holes in the possible mask it would refuse (or misplace) valid CPUs.
  */
 public final class BpfMap {
-    /** {@code BPF_MAP_GET_NEXT_KEY}. */
-    private static final int BPF_MAP_GET_NEXT_KEY = 4;
 
     /** Tells whether the kernel has BPF_F_CPU/BPF_F_ALL_CPUS; probed lazily. */
     @FunctionalInterface
@@ -151,7 +149,7 @@ public final class BpfMap {
     public boolean delete(byte[] key) throws KernelException {
         checkKey(key);
         try (Arena arena = Arena.ofConfined()) {
-            long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_DELETE_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key),
+            long r = BpfOps.mapElem(sys, arena, Uapi.MAP_DELETE_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key),
                     MemorySegment.NULL, 0);
             if (r == -Errno.ENOENT.number()) {
                 return false;
@@ -172,7 +170,7 @@ public final class BpfMap {
         if (key != null) checkKey(key);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment next = arena.allocate(Math.max(1, spec.keySize()));
-            long r = BpfOps.mapElem(sys, arena, BPF_MAP_GET_NEXT_KEY, fd(),
+            long r = BpfOps.mapElem(sys, arena, Uapi.MAP_GET_NEXT_KEY, fd(),
                     key == null ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, key), next, 0);
             if (r == -Errno.ENOENT.number()) {
                 return Optional.empty();
@@ -265,7 +263,7 @@ public final class BpfMap {
         checkKey(key);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(size, 8);
-            long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_LOOKUP_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key),
+            long r = BpfOps.mapElem(sys, arena, Uapi.MAP_LOOKUP_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key),
                     value, flags);
             if (r == -Errno.ENOENT.number()) {
                 return Optional.empty();
@@ -280,7 +278,7 @@ public final class BpfMap {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(value.length, 8);
             MemorySegment.copy(value, 0, v, JAVA_BYTE, 0, value.length);
-            check(BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key), v,
+            check(BpfOps.mapElem(sys, arena, Uapi.MAP_UPDATE_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key), v,
                     flags), "BPF_MAP_UPDATE_ELEM");
         }
     }

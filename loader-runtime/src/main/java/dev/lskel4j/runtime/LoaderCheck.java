@@ -72,8 +72,6 @@ final class LoaderCheck {
 
     /** {@code BPF_COMPLEXITY_LIMIT_INSNS}: the kernel's limit on a privileged program's length. */
     static final int MAX_LOADER_INSNS = 1_000_000;
-    private static final int BPF_PSEUDO_MAP_IDX = 5, BPF_PSEUDO_MAP_IDX_VALUE = 6;
-    private static final int FUNC_SYS_BPF = 166, FUNC_SYS_CLOSE = 168;
     private static final int R0 = 0, R1 = 1, R2 = 2, R3 = 3, R6 = 6, R10 = 10;
     private static final int CLASS_LD = 0, CLASS_LDX = 1, CLASS_ST = 2, CLASS_STX = 3, CLASS_JMP = 5,
             CLASS_JMP32 = 6;
@@ -175,12 +173,12 @@ final class LoaderCheck {
                     long next = Integer.toUnsignedLong(b.getInt((i + 1) * 8 + 4));
                     reg[dst] = switch (src) {
                         case 0 -> new Const((next << 32) | Integer.toUnsignedLong(imm));
-                        case BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_IDX -> {
+                        case Uapi.PSEUDO_MAP_IDX_VALUE, Uapi.PSEUDO_MAP_IDX -> {
                             if (imm != 0) {
                                 throw new LoaderBlobException("insn " + i, "refers to fd_array slot " + imm
                                         + ": a loader's only fd_array slot is 0, the runtime's " + "__loader.map");
                             }
-                            if (src == BPF_PSEUDO_MAP_IDX) yield UNKNOWN;
+                            if (src == Uapi.PSEUDO_MAP_IDX) yield UNKNOWN;
                             if (next >= dataLength) {
                                 throw new LoaderBlobException("insn " + i, "points at data offset " + next
                                         + ", outside the " + dataLength + "-byte data blob");
@@ -250,7 +248,7 @@ final class LoaderCheck {
         if (src != 0) {
             throw new LoaderBlobException("insn " + i, "calls a subprogram or kfunc: a loader calls helpers only");
         }
-        if (helper == FUNC_SYS_BPF) {
+        if (helper == Uapi.FUNC_SYS_BPF) {
             if (!(reg[R1] instanceof Const cmd) || !(reg[R2] instanceof BlobPtr attr) || !(reg[R3] instanceof Const size)) {
                 throw new LoaderBlobException("insn " + i, "sys_bpf whose command, attr or size is not a constant "
                         + "and a blob offset: the runtime cannot check it");
@@ -260,7 +258,7 @@ final class LoaderCheck {
                         + ") outside the " + dataLength + "-byte data blob");
             }
             out.calls.add(new SysBpf(i, (int) cmd.value(), attr.offset(), (int) size.value()));
-        } else if (helper == FUNC_SYS_CLOSE) {
+        } else if (helper == Uapi.FUNC_SYS_CLOSE) {
             if (!(reg[R1] instanceof BlobWord) && !(reg[R1] instanceof StackWord)) {
                 throw new LoaderBlobException("insn " + i, "sys_close of an fd that is neither a blob nor a stack "
                         + "word: the runtime cannot tell which fd it closes");
@@ -270,7 +268,7 @@ final class LoaderCheck {
         for (int r = R0; r <= 5; r++) {
             reg[r] = UNKNOWN;
         }
-        if (helper == FUNC_SYS_BPF) {
+        if (helper == Uapi.FUNC_SYS_BPF) {
             reg[R0] = new CallResult(out.calls.size() - 1);
         }
     }
@@ -379,7 +377,7 @@ final class LoaderCheck {
         for (int k = 0; k < code.calls.size(); k++) {
             SysBpf call = code.calls.get(k);
             switch (call.cmd()) {
-                case BpfAttr.BPF_MAP_CREATE -> {
+                case Uapi.MAP_CREATE -> {
                     MapCreateSize map = mapCreate(code, d, call, ctx, ctxSize);
                     if (map.bytes() > available) {
                         throw new LoaderBlobException("map_create attr at data offset " + call.attr(), map
@@ -391,7 +389,7 @@ final class LoaderCheck {
                         if (s.value() instanceof CallResult r && r.call() == k) createdAtSlot.put(s.offset(), map);
                     }
                 }
-                case BpfAttr.BPF_MAP_UPDATE_ELEM -> {
+                case Uapi.MAP_UPDATE_ELEM -> {
                     MapCreateSize map = null;
                     for (Store s : code.blobStores) {
                         if (s.offset() == call.attr() + BpfAttr.MapElem.MAP_FD && s.value() instanceof BlobWord w) {
@@ -406,8 +404,8 @@ final class LoaderCheck {
                     pointer(code, d, call, BpfAttr.MapElem.KEY, "key", map == null ? -1 : map.keySize(), false);
                     pointer(code, d, call, BpfAttr.MapElem.VALUE, "value", value, false);
                 }
-                case BpfAttr.BPF_MAP_FREEZE -> { }
-                case BpfAttr.BPF_PROG_LOAD -> {
+                case Uapi.MAP_FREEZE -> { }
+                case Uapi.PROG_LOAD -> {
                     pointer(code, d, call, BpfAttr.ProgLoad.INSNS, "insns", 8L * u32(d, call, BpfAttr.ProgLoad.INSN_CNT), false);
                     pointer(code, d, call, BpfAttr.ProgLoad.LICENSE, "license", -2, false);
                     pointer(code, d, call, BpfAttr.ProgLoad.LOG_BUF, "log_buf", -1, true);
@@ -419,7 +417,7 @@ final class LoaderCheck {
                     pointer(code, d, call, BpfAttr.ProgLoad.CORE_RELOS, "core_relos", u32(d, call,
                             BpfAttr.ProgLoad.CORE_RELO_REC_SIZE) * u32(d, call, BpfAttr.ProgLoad.CORE_RELO_CNT), false);
                 }
-                case BpfAttr.BPF_BTF_LOAD -> {
+                case Uapi.BTF_LOAD -> {
                     pointer(code, d, call, BpfAttr.BtfLoad.BTF, "btf", u32(d, call, BpfAttr.BtfLoad.BTF_SIZE), false);
                     pointer(code, d, call, BpfAttr.BtfLoad.BTF_LOG_BUF, "btf_log_buf", -1, true);
                 }

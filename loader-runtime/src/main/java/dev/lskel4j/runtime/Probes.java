@@ -26,7 +26,6 @@ final class Probes {
     /** What a probe found: supported or not, and the kernel's answer in words. */
     record Result(boolean supported, String detail) {}
 
-    private static final int BPF_PSEUDO_MAP_VALUE = 2;
 
     static Result probe(Feature feature, BpfSyscall sys) throws NotPrivilegedException {
         return switch (feature) {
@@ -70,7 +69,7 @@ final class Probes {
 
     private static Result percpuDataProg(BpfSyscall sys, Arena arena, OwnedFd map) {
         byte[] insns = insns(
-                insn(0x18, 1, BPF_PSEUDO_MAP_VALUE, 0, map.get()), // r1 = map_value(map) ...
+                insn(0x18, 1, Uapi.PSEUDO_MAP_VALUE, 0, map.get()), // r1 = map_value(map) ...
                 insn(0x00, 0, 0, 0, 0),                             // ... + 0
                 insn(0x79, 0, 1, 0, 0),                             // r0 = *(u64 *)(r1 + 0)
                 insn(0x95, 0, 0, 0, 0));                            // exit
@@ -97,7 +96,7 @@ final class Probes {
     }
 
     private static Result cpuFlagsUpdate(BpfSyscall sys, Arena arena, OwnedFd map) {
-        long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, map.get(), arena.allocate(JAVA_INT),
+        long r = BpfOps.mapElem(sys, arena, Uapi.MAP_UPDATE_ELEM, map.get(), arena.allocate(JAVA_INT),
                 arena.allocate(JAVA_LONG), Uapi.F_ALL_CPUS);
         if (r >= 0) {
             return new Result(true, "BPF_MAP_UPDATE_ELEM with BPF_F_ALL_CPUS on a PERCPU_ARRAY succeeds");
@@ -146,7 +145,7 @@ final class Probes {
             attr.set(JAVA_LONG, BpfAttr.ProgLoad.SIGNATURE, signature.address());
             attr.set(JAVA_INT, BpfAttr.ProgLoad.SIGNATURE_SIZE, (int) signature.byteSize());
         }
-        return sys.bpf(BpfAttr.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+        return sys.bpf(Uapi.PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
     }
 
     /** {@return one {@code struct bpf_insn} in host byte order: code, dst/src nibbles, off, imm} */

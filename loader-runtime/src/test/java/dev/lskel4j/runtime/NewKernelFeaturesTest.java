@@ -152,7 +152,7 @@ class NewKernelFeaturesTest {
         int valueSize = 12;
         List<long[]> calls = new ArrayList<>();  // {cmd, flags}
         BpfSyscall recording = (cmd, attr, size) -> {
-            if (cmd == BpfAttr.BPF_MAP_UPDATE_ELEM || cmd == BpfAttr.BPF_MAP_LOOKUP_ELEM) {
+            if (cmd == Uapi.MAP_UPDATE_ELEM || cmd == Uapi.MAP_LOOKUP_ELEM) {
                 calls.add(new long[] {cmd, attr.get(JAVA_LONG, BpfAttr.MapElem.FLAGS)});
             }
             return Native.BPF.bpf(cmd, attr, size);
@@ -193,7 +193,7 @@ class NewKernelFeaturesTest {
             long fd = BpfOps.mapCreate(Native.BPF, arena, 6, "lskel_cpuprobe", 4, 8, 1, 0, null);
             assertTrue(fd > 0, "map create: " + fd);
             try {
-                long r = BpfOps.mapElem(Native.BPF, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, (int) fd,
+                long r = BpfOps.mapElem(Native.BPF, arena, Uapi.MAP_UPDATE_ELEM, (int) fd,
                         arena.allocateFrom(JAVA_BYTE, Kernel.u32(0)), arena.allocate(8, 8), Uapi.F_ALL_CPUS);
                 return r == 0;
             } finally {

@@ -1,6 +1,7 @@
 package dev.lskel4j.gen.emit;
 
 import static dev.lskel4j.gen.insn.Bpf.*;
+import static dev.lskel4j.runtime.uapi.Uapi.*;
 import static dev.lskel4j.gen.insn.Insn.alu32Imm;
 import static dev.lskel4j.gen.insn.Insn.alu64Imm;
 import static dev.lskel4j.gen.insn.Insn.emitCall;
@@ -364,7 +365,7 @@ public final class GenLoader {
             emit(ldxMem(W, R1, R10, stack.btfFd() + i));
             /* if (r1 <= 0) skip the close */
             emitJump(jmpImm(JSLE, R1, 0, 0), next);
-            emit(emitCall(FUNC_SYS_CLOSE));
+            emit(emitCall(Uapi.FUNC_SYS_CLOSE));
             bind(next);
         }
         for (int i = 0; i < nrMaps; i++) emitSysCloseBlob(blobFdArrayOff(i));
@@ -482,7 +483,7 @@ public final class GenLoader {
         emit(mov64Imm(R1, cmd));
         emit2(ldBlobAddr(R2, attr));
         emit(mov64Imm(R3, attrSize));
-        emit(emitCall(FUNC_SYS_BPF));
+        emit(emitCall(Uapi.FUNC_SYS_BPF));
         emit(mov64Reg(R7, R0));
     }
 
@@ -537,7 +538,7 @@ public final class GenLoader {
         Label skip = prog.newLabel();
         emitJump(jmpImm(JSLE, R1, 0, 0), skip);
         emit(mov64Reg(R9, R1));
-        emit(emitCall(FUNC_SYS_CLOSE));
+        emit(emitCall(Uapi.FUNC_SYS_CLOSE));
         debugRegs(R9, R0, "close(%%d) = %%d");
         bind(skip);
     }

@@ -20,14 +20,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Uapi}'s numbers are the running kernel's: each constant {@code X} equals the enumerator
- * {@code BPF_X} of the kernel's BTF ({@code /sys/kernel/btf/vmlinux}), read with the generator's
+ * {@code BPF_X} (helper ids: {@code BPF_FUNC_x}) of the kernel's BTF ({@code /sys/kernel/btf/vmlinux}), read with the generator's
  * own BTF reader. A constant the kernel does not know yet must come after every value of its enum
  * (uapi enums only grow at the end), so a wrong number fails on any kernel.
  */
 class UapiKernelBtfTest {
     private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
     /** {@code #define}s of bpf.h, not enumerators, so kernel BTF cannot show them. */
-    private static final Set<String> DEFINES = Set.of("F_SLEEPABLE", "F_XDP_HAS_FRAGS", "OBJ_NAME_LEN");
+    private static final Set<String> DEFINES = Set.of("F_SLEEPABLE", "F_XDP_HAS_FRAGS", "OBJ_NAME_LEN",
+            "PSEUDO_MAP_FD", "PSEUDO_MAP_VALUE", "PSEUDO_BTF_ID", "PSEUDO_FUNC", "PSEUDO_MAP_IDX", "PSEUDO_MAP_IDX_VALUE",
+            "PSEUDO_CALL", "PSEUDO_KFUNC_CALL");
 
     /** Every named enum of the kernel BTF, and every anonymous one by its first enumerator: enumerator → value. */
     private static final List<Map<String, Long>> ENUMS = new ArrayList<>();
@@ -62,7 +64,15 @@ class UapiKernelBtfTest {
         if (constant.startsWith("PROG_TYPE_")) return enumOf("BPF_PROG_TYPE_UNSPEC");
         if (Set.of("ANY", "NOEXIST", "EXIST", "F_LOCK", "F_CPU", "F_ALL_CPUS").contains(constant)) return enumOf("BPF_F_LOCK");
         if (Set.of("F_RDONLY_PROG", "F_MMAPABLE").contains(constant)) return enumOf("BPF_F_MMAPABLE");
+        if (constant.startsWith("FUNC_")) return enumOf("BPF_FUNC_unspec");
+        if (enumOf("BPF_MAP_CREATE").containsKey("BPF_" + constant)) return enumOf("BPF_MAP_CREATE"); // enum bpf_cmd
         return enumOf("BPF_CGROUP_INET_INGRESS"); // enum bpf_attach_type
+    }
+
+    /** {@return the bpf.h name of a Uapi constant: {@code BPF_} prefixed; helper names are lower case} */
+    private static String kernelName(String constant) {
+        return constant.startsWith("FUNC_") ? "BPF_FUNC_" + constant.substring(5).toLowerCase(java.util.Locale.ROOT)
+                : "BPF_" + constant;
     }
 
     private static Map<String, Long> uapiConstants() throws IllegalAccessException {
@@ -83,9 +93,9 @@ class UapiKernelBtfTest {
         for (var c : constants.entrySet()) {
             if (DEFINES.contains(c.getKey())) continue;
             Map<String, Long> kernelEnum = family(c.getKey());
-            Long kernel = kernelEnum.get("BPF_" + c.getKey());
+            Long kernel = kernelEnum.get(kernelName(c.getKey()));
             if (kernel != null) {
-                assertEquals(kernel, c.getValue(), "Uapi." + c.getKey() + " vs the kernel's BPF_" + c.getKey());
+                assertEquals(kernel, c.getValue(), "Uapi." + c.getKey() + " vs the kernel's " + kernelName(c.getKey()));
                 continue;
             }
             long last = kernelEnum.entrySet().stream().filter(e -> !e.getKey().startsWith("__MAX"))

@@ -33,7 +33,7 @@ class KsymReloTest {
     /** A missing weak typed ksym clears src_reg: the mask keeps dst_reg's nibble in target order. */
     @Test
     void srcRegMaskFollowsTargetOrder() throws GenLoaderException {
-        List<Insn> insns = new ArrayList<>(List.of(Insn.ldImm64RawFull(Bpf.R1, Bpf.PSEUDO_BTF_ID, 0, 0, 0, 0)));
+        List<Insn> insns = new ArrayList<>(List.of(Insn.ldImm64RawFull(Bpf.R1, Uapi.PSEUDO_BTF_ID, 0, 0, 0, 0)));
         insns.add(Insn.exit());
         var relo = new ProgLoad.ExternRelo("missing_var", true, false, true, Bpf.BTF_KIND_VAR, 0);
         for (ByteOrder order : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
@@ -53,7 +53,7 @@ class KsymReloTest {
         List<Insn> calls = new ArrayList<>();
         List<ProgLoad.ExternRelo> externs = new ArrayList<>();
         for (int i = 0; i < 257; i++) {
-            calls.add(new Insn(Bpf.JMP | Bpf.CALL, 0, Bpf.PSEUDO_KFUNC_CALL, 0, 0));
+            calls.add(new Insn(Bpf.JMP | Bpf.CALL, 0, Uapi.PSEUDO_KFUNC_CALL, 0, 0));
             externs.add(new ProgLoad.ExternRelo("kf" + i, false, false, false, Bpf.BTF_KIND_FUNC, i));
         }
         calls.add(Insn.exit());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.gen.disasm.DecodedInsn;
 import dev.lskel4j.gen.disasm.Disassembler;
-import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
@@ -56,7 +55,7 @@ class MapOpsTest {
         List<Insn> insns = Insn.decodeAll(blob.insns().toArray(), blob.targetOrder());
         List<SysBpf> calls = new ArrayList<>();
         for (int i = 0; i < insns.size(); i++) {
-            if (insns.get(i).isCall() && insns.get(i).imm() == Bpf.FUNC_SYS_BPF) {
+            if (insns.get(i).isCall() && insns.get(i).imm() == Uapi.FUNC_SYS_BPF) {
                 calls.add(new SysBpf(i, insns.get(i - 4).imm(), insns.get(i - 2).imm(), insns.get(i - 1).imm()));
             }
         }
@@ -70,8 +69,8 @@ class MapOpsTest {
         LoaderBlob blob = GenLoader.emit(plan(order), GenOptions.DEFAULT);
         ByteBuffer data = ByteBuffer.wrap(blob.data().toArray()).order(order);
         List<SysBpf> calls = sysBpfCalls(blob);
-        assertEquals(List.of(Bpf.MAP_CREATE, Bpf.MAP_CREATE, Bpf.MAP_CREATE, Bpf.MAP_UPDATE_ELEM, Bpf.MAP_CREATE,
-                Bpf.MAP_UPDATE_ELEM, Bpf.MAP_CREATE, Bpf.MAP_UPDATE_ELEM, Bpf.MAP_FREEZE),
+        assertEquals(List.of(Uapi.MAP_CREATE, Uapi.MAP_CREATE, Uapi.MAP_CREATE, Uapi.MAP_UPDATE_ELEM, Uapi.MAP_CREATE,
+                Uapi.MAP_UPDATE_ELEM, Uapi.MAP_CREATE, Uapi.MAP_UPDATE_ELEM, Uapi.MAP_FREEZE),
                 calls.stream().map(SysBpf::cmd).toList(), "no freeze for percpu data, one for rodata");
         assertEquals(List.of(72, 72, 72, 32, 72, 32, 72, 32, 4), calls.stream().map(SysBpf::size).toList());
 

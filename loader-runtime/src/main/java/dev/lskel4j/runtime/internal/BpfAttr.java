@@ -23,22 +23,6 @@ import java.lang.foreign.StructLayout;
 public final class BpfAttr {
     private BpfAttr() {}
 
-    /** {@code enum bpf_cmd} values used here. */
-    public static final int BPF_MAP_CREATE = 0;
-    public static final int BPF_MAP_LOOKUP_ELEM = 1;
-    public static final int BPF_MAP_UPDATE_ELEM = 2;
-    public static final int BPF_MAP_DELETE_ELEM = 3;
-    public static final int BPF_PROG_LOAD = 5;
-    public static final int BPF_PROG_RUN = 10;
-    public static final int BPF_MAP_GET_FD_BY_ID = 14;
-    public static final int BPF_OBJ_GET_INFO_BY_FD = 15;
-    public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
-    public static final int BPF_BTF_LOAD = 18;
-    public static final int BPF_MAP_FREEZE = 22;
-    public static final int BPF_LINK_CREATE = 28;
-    public static final int BPF_ITER_CREATE = 33;
-
-
     /**
      * BPF_MAP_CREATE, up to {@code excl_prog_hash_size} (92 bytes, {@code skel_map_create()}).
      * <pre>

@@ -33,7 +33,7 @@ public final class BpfOps {
             attr.set(JAVA_LONG, BpfAttr.MapCreate.EXCL_PROG_HASH, arena.allocateFrom(JAVA_BYTE, exclProgHash).address());
             attr.set(JAVA_INT, BpfAttr.MapCreate.EXCL_PROG_HASH_SIZE, exclProgHash.length);
         }
-        return sys.bpf(BpfAttr.BPF_MAP_CREATE, attr, BpfAttr.MapCreate.SIZE);
+        return sys.bpf(Uapi.MAP_CREATE, attr, BpfAttr.MapCreate.SIZE);
     }
 
     /**
@@ -54,7 +54,7 @@ public final class BpfOps {
     public static long mapFreeze(BpfSyscall sys, Arena arena, int mapFd) {
         MemorySegment attr = arena.allocate(BpfAttr.MapElem.LAYOUT);
         attr.set(JAVA_INT, BpfAttr.MapElem.MAP_FD, mapFd);
-        return sys.bpf(BpfAttr.BPF_MAP_FREEZE, attr, BpfAttr.MapElem.FREEZE_SIZE);
+        return sys.bpf(Uapi.MAP_FREEZE, attr, BpfAttr.MapElem.FREEZE_SIZE);
     }
 
     /** Ports {@code skel_raw_tracepoint_open()}; {@code name} null means {@code NULL} (BTF-based programs). */
@@ -64,7 +64,7 @@ public final class BpfOps {
             attr.set(JAVA_LONG, BpfAttr.RawTracepointOpen.NAME, arena.allocateFrom(name).address());
         }
         attr.set(JAVA_INT, BpfAttr.RawTracepointOpen.PROG_FD, progFd);
-        return sys.bpf(BpfAttr.BPF_RAW_TRACEPOINT_OPEN, attr, BpfAttr.RawTracepointOpen.SIZE);
+        return sys.bpf(Uapi.RAW_TRACEPOINT_OPEN, attr, BpfAttr.RawTracepointOpen.SIZE);
     }
 
     /** Ports {@code skel_link_create()}: attr up to {@code link_create.iter_info_len}. */
@@ -73,13 +73,13 @@ public final class BpfOps {
         attr.set(JAVA_INT, BpfAttr.LinkCreate.PROG_FD, progFd);
         attr.set(JAVA_INT, BpfAttr.LinkCreate.TARGET_FD, targetFd);
         attr.set(JAVA_INT, BpfAttr.LinkCreate.ATTACH_TYPE, attachType);
-        return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr, BpfAttr.LinkCreate.SIZE);
+        return sys.bpf(Uapi.LINK_CREATE, attr, BpfAttr.LinkCreate.SIZE);
     }
 
     /** Ports libbpf's {@code bpf_iter_create()}: a new iterator (a readable fd) for an iter link. */
     public static long iterCreate(BpfSyscall sys, Arena arena, int linkFd) {
         MemorySegment attr = arena.allocate(BpfAttr.IterCreate.LAYOUT);
         attr.set(JAVA_INT, BpfAttr.IterCreate.LINK_FD, linkFd);
-        return sys.bpf(BpfAttr.BPF_ITER_CREATE, attr, BpfAttr.IterCreate.SIZE);
+        return sys.bpf(Uapi.ITER_CREATE, attr, BpfAttr.IterCreate.SIZE);
     }
 }

@@ -38,8 +38,6 @@ public final class ModelKernel {
     private static final int MAP_STRUCT_SIZE = 40;
     /** {@code offsetof(struct bpf_map, excl)} in the kernels scheme-A loaders were written for (after {@code sha[32]}). */
     private static final int MAP_STRUCT_EXCL = 32;
-    private static final int BPF_PSEUDO_MAP_FD = 1, BPF_PSEUDO_MAP_VALUE = 2, BPF_PSEUDO_BTF_ID = 3,
-            BPF_PSEUDO_MAP_IDX = 5, BPF_PSEUDO_MAP_IDX_VALUE = 6, BPF_PSEUDO_KFUNC_CALL = 2;
     private static final int BTF_KIND_FUNC = 12, BTF_KIND_VAR = 14, BTF_KIND_TYPEDEF = 8;
     private static final int LICENSE_MAX = 128;
     private static final int BTF_MAGIC = 0xeb9f;
@@ -253,7 +251,7 @@ public final class ModelKernel {
         }
 
         private void check(int pc, int src, int ref) throws InterpreterException {
-            boolean byIdx = src == BPF_PSEUDO_MAP_IDX || src == BPF_PSEUDO_MAP_IDX_VALUE;
+            boolean byIdx = src == Uapi.PSEUDO_MAP_IDX || src == Uapi.PSEUDO_MAP_IDX_VALUE;
             if (byIdx ? ref != 0 : ref != loaderMapFd) {
                 throw new InterpreterException(Kind.MEMORY_FAULT, pc, (byIdx ? "fd_array index " : "map fd ") + ref
                         + ": the loader's only map is fd_array[0] = fd " + loaderMapFd);
@@ -435,14 +433,14 @@ public final class ModelKernel {
 
     private long sysBpf(int pc, int cmd, Attr.Builder a) throws InterpreterException {
         return switch (cmd) {
-            case BpfAttr.BPF_BTF_LOAD -> btfLoad(pc, a);
-            case BpfAttr.BPF_MAP_CREATE -> mapCreate(a);
-            case BpfAttr.BPF_MAP_UPDATE_ELEM -> mapUpdateElem(pc, a);
-            case BpfAttr.BPF_MAP_FREEZE -> mapFreeze(a);
-            case BpfAttr.BPF_PROG_LOAD -> progLoad(pc, a);
-            case BpfAttr.BPF_LINK_CREATE -> linkCreate(a);
-            case BpfAttr.BPF_MAP_DELETE_ELEM, BpfAttr.BPF_MAP_GET_FD_BY_ID, BpfAttr.BPF_RAW_TRACEPOINT_OPEN,
-                 BpfAttr.BPF_PROG_RUN -> throw new InterpreterException(Kind.UNMODELLED, pc,
+            case Uapi.BTF_LOAD -> btfLoad(pc, a);
+            case Uapi.MAP_CREATE -> mapCreate(a);
+            case Uapi.MAP_UPDATE_ELEM -> mapUpdateElem(pc, a);
+            case Uapi.MAP_FREEZE -> mapFreeze(a);
+            case Uapi.PROG_LOAD -> progLoad(pc, a);
+            case Uapi.LINK_CREATE -> linkCreate(a);
+            case Uapi.MAP_DELETE_ELEM, Uapi.MAP_GET_FD_BY_ID, Uapi.RAW_TRACEPOINT_OPEN,
+                 Uapi.PROG_RUN -> throw new InterpreterException(Kind.UNMODELLED, pc,
                     "sys_bpf(" + Attr.commandName(cmd) + ") is allowed from a loader but not modelled");
             // kern_sys_bpf() lets a syscall program issue only the commands above
             default -> -Errno.EINVAL.number();
@@ -657,13 +655,13 @@ public final class ModelKernel {
             if (code == 0x18 && i + 1 < insns.length / 8) {
                 int imm2 = (int) mem.get(insns, at + 12, 4);
                 err = switch (src) {
-                    case BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE -> fdArrayEntry(pc, a, imm, MapObj.class);
-                    case BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE -> expect(imm, MapObj.class);
-                    case BPF_PSEUDO_BTF_ID -> imm2 == 0 ? 0 : expect(imm2, BtfObj.class);
+                    case Uapi.PSEUDO_MAP_IDX, Uapi.PSEUDO_MAP_IDX_VALUE -> fdArrayEntry(pc, a, imm, MapObj.class);
+                    case Uapi.PSEUDO_MAP_FD, Uapi.PSEUDO_MAP_VALUE -> expect(imm, MapObj.class);
+                    case Uapi.PSEUDO_BTF_ID -> imm2 == 0 ? 0 : expect(imm2, BtfObj.class);
                     default -> 0;
                 };
                 i++;
-            } else if (code == 0x85 && src == BPF_PSEUDO_KFUNC_CALL && off != 0) {
+            } else if (code == 0x85 && src == Uapi.PSEUDO_KFUNC_CALL && off != 0) {
                 err = fdArrayEntry(pc, a, off, BtfObj.class);
             }
             if (err != 0) return err;

@@ -6,12 +6,19 @@ import java.util.List;
  * The {@code include/uapi/linux/bpf.h} numbers lskel4j uses, defined once for the generator, the
  * runtime and the signing module. Each constant is the kernel's name without its {@code BPF_}
  * prefix: {@code MAP_TYPE_RINGBUF} is {@code BPF_MAP_TYPE_RINGBUF}, {@code F_ALL_CPUS} is
- * {@code BPF_F_ALL_CPUS}, {@code TRACE_FENTRY} is the attach type {@code BPF_TRACE_FENTRY}.
+ * {@code BPF_F_ALL_CPUS}, {@code TRACE_FENTRY} is the attach type {@code BPF_TRACE_FENTRY}; helper ids
+ * are upper case ({@code FUNC_SYS_BPF} is {@code BPF_FUNC_sys_bpf}).
  *
  * <p>{@code UapiKernelBtfTest} (loader-gen) checks every value against the running kernel's BTF.
  */
 public final class Uapi {
     private Uapi() {}
+
+    // enum bpf_cmd (BPF_PROG_RUN is the kernel's other name for BPF_PROG_TEST_RUN)
+    public static final int MAP_CREATE = 0, MAP_LOOKUP_ELEM = 1, MAP_UPDATE_ELEM = 2, MAP_DELETE_ELEM = 3,
+            MAP_GET_NEXT_KEY = 4, PROG_LOAD = 5, PROG_TEST_RUN = 10, PROG_RUN = PROG_TEST_RUN, PROG_GET_NEXT_ID = 11,
+            MAP_GET_NEXT_ID = 12, MAP_GET_FD_BY_ID = 14, OBJ_GET_INFO_BY_FD = 15, RAW_TRACEPOINT_OPEN = 17,
+            BTF_LOAD = 18, MAP_FREEZE = 22, LINK_CREATE = 28, LINK_GET_NEXT_ID = 31, ITER_CREATE = 33;
 
     // enum bpf_prog_type
     public static final int PROG_TYPE_UNSPEC = 0, PROG_TYPE_SOCKET_FILTER = 1, PROG_TYPE_KPROBE = 2,
@@ -64,6 +71,16 @@ public final class Uapi {
     public static final int F_SLEEPABLE = 1 << 4, F_XDP_HAS_FRAGS = 1 << 5;
     // BPF_MAP_UPDATE_ELEM / BPF_MAP_LOOKUP_ELEM flags (a __u64: BPF_F_CPU puts the CPU in the upper 32 bits)
     public static final long ANY = 0, NOEXIST = 1, EXIST = 2, F_LOCK = 4, F_CPU = 8, F_ALL_CPUS = 16;
+
+    // struct bpf_insn src_reg of BPF_LD_IMM64 (BPF_PSEUDO_MAP_FD ...) and of BPF_CALL (BPF_PSEUDO_CALL ...)
+    public static final int PSEUDO_MAP_FD = 1, PSEUDO_MAP_VALUE = 2, PSEUDO_BTF_ID = 3, PSEUDO_FUNC = 4,
+            PSEUDO_MAP_IDX = 5, PSEUDO_MAP_IDX_VALUE = 6;
+    public static final int PSEUDO_CALL = 1, PSEUDO_KFUNC_CALL = 2;
+
+    // enum bpf_func_id: the helpers a loader program calls (BPF_FUNC_sys_bpf is FUNC_SYS_BPF)
+    public static final int FUNC_TRACE_PRINTK = 6, FUNC_PROBE_READ_KERNEL = 113, FUNC_COPY_FROM_USER = 148,
+            FUNC_SYS_BPF = 166, FUNC_BTF_FIND_BY_NAME_KIND = 167, FUNC_SYS_CLOSE = 168,
+            FUNC_KALLSYMS_LOOKUP_NAME = 179;
 
     /** {@code BPF_OBJ_NAME_LEN}: object, map and program names are cut to 15 bytes plus NUL. */
     public static final int OBJ_NAME_LEN = 16;

@@ -36,13 +36,13 @@ class ModelKernelTest {
 
     /** create (fd to r7), then update with {@code flags} (attr at 64), return the update's result. */
     private static Asm createThenUpdate(long flags) {
-        Asm a = new Asm().sysBpf(BpfAttr.BPF_MAP_CREATE, ATTR, 72).movReg(7, 0);
+        Asm a = new Asm().sysBpf(Uapi.MAP_CREATE, ATTR, 72).movReg(7, 0);
         int u = 64;
         a.ldBlob(1, u).insn(0x63, 1, 7, (int) BpfAttr.MapElem.MAP_FD, 0)                 // attr.map_fd = r7
                 .ldBlob(2, KEY).insn(0x7b, 1, 2, (int) BpfAttr.MapElem.KEY, 0)            // attr.key = &blob[KEY]
                 .ldBlob(2, VALUE).insn(0x7b, 1, 2, (int) BpfAttr.MapElem.VALUE, 0)        // attr.value = &blob[VALUE]
                 .ldImm64(2, flags).insn(0x7b, 1, 2, (int) BpfAttr.MapElem.FLAGS, 0)       // attr.flags = flags
-                .sysBpf(BpfAttr.BPF_MAP_UPDATE_ELEM, u, 32).exit();
+                .sysBpf(Uapi.MAP_UPDATE_ELEM, u, 32).exit();
         return a;
     }
 
@@ -115,12 +115,12 @@ class ModelKernelTest {
     void frozenMapsRefuseUpdatesAndASecondFreeze() throws Exception {
         byte[] blob = blob(Uapi.MAP_TYPE_ARRAY);
         int f = 64;
-        Asm a = new Asm().sysBpf(BpfAttr.BPF_MAP_CREATE, ATTR, 72).movReg(7, 0)
+        Asm a = new Asm().sysBpf(Uapi.MAP_CREATE, ATTR, 72).movReg(7, 0)
                 .ldBlob(1, f).insn(0x63, 1, 7, 0, 0)
-                .sysBpf(BpfAttr.BPF_MAP_FREEZE, f, 4).movReg(8, 0)
-                .sysBpf(BpfAttr.BPF_MAP_FREEZE, f, 4).movReg(9, 0)
+                .sysBpf(Uapi.MAP_FREEZE, f, 4).movReg(8, 0)
+                .sysBpf(Uapi.MAP_FREEZE, f, 4).movReg(9, 0)
                 .ldBlob(1, f).ldBlob(2, KEY).insn(0x7b, 1, 2, 8, 0).ldBlob(2, VALUE).insn(0x7b, 1, 2, 16, 0)
-                .sysBpf(BpfAttr.BPF_MAP_UPDATE_ELEM, f, 32).exit();
+                .sysBpf(Uapi.MAP_UPDATE_ELEM, f, 32).exit();
         Result r = run(a, blob, ModelKernel.Config.DEFAULT);
         List<KernelCall> t = r.run().trace();
         assertEquals(0, t.get(1).result());
@@ -132,8 +132,8 @@ class ModelKernelTest {
     @Test
     void fdsAreTheLowestFreeAndLeaksShow() throws Exception {
         // stdio 0-2, loader map 3, loader prog 4: the first map is 5; closed, the next map is 5 again
-        Asm a = new Asm().sysBpf(BpfAttr.BPF_MAP_CREATE, ATTR, 72).movReg(1, 0).call(Helper.SYS_CLOSE)
-                .sysBpf(BpfAttr.BPF_MAP_CREATE, ATTR, 72).mov(1, 42).call(Helper.SYS_CLOSE)
+        Asm a = new Asm().sysBpf(Uapi.MAP_CREATE, ATTR, 72).movReg(1, 0).call(Helper.SYS_CLOSE)
+                .sysBpf(Uapi.MAP_CREATE, ATTR, 72).mov(1, 42).call(Helper.SYS_CLOSE)
                 .mov(1, -1).call(Helper.SYS_CLOSE).mov(1, 3).call(Helper.SYS_CLOSE).mov(0, 0).exit();
         LoaderRun run = run(a, blob(Uapi.MAP_TYPE_ARRAY), ModelKernel.Config.DEFAULT).run();
         List<KernelCall> t = run.trace();
@@ -158,10 +158,10 @@ class ModelKernelTest {
 
     @Test
     void pointersOutsideTheBlobAreEfault() throws Exception {
-        Asm a = new Asm().sysBpf(BpfAttr.BPF_MAP_CREATE, ATTR, 72).movReg(7, 0)
+        Asm a = new Asm().sysBpf(Uapi.MAP_CREATE, ATTR, 72).movReg(7, 0)
                 .ldBlob(1, 64).insn(0x63, 1, 7, 0, 0).ldBlob(2, BLOB - 2).insn(0x7b, 1, 2, 8, 0)
                 .ldBlob(2, VALUE).insn(0x7b, 1, 2, 16, 0)
-                .sysBpf(BpfAttr.BPF_MAP_UPDATE_ELEM, 64, 32).exit();
+                .sysBpf(Uapi.MAP_UPDATE_ELEM, 64, 32).exit();
         assertEquals(-Errno.EFAULT.number(), run(a, blob(Uapi.MAP_TYPE_ARRAY), ModelKernel.Config.DEFAULT).run().retval());
     }
 
