@@ -25,7 +25,4 @@ public final class Bpf {
 
     // registers
     public static final int R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, R6 = 6, R7 = 7, R8 = 8, R9 = 9, R10 = 10;
-
-    // BTF kinds
-    public static final int BTF_KIND_TYPEDEF = 8, BTF_KIND_FUNC = 12, BTF_KIND_VAR = 14;
 }

@@ -237,13 +237,13 @@ final class LoadPlanner {
                 case EXTERN_LD64 -> {
                     ExternDesc ext = obj.externs.get(relo.extIdx());
                     if (ext.type != ExternDesc.Type.KSYM) continue;
-                    int kind = ext.btfIsVar ? Bpf.BTF_KIND_VAR : Bpf.BTF_KIND_FUNC;
+                    int kind = ext.btfIsVar ? Uapi.BTF_KIND_VAR : Uapi.BTF_KIND_FUNC;
                     externs.add(new ProgLoad.ExternRelo(ext.name, ext.isWeak, ext.ksymTypeId == 0, true, kind,
                             relo.insnIdx()));
                 }
                 case EXTERN_CALL -> {
                     ExternDesc ext = obj.externs.get(relo.extIdx());
-                    externs.add(new ProgLoad.ExternRelo(ext.name, ext.isWeak, false, false, Bpf.BTF_KIND_FUNC,
+                    externs.add(new ProgLoad.ExternRelo(ext.name, ext.isWeak, false, false, Uapi.BTF_KIND_FUNC,
                             relo.insnIdx()));
                 }
                 case CORE -> coreRelos.add(new ProgLoad.CoreRelo(relo.insnIdx() * 8, relo.core().typeId(),

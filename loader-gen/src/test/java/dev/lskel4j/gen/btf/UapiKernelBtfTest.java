@@ -65,12 +65,14 @@ class UapiKernelBtfTest {
         if (Set.of("ANY", "NOEXIST", "EXIST", "F_LOCK", "F_CPU", "F_ALL_CPUS").contains(constant)) return enumOf("BPF_F_LOCK");
         if (Set.of("F_RDONLY_PROG", "F_MMAPABLE").contains(constant)) return enumOf("BPF_F_MMAPABLE");
         if (constant.startsWith("FUNC_")) return enumOf("BPF_FUNC_unspec");
+        if (constant.startsWith("BTF_KIND_")) return enumOf("BTF_KIND_UNKN");
         if (enumOf("BPF_MAP_CREATE").containsKey("BPF_" + constant)) return enumOf("BPF_MAP_CREATE"); // enum bpf_cmd
         return enumOf("BPF_CGROUP_INET_INGRESS"); // enum bpf_attach_type
     }
 
-    /** {@return the bpf.h name of a Uapi constant: {@code BPF_} prefixed; helper names are lower case} */
+    /** {@return the bpf.h name of a Uapi constant: {@code BPF_} prefixed, helper names in lower case; btf.h's kinds as they are} */
     private static String kernelName(String constant) {
+        if (constant.startsWith("BTF_KIND_")) return constant;
         return constant.startsWith("FUNC_") ? "BPF_FUNC_" + constant.substring(5).toLowerCase(java.util.Locale.ROOT)
                 : "BPF_" + constant;
     }

@@ -122,10 +122,10 @@ class GenLoaderErrorTest {
     void attachTargetOf128BytesIsEnospc() {
         String name127 = "f".repeat(127);
         assertDoesNotThrow(() -> GenLoader.emit(new LoadPlan("t", ByteOrder.LITTLE_ENDIAN, 1, 0,
-                List.of(prog(Optional.of(new ProgLoad.AttachTarget(name127, Bpf.BTF_KIND_FUNC)))), List.of(), List.of()),
+                List.of(prog(Optional.of(new ProgLoad.AttachTarget(name127, Uapi.BTF_KIND_FUNC)))), List.of(), List.of()),
                 GenOptions.DEFAULT));
         GenLoaderException e = fails(1, 0,
-                List.of(prog(Optional.of(new ProgLoad.AttachTarget(name127 + "g", Bpf.BTF_KIND_FUNC)))), GenOptions.DEFAULT);
+                List.of(prog(Optional.of(new ProgLoad.AttachTarget(name127 + "g", Uapi.BTF_KIND_FUNC)))), GenOptions.DEFAULT);
         assertEquals(Errno.ENOSPC, e.error());
         assertEquals(-28, e.errno());
     }

@@ -35,7 +35,7 @@ class KsymReloTest {
     void srcRegMaskFollowsTargetOrder() throws GenLoaderException {
         List<Insn> insns = new ArrayList<>(List.of(Insn.ldImm64RawFull(Bpf.R1, Uapi.PSEUDO_BTF_ID, 0, 0, 0, 0)));
         insns.add(Insn.exit());
-        var relo = new ProgLoad.ExternRelo("missing_var", true, false, true, Bpf.BTF_KIND_VAR, 0);
+        var relo = new ProgLoad.ExternRelo("missing_var", true, false, true, Uapi.BTF_KIND_VAR, 0);
         for (ByteOrder order : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
             LoaderBlob blob = GenLoader.emit(new LoadPlan("k", order, 1, 0, List.of(prog(insns, List.of(relo))),
                     List.of(), List.of()), GenOptions.DEFAULT);
@@ -54,7 +54,7 @@ class KsymReloTest {
         List<ProgLoad.ExternRelo> externs = new ArrayList<>();
         for (int i = 0; i < 257; i++) {
             calls.add(new Insn(Bpf.JMP | Bpf.CALL, 0, Uapi.PSEUDO_KFUNC_CALL, 0, 0));
-            externs.add(new ProgLoad.ExternRelo("kf" + i, false, false, false, Bpf.BTF_KIND_FUNC, i));
+            externs.add(new ProgLoad.ExternRelo("kf" + i, false, false, false, Uapi.BTF_KIND_FUNC, i));
         }
         calls.add(Insn.exit());
         ProgLoad second = prog(List.of(calls.getFirst(), Insn.exit()), List.of(externs.getFirst()));

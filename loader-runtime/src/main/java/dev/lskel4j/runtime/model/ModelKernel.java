@@ -38,7 +38,6 @@ public final class ModelKernel {
     private static final int MAP_STRUCT_SIZE = 40;
     /** {@code offsetof(struct bpf_map, excl)} in the kernels scheme-A loaders were written for (after {@code sha[32]}). */
     private static final int MAP_STRUCT_EXCL = 32;
-    private static final int BTF_KIND_FUNC = 12, BTF_KIND_VAR = 14, BTF_KIND_TYPEDEF = 8;
     private static final int LICENSE_MAX = 128;
     private static final int BTF_MAGIC = 0xeb9f;
 
@@ -422,9 +421,9 @@ public final class ModelKernel {
 
     private static String kindName(int kind) {
         return switch (kind) {
-            case BTF_KIND_FUNC -> "FUNC";
-            case BTF_KIND_VAR -> "VAR";
-            case BTF_KIND_TYPEDEF -> "TYPEDEF";
+            case Uapi.BTF_KIND_FUNC -> "FUNC";
+            case Uapi.BTF_KIND_VAR -> "VAR";
+            case Uapi.BTF_KIND_TYPEDEF -> "TYPEDEF";
             default -> Integer.toString(kind);
         };
     }

@@ -7,7 +7,8 @@ import java.util.List;
  * runtime and the signing module. Each constant is the kernel's name without its {@code BPF_}
  * prefix: {@code MAP_TYPE_RINGBUF} is {@code BPF_MAP_TYPE_RINGBUF}, {@code F_ALL_CPUS} is
  * {@code BPF_F_ALL_CPUS}, {@code TRACE_FENTRY} is the attach type {@code BPF_TRACE_FENTRY}; helper ids
- * are upper case ({@code FUNC_SYS_BPF} is {@code BPF_FUNC_sys_bpf}).
+ * are upper case ({@code FUNC_SYS_BPF} is {@code BPF_FUNC_sys_bpf}); the BTF kinds of {@code btf.h}
+ * keep their {@code BTF_KIND_} names.
  *
  * <p>{@code UapiKernelBtfTest} (loader-gen) checks every value against the running kernel's BTF.
  */
@@ -81,6 +82,13 @@ public final class Uapi {
     public static final int FUNC_TRACE_PRINTK = 6, FUNC_PROBE_READ_KERNEL = 113, FUNC_COPY_FROM_USER = 148,
             FUNC_SYS_BPF = 166, FUNC_BTF_FIND_BY_NAME_KIND = 167, FUNC_SYS_CLOSE = 168,
             FUNC_KALLSYMS_LOOKUP_NAME = 179;
+
+    // include/uapi/linux/btf.h: the kinds of struct btf_type (named as there: BTF_KIND_INT is BTF_KIND_INT)
+    public static final int BTF_KIND_UNKN = 0, BTF_KIND_INT = 1, BTF_KIND_PTR = 2, BTF_KIND_ARRAY = 3,
+            BTF_KIND_STRUCT = 4, BTF_KIND_UNION = 5, BTF_KIND_ENUM = 6, BTF_KIND_FWD = 7, BTF_KIND_TYPEDEF = 8,
+            BTF_KIND_VOLATILE = 9, BTF_KIND_CONST = 10, BTF_KIND_RESTRICT = 11, BTF_KIND_FUNC = 12,
+            BTF_KIND_FUNC_PROTO = 13, BTF_KIND_VAR = 14, BTF_KIND_DATASEC = 15, BTF_KIND_FLOAT = 16,
+            BTF_KIND_DECL_TAG = 17, BTF_KIND_TYPE_TAG = 18, BTF_KIND_ENUM64 = 19;
 
     /** {@code BPF_OBJ_NAME_LEN}: object, map and program names are cut to 15 bytes plus NUL. */
     public static final int OBJ_NAME_LEN = 16;
