@@ -30,11 +30,14 @@ import java.util.TreeSet;
  * (both found by a backwards scan of the call's basic block, through register copies); the struct
  * is the one of that size among the object's BTF structs (and typedefs of anonymous ones).
  *
- * <p>Several candidates are narrowed to those a global variable or a function parameter points to
- * ({@code struct event *unused __attribute__((unused))}, the usual way to put an event struct into
- * BTF, since clang emits only types that globals, functions and maps use), then to those named
- * like an event ({@code event}, {@code sample}, {@code data_t}). What remains ambiguous, or has no
- * candidate, is {@link Undecided} with a one-line reason; {@code --event-type MAP=STRUCT}
+ * <p>A size alone is weak evidence (a ring of {@code __u64}s is not the hash map key struct of 8
+ * bytes), so a candidate must also be marked as a record: a global variable or a function
+ * parameter points to it ({@code struct event *unused __attribute__((unused))}, the usual way to
+ * put an event struct into BTF, since clang emits only types that globals, functions and maps
+ * use), a single-entry ARRAY or PERCPU_ARRAY holds it (the heap a large record is built in), or
+ * it is named like an event ({@code event}, {@code sample}, {@code data_t}). Several marked ones
+ * are narrowed to the pointed-to, then to the event-named. What remains ambiguous, or has no
+ * marked candidate, is {@link Undecided} with a one-line reason; {@code --event-type MAP=STRUCT}
  * ({@code overrides}) decides instead.
  *
  * <p>Pure: reads the load plan only (the relocated instructions, where {@code BPF_PSEUDO_MAP_IDX}
@@ -160,7 +163,7 @@ public final class EventTypes {
             }
         }
         Optional<Btf> btf = DataSections.btf(plan);
-        List<Candidate> candidates = btf.isEmpty() ? List.of() : candidates(btf.get());
+        List<Candidate> candidates = btf.isEmpty() ? List.of() : candidates(btf.get(), heapValues(plan));
         CTypes types = btf.map(CTypes::new).orElse(null);
         Map<String, Choice> out = new LinkedHashMap<>();
         for (var e : sizes.entrySet()) {
@@ -195,7 +198,13 @@ public final class EventTypes {
             return new Undecided(map, map + ": no struct of " + size + " bytes in BTF (clang emits only the types globals, "
                     + "functions and maps use: a global `struct NAME *unused __attribute__((unused));` puts it there)");
         }
-        List<Candidate> pick = fit;
+        List<Candidate> pick = fit.stream().filter(c -> c.pointedTo || c.heap || eventLike(c.name)).toList();
+        if (pick.isEmpty()) {
+            return new Undecided(map, map + ": " + (fit.size() == 1 ? "struct " + fit.getFirst().name + " is " + size
+                    + " bytes" : fit.size() + " structs of " + size + " bytes (" + String.join(", ", fit.stream().map(c -> c.name)
+                    .toList()) + ")") + ", but nothing marks " + (fit.size() == 1 ? "it" : "one") + " as a record (a global or "
+                    + "parameter pointing to it, a single-entry array holding it, an event's name)" + hint);
+        }
         List<Candidate> pointed = pick.stream().filter(c -> c.pointedTo).toList();
         if (!pointed.isEmpty()) pick = pointed;
         List<Candidate> named = pick.stream().filter(c -> eventLike(c.name)).toList();
@@ -221,19 +230,31 @@ public final class EventTypes {
      * A named struct of the object's BTF.
      *
      * @param name the struct's tag, or the typedef's name for an anonymous struct
-     * @param pointedTo a global variable or function parameter points to it (or is it)
+     * @param pointedTo a global variable or function parameter points to it
+     * @param heap a single-entry ARRAY or PERCPU_ARRAY holds it
      */
-    private record Candidate(String name, int typeId, int size, boolean pointedTo) {}
+    private record Candidate(String name, int typeId, int size, boolean pointedTo, boolean heap) {}
+
+    /** {@code BPF_MAP_TYPE_ARRAY}, {@code BPF_MAP_TYPE_PERCPU_ARRAY}. */
+    private static final int ARRAY = 2, PERCPU_ARRAY = 6;
+
+    /** {@return the BTF value type ids of BTF-defined single-entry arrays: the heaps large records are built in} */
+    private static Set<Integer> heapValues(LoadPlan plan) {
+        Set<Integer> out = new HashSet<>();
+        for (MapInfo m : plan.maps()) {
+            if (m.kind() == MapInfo.Kind.USER && (m.mapType() == ARRAY || m.mapType() == PERCPU_ARRAY) && m.maxEntries() == 1
+                    && m.btfValueTypeId() != 0) out.add(m.btfValueTypeId());
+        }
+        return out;
+    }
 
     /** Named structs (and typedefs of anonymous ones), except BTF-defined maps' definitions, in type id order. */
-    private static List<Candidate> candidates(Btf btf) {
-        Set<Integer> pointed = new HashSet<>(), mapDefs = new HashSet<>();
+    private static List<Candidate> candidates(Btf btf, Set<Integer> heapValueIds) {
+        Set<Integer> pointed = new HashSet<>(), mapDefs = new HashSet<>(), heaps = new HashSet<>();
+        for (int id : heapValueIds) target(btf, id).ifPresent(heaps::add);
         for (int id = 1; id < btf.typeCount(); id++) {
             switch (btf.type(id)) {
-                case BtfType.Var v -> {
-                    pointee(btf, v.type()).ifPresent(pointed::add);
-                    target(btf, v.type()).ifPresent(pointed::add);
-                }
+                case BtfType.Var v -> pointee(btf, v.type()).ifPresent(pointed::add);
                 case BtfType.FuncProto p -> p.params().forEach(param -> pointee(btf, param.type()).ifPresent(pointed::add));
                 case BtfType.Datasec d when btf.hasString(d.nameOff()) && btf.name(d).equals(".maps") ->
                         d.secinfos().forEach(s -> {
@@ -251,7 +272,7 @@ public final class EventTypes {
                     : t instanceof BtfType.Typedef td ? target(btf, td.type()).filter(s -> btf.type(s).nameOff() == 0) : Optional.empty();
             if (struct.isEmpty() || mapDefs.contains(struct.get()) || !seen.add(struct.get())) continue;
             int s = struct.get();
-            out.add(new Candidate(btf.name(t), s, btf.type(s).sizeOrType(), pointed.contains(s)));
+            out.add(new Candidate(btf.name(t), s, btf.type(s).sizeOrType(), pointed.contains(s), heaps.contains(s)));
         }
         return out;
     }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.elf.Corpus;
+import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.Bytes;
@@ -14,6 +17,8 @@ import dev.lskel4j.gen.plan.ProgLoad;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -89,6 +94,18 @@ class EventTypesTest {
         assertEquals(Map.of("events", sizes(0, 156)), EventTypes.sizes(plan("ringbuf_execsnoop")));
         assertTrue(reason(EventTypes.of(plan("ringbuf_execsnoop"), Map.of()).get("events"))
                 .startsWith("events: no struct of 156 bytes in BTF"));
+    }
+
+    @Test
+    void aStructOfTheSizeThatNothingMarksAsARecordIsNotChosen() throws Exception {
+        // reference maps.bpf.c: rb carries a __u64; struct pid_key, by_pid's key, is 8 bytes too
+        Path obj = Corpus.root().resolve("obj/maps.bpf.o");
+        LoadPlan plan = Generation.of(Files.readAllBytes(obj), obj.toString(), "maps", HostValues.none(), GenOptions.DEFAULT).plan();
+        assertEquals(sizes(0, 8), EventTypes.sizes(plan).get("rb"));
+        assertEquals("rb: struct pid_key is 8 bytes, but nothing marks it as a record (a global or parameter pointing to it, "
+                + "a single-entry array holding it, an event's name); pass --event-type rb=NAME",
+                reason(EventTypes.of(plan, Map.of()).get("rb")));
+        assertEquals("pid_key", chosen(EventTypes.of(plan, Map.of("rb", "pid_key")).get("rb")));
     }
 
     @Test
