@@ -66,6 +66,8 @@ final class RunCommand implements Callable<Integer> {
     /** How many bytes of each printed record; data pages per CPU of each perf buffer. */
     private static final int RECORD_BYTES = 64, PERF_PAGES = 8;
     private static final int BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
+    /** At most this many bytes follow a perf sample's data: PERF_SAMPLE_RAW pads its u32 size and data to 8 bytes. */
+    private static final int PERF_RAW_PADDING = 7;
     /** How many entries of each hash or array map {@code run} prints. */
     private static final int MAP_ENTRIES = 16;
     /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH. */
@@ -234,7 +236,7 @@ final class RunCommand implements Callable<Integer> {
         final String what;
         final Optional<EventTypes.Choice> choice;
         final ByteOrder order;
-        /** Bytes past the struct that are not news: PERF_SAMPLE_RAW pads a sample (and its u32 size) to 8 bytes. */
+        /** Bytes past the struct that are not news ({@link #PERF_RAW_PADDING} for perf samples). */
         final int slack;
         long count;
         final List<String> first = new ArrayList<>();
@@ -280,7 +282,8 @@ final class RunCommand implements Callable<Integer> {
                         d.ringRecords.add(r);
                         d.rings = d.rings == null ? RingBuffer.open(m, r::add) : d.rings.add(m, r::add);
                     } else if (m.type() == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
-                        Drained r = new Drained("perf buffer " + m.name(), Optional.ofNullable(events.get(m.name())), order, 7);
+                        Drained r = new Drained("perf buffer " + m.name(), Optional.ofNullable(events.get(m.name())), order,
+                                PERF_RAW_PADDING);
                         d.perfRecords.add(r);
                         d.perf.add(PerfBuffer.open(m, PERF_PAGES, (cpu, data) -> r.add(data), null));
                     }
