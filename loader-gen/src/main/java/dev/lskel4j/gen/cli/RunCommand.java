@@ -13,6 +13,7 @@ import dev.lskel4j.gen.skel.MapTypes;
 import dev.lskel4j.gen.skel.ValueText;
 import dev.lskel4j.runtime.AttachReport;
 import dev.lskel4j.runtime.AttachResult;
+import dev.lskel4j.runtime.AttachTargets;
 import dev.lskel4j.runtime.BpfException;
 import dev.lskel4j.runtime.BpfMap;
 import dev.lskel4j.runtime.BpfProgram;
@@ -50,7 +51,9 @@ import picocli.CommandLine.Spec;
                 + "section names its target (raw_tp, tp/tracepoint, kprobe/kretprobe/ksyscall, kprobe.multi, "
                 + "uprobe/PATH:FUNC, tp_btf, fentry/fexit/fmod_ret, lsm, iter) and prints `attached K of N programs` "
                 + "with, for each program not attached, why (the parameter it needs: an interface, a cgroup, a "
-                + "network namespace, a perf event, a map; the kernel's refusal and errno; a missing kernel feature), "
+                + "network namespace, a perf event, a map; the kernel's refusal and errno; a missing kernel feature); "
+                + "xdp and tc/tcx programs attach to --interface, cgroup programs to --cgroup, sk_lookup and "
+                + "flow_dissector to --netns when given, "
                 + "waits (draining ring buffers and perf buffers: their record counts, the first records decoded through the BTF "
                 + "struct their programs write, in hex with the reason where none can be chosen, perf buffers' lost counts), "
                 + "runs each iterator program once and "
@@ -78,6 +81,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     GenerationOptions generation;
+
+    @Mixin
+    AttachOptions attachOptions;
 
     @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class,
             description = "Object name. Default: the file name without .bpf.o.")
@@ -114,6 +120,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws CliException {
         if (seconds < 0 || Double.isNaN(seconds)) throw new CliException(Lskel.USAGE, "--for must be 0 or more seconds");
         if (logLevel < 0 || logLevel > 7) throw new CliException(Lskel.USAGE, "--log-level " + logLevel + " is not 0..7");
+        AttachTargets targets = attachOptions.targets();
         Generation gen = generation.generate(object, name != null ? name : GenerationOptions.defaultName(object), HostValues.none());
         List<DataSection> sections;
         try {
@@ -149,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
                 out.println("verifier log (level " + logLevel + ", the last program loaded):");
                 skel.verifierLog().lines().forEach(l -> out.println("  " + l));
             }
-            AttachReport report = skel.attach();
+            AttachReport report = skel.attach(targets);
             out.println(report.summary());
             for (AttachResult r : report.unattached()) out.println("  " + r);
             try (Drains drains = Drains.of(skel.maps(), events, order)) {
