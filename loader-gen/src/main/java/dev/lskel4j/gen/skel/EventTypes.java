@@ -47,8 +47,6 @@ import java.util.TreeSet;
 public final class EventTypes {
     private EventTypes() {}
 
-    /** {@code BPF_MAP_TYPE_PERF_EVENT_ARRAY}, {@code BPF_MAP_TYPE_RINGBUF}. */
-    private static final int PERF_EVENT_ARRAY = 4, RINGBUF = 27;
     /** {@code BPF_FETCH}: an atomic operation that also writes its source register. */
     private static final int ATOMIC_FETCH = 0x01, ATOMIC_CMPXCHG = 0xf0 | ATOMIC_FETCH;
 
@@ -115,7 +113,9 @@ public final class EventTypes {
     public static Map<String, Sizes> sizes(LoadPlan plan) {
         Map<Integer, String> eventMaps = new LinkedHashMap<>();
         for (MapInfo m : plan.maps()) {
-            if (m.mapType() == RINGBUF || m.mapType() == PERF_EVENT_ARRAY) eventMaps.put(m.index(), m.name());
+            if (m.mapType() == Uapi.MAP_TYPE_RINGBUF || m.mapType() == Uapi.MAP_TYPE_PERF_EVENT_ARRAY) {
+                eventMaps.put(m.index(), m.name());
+            }
         }
         Map<String, SortedSet<Integer>> constant = new LinkedHashMap<>();
         Map<String, Integer> variable = new LinkedHashMap<>();

@@ -18,8 +18,6 @@ import java.util.List;
 public final class Links {
     private Links() {}
 
-    /** {@code BPF_PERF_EVENT}. */
-    public static final int BPF_PERF_EVENT = 41;
     /** {@code BPF_F_KPROBE_MULTI_RETURN}. */
     public static final int BPF_F_KPROBE_MULTI_RETURN = 1;
     /** {@code sizeof(union bpf_iter_link_info)}. */
@@ -53,7 +51,7 @@ public final class Links {
     /** {@return a {@code BPF_PERF_EVENT} link of {@code progFd} to perf event {@code perfFd}} */
     public static long perfEvent(BpfSyscall sys, int progFd, int perfFd, long cookie) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = attr(arena, progFd, perfFd, BPF_PERF_EVENT, 0);
+            MemorySegment attr = attr(arena, progFd, perfFd, Uapi.PERF_EVENT, 0);
             attr.set(JAVA_LONG, member("perf_event", "bpf_cookie"), cookie);
             return sys.bpf(Uapi.LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
         }
