@@ -52,8 +52,9 @@ public final class EventTypes {
 
     /** A helper that writes a record into a ring buffer or perf event array, and its argument registers. */
     private enum Output {
-        PERF_EVENT_OUTPUT(25, Bpf.R2, Bpf.R5), SKB_OUTPUT(111, Bpf.R2, Bpf.R5), XDP_OUTPUT(121, Bpf.R2, Bpf.R5),
-        RINGBUF_OUTPUT(130, Bpf.R1, Bpf.R3), RINGBUF_RESERVE(131, Bpf.R1, Bpf.R2);
+        PERF_EVENT_OUTPUT(Uapi.FUNC_PERF_EVENT_OUTPUT, Bpf.R2, Bpf.R5), SKB_OUTPUT(Uapi.FUNC_SKB_OUTPUT, Bpf.R2, Bpf.R5),
+        XDP_OUTPUT(Uapi.FUNC_XDP_OUTPUT, Bpf.R2, Bpf.R5), RINGBUF_OUTPUT(Uapi.FUNC_RINGBUF_OUTPUT, Bpf.R1, Bpf.R3),
+        RINGBUF_RESERVE(Uapi.FUNC_RINGBUF_RESERVE, Bpf.R1, Bpf.R2);
 
         final int helper, mapReg, sizeReg;
 

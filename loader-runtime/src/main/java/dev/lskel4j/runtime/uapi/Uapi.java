@@ -78,10 +78,13 @@ public final class Uapi {
             PSEUDO_MAP_IDX = 5, PSEUDO_MAP_IDX_VALUE = 6;
     public static final int PSEUDO_CALL = 1, PSEUDO_KFUNC_CALL = 2;
 
-    // enum bpf_func_id: the helpers a loader program calls (BPF_FUNC_sys_bpf is FUNC_SYS_BPF)
+    // enum bpf_func_id (BPF_FUNC_sys_bpf is FUNC_SYS_BPF): the helpers a loader program calls,
     public static final int FUNC_TRACE_PRINTK = 6, FUNC_PROBE_READ_KERNEL = 113, FUNC_COPY_FROM_USER = 148,
             FUNC_SYS_BPF = 166, FUNC_BTF_FIND_BY_NAME_KIND = 167, FUNC_SYS_CLOSE = 168,
             FUNC_KALLSYMS_LOOKUP_NAME = 179;
+    // and those that write event records (plus bpf_get_prandom_u32, which the event tests call)
+    public static final int FUNC_GET_PRANDOM_U32 = 7, FUNC_PERF_EVENT_OUTPUT = 25, FUNC_SKB_OUTPUT = 111,
+            FUNC_XDP_OUTPUT = 121, FUNC_RINGBUF_OUTPUT = 130, FUNC_RINGBUF_RESERVE = 131;
 
     // include/uapi/linux/btf.h: the kinds of struct btf_type (named as there: BTF_KIND_INT is BTF_KIND_INT)
     public static final int BTF_KIND_UNKN = 0, BTF_KIND_INT = 1, BTF_KIND_PTR = 2, BTF_KIND_ARRAY = 3,
