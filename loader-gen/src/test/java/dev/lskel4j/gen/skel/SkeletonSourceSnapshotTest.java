@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.elf.Corpus;
+import dev.lskel4j.gen.emit.GenLoader;
 import dev.lskel4j.gen.emit.GenOptions;
+import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.signing.LoaderSigner;
 import dev.lskel4j.signing.SigningScheme;
 import java.io.IOException;
@@ -15,8 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,8 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The generated Java source of every skeleton, pinned: each object of the fixtures
- * ({@code fixtures/obj}) and of the reference corpus, plus signed skeletons of one object per
- * signing scheme, is generated and compared with its snapshot under
+ * ({@code fixtures/obj}) and of the reference corpus, signed skeletons of one object per signing
+ * scheme, and {@link TypedAccessorTest}'s hand-built object with every supported C type, is generated and compared with its snapshot under
  * {@code src/test/resources/skeleton-sources/}. Any change to what the skeleton writer prints shows
  * here as a line diff; a refactoring of the writer must leave every snapshot as it is.
  *
@@ -47,10 +51,9 @@ class SkeletonSourceSnapshotTest {
      * One skeleton to pin.
      *
      * @param snapshot the snapshot's path under {@link #SNAPSHOTS}
-     * @param obj the object file
-     * @param scheme the signing scheme, empty for an unsigned skeleton
+     * @param source generates its source
      */
-    record Case(String snapshot, Path obj, Optional<SigningScheme> scheme) {
+    record Case(String snapshot, Callable<String> source) {
         @Override
         public String toString() {
             return snapshot;
@@ -60,17 +63,25 @@ class SkeletonSourceSnapshotTest {
     static List<Case> cases() throws IOException {
         List<Case> cases = new ArrayList<>();
         for (Path obj : Corpus.objects()) {
-            if (!refused(obj)) cases.add(new Case("reference/" + Corpus.name(obj) + SUFFIX, obj, Optional.empty()));
+            if (!refused(obj)) cases.add(new Case("reference/" + Corpus.name(obj) + SUFFIX, () -> source(obj, Optional.empty())));
         }
         try (Stream<Path> s = Files.list(Path.of("..", "fixtures", "obj"))) {
             for (Path obj : s.filter(f -> f.toString().endsWith(".bpf.o")).sorted().toList()) {
-                if (!refused(obj)) cases.add(new Case("fixtures/" + Corpus.name(obj) + SUFFIX, obj, Optional.empty()));
+                if (!refused(obj)) cases.add(new Case("fixtures/" + Corpus.name(obj) + SUFFIX, () -> source(obj, Optional.empty())));
             }
         }
         for (SigningScheme scheme : SigningScheme.values()) {
-            cases.add(new Case("signed/" + SIGNED + "-" + scheme.name().toLowerCase(java.util.Locale.ROOT) + SUFFIX,
-                    Corpus.root().resolve("obj/" + SIGNED + ".bpf.o"), Optional.of(scheme)));
+            Path obj = Corpus.root().resolve("obj/" + SIGNED + ".bpf.o");
+            cases.add(new Case("signed/" + SIGNED + "-" + scheme.name().toLowerCase(Locale.ROOT) + SUFFIX,
+                    () -> source(obj, Optional.of(scheme))));
         }
+        // every C type the accessors support (bitfields, unions, anonymous members, 2-D arrays, enum64,
+        // __int128), which no compiled object has all of
+        cases.add(new Case("hand/typed" + SUFFIX, () -> {
+            LoadPlan plan = TypedAccessorTest.handPlan();
+            return SkeletonGenerator.generate(plan, GenLoader.emit(plan, GenOptions.DEFAULT), "hand.bpf.o",
+                    new SkeletonGenerator.Options(PACKAGE, "Hand", true)).source();
+        }));
         return cases;
     }
 
@@ -79,17 +90,17 @@ class SkeletonSourceSnapshotTest {
         return Corpus.name(obj).startsWith("refused_");
     }
 
-    /** {@return the skeleton source of {@code c}, with the loader plan method, as the CLI's {@code --plan} writes it} */
-    static String source(Case c) throws Exception {
-        String name = Corpus.name(c.obj());
-        String file = c.obj().getFileName().toString();
+    /** {@return the skeleton source of {@code obj}, with the loader plan method, as the CLI's {@code --plan} writes it} */
+    private static String source(Path obj, Optional<SigningScheme> signing) throws Exception {
+        String name = Corpus.name(obj);
+        String file = obj.getFileName().toString();
         String cls = JavaNames.pascal(name);
-        if (c.scheme().isEmpty()) {
-            Generation gen = Generation.of(Corpus.read(c.obj()), file, name, HostValues.none(), GenOptions.DEFAULT);
+        if (signing.isEmpty()) {
+            Generation gen = Generation.of(Corpus.read(obj), file, name, HostValues.none(), GenOptions.DEFAULT);
             return gen.skeleton(new SkeletonGenerator.Options(PACKAGE, cls, true)).source();
         }
-        SigningScheme scheme = c.scheme().get();
-        Generation gen = Generation.of(Corpus.read(c.obj()), file, name, HostValues.none(),
+        SigningScheme scheme = signing.get();
+        Generation gen = Generation.of(Corpus.read(obj), file, name, HostValues.none(),
                 GenOptions.DEFAULT.withSigning(SignedGeneration.genSigning(scheme)));
         SignedGeneration signed = SignedGeneration.sign(gen, scheme, LoaderSigner.fromFiles(
                 Corpus.root().resolve("keys/test-key.pem"), Corpus.root().resolve("keys/test-cert.pem")));
@@ -99,9 +110,9 @@ class SkeletonSourceSnapshotTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void sourceMatchesSnapshot(Case c) throws Exception {
-        String actual = source(c);
+        String actual = c.source().call();
         // generation is a function of the object: a second run gives the same text
-        assertEquals(actual, source(c), "generating " + c + " twice gave different sources");
+        assertEquals(actual, c.source().call(), "generating " + c + " twice gave different sources");
         Path snapshot = SNAPSHOTS.resolve(c.snapshot());
         if (RECORD) {
             Files.createDirectories(snapshot.getParent());
@@ -109,7 +120,7 @@ class SkeletonSourceSnapshotTest {
             return;
         }
         if (!Files.exists(snapshot)) {
-            fail("no snapshot " + snapshot + " for " + c.obj() + ": record it (-Dlskel.recordSkeletons=true"
+            fail("no snapshot " + snapshot + ": record it (-Dlskel.recordSkeletons=true"
                     + " -Dtest=SkeletonSourceSnapshotTest) and review it");
         }
         String expected = Files.readString(snapshot, StandardCharsets.UTF_8);
