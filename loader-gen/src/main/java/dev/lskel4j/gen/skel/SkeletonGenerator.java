@@ -111,7 +111,7 @@ public final class SkeletonGenerator {
         Input input = new Input(options.packageName(), options.className(), plan.objectName(), sourceFile,
                 blob.targetOrder(), blob.insns().length(), blob.data().length(), maps, idents, RuntimeSpecs.programs(plan),
                 RuntimeSpecs.kconfig(plan), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature);
-        String source = new SkeletonWriter(input).write();
+        String source = SkeletonWriter.write(input);
         return new GeneratedSkeleton(options.packageName(), options.className(), source, resource(blob, plan, signature),
                 planText);
     }
