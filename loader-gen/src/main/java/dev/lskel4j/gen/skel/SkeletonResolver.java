@@ -64,7 +64,7 @@ final class SkeletonResolver {
         Run(SkeletonGenerator.Input in) {
             this.in = in;
             Set<String> used = new HashSet<>(JAVA_LANG_NAMES);
-            used.addAll(SkeletonWriter.IMPORTABLE.keySet());
+            used.addAll(Imports.IMPORTABLE.keySet());
             types = new JavaNames.Scope(used);
             types.take(in.className());
         }

@@ -3,13 +3,7 @@ package dev.lskel4j.gen.skel;
 import dev.lskel4j.gen.skel.SkeletonModel.EnumType;
 import dev.lskel4j.gen.skel.SkeletonModel.NestedType;
 import dev.lskel4j.gen.skel.SkeletonModel.StructView;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SequencedMap;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Writes the Java source of a light skeleton class: the counterpart of what
@@ -45,36 +39,6 @@ final class SkeletonWriter {
             ViewRecordWriter::write,
             SpecWriter::spec);
 
-    /** Types the generated code may use by simple name, and the import each needs. */
-    static final SequencedMap<String, String> IMPORTABLE = importable();
-
-    private static SequencedMap<String, String> importable() {
-        SequencedMap<String, String> m = new LinkedHashMap<>();
-        m.put("Path", "java.nio.file.Path");
-        for (String s : List.of("AttachReport", "BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData",
-                "KernelException", "PerfEvent", "LightSkeleton", "LoadOptions", "LoaderBlob", "LoaderStep", "MapKind",
-                "MapSpec", "ProgramSpec", "SkeletonSpec", "Signing", "KconfigExtern")) {
-            m.put(s, "dev.lskel4j.runtime." + s);
-        }
-        m.put("IOException", "java.io.IOException");
-        m.put("InputStream", "java.io.InputStream");
-        m.put("UncheckedIOException", "java.io.UncheckedIOException");
-        m.put("MemorySegment", "java.lang.foreign.MemorySegment");
-        m.put("ValueLayout", "java.lang.foreign.ValueLayout");
-        m.put("ByteOrder", "java.nio.ByteOrder");
-        m.put("StandardCharsets", "java.nio.charset.StandardCharsets");
-        m.put("Arrays", "java.util.Arrays");
-        m.put("List", "java.util.List");
-        m.put("Objects", "java.util.Objects");
-        m.put("Optional", "java.util.Optional");
-        return java.util.Collections.unmodifiableSequencedMap(m);
-    }
-
-    /** {@return the complete source of the skeleton class {@code in} describes} */
-    static String write(SkeletonGenerator.Input in) {
-        return write(SkeletonResolver.resolve(in));
-    }
-
     /** {@return the complete source of the skeleton class of {@code model}} */
     static String write(SkeletonModel model) {
         JavaWriter head = new JavaWriter();
@@ -91,7 +55,7 @@ final class SkeletonWriter {
                 in.sourceFile(), in.objectName());
         if (!in.packageName().isEmpty()) file.line("package %s;", in.packageName()).blank();
         String last = null;
-        for (String imp : importsUsed(text)) {
+        for (String imp : Imports.usedBy(text)) {
             String group = imp.startsWith("java.") ? "java" : "other";
             if (last != null && !last.equals(group)) file.blank();
             file.line("import %s;", imp);
@@ -120,14 +84,5 @@ final class SkeletonWriter {
             sb.append('\n');
         }
         return sb.substring(0, sb.length() - 1);
-    }
-
-    /** {@return the imports of the types {@code text} refers to, sorted} */
-    private static Set<String> importsUsed(String text) {
-        Set<String> imports = new TreeSet<>();
-        for (Map.Entry<String, String> e : IMPORTABLE.entrySet()) {
-            if (Pattern.compile("\\b" + e.getKey() + "\\b[.( ]").matcher(text).find()) imports.add(e.getValue());
-        }
-        return imports;
     }
 }
