@@ -52,7 +52,7 @@ import java.util.stream.IntStream;
  * ({@code BPF_MAP_LOOKUP_BATCH}, several hundred elements per {@code bpf()} call, see the module
  * README's numbers) where the kernel has it for the map's type, and fall back to the
  * {@code BPF_MAP_GET_NEXT_KEY} walk plus one {@code BPF_MAP_LOOKUP_ELEM} per key elsewhere (e.g.
- * LPM tries); which one a map takes is found out by its first walk. A hash map's batch cursor is a
+ * devmaps, cpumaps, program arrays); which one a map takes is found out by its first walk. A hash map's batch cursor is a
  * bucket index, so concurrent deletes never restart a batched walk. Either way an element is
  * reported at most once and the result is no atomic snapshot.
  *
