@@ -1,10 +1,6 @@
 package dev.lskel4j.runtime;
 
-import dev.lskel4j.runtime.internal.BpfAttr;
-import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.Native;
-import dev.lskel4j.runtime.internal.OwnedFd;
-import dev.lskel4j.runtime.internal.PossibleCpus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,10 +47,7 @@ public class MapIterationBenchmark {
             values.add(MapIterationTest.u64(i));
         }
         batched.updateBatch(keys, values, BpfMap.BPF_ANY);
-        BpfSyscall noBatches = (cmd, attr, size) -> cmd >= BpfAttr.BPF_MAP_LOOKUP_BATCH && cmd <= BpfAttr.BPF_MAP_DELETE_BATCH
-                ? -Errno.ENOTSUPP.number() : Native.BPF.bpf(cmd, attr, size);
-        byKey = new BpfMap(MapSpec.user("bench_iter", MapIterationTest.HASH, 4, 8, entries, 0), entries,
-                new OwnedFd(batched.fd()), noBatches, KernelFeatures::has, PossibleCpus.get()); // never closed: batched owns the fd
+        byKey = MapIterationTest.reopen(batched, MapIterationTest.noBatches());
     }
 
     /** entries() through BPF_MAP_LOOKUP_BATCH. */

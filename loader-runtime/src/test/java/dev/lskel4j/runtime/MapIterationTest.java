@@ -480,7 +480,7 @@ class MapIterationTest {
     }
 
     /** {@return a second handle on {@code map}'s fd whose commands go through {@code sys}; never closed: the original owns the fd} */
-    private static BpfMap reopen(BpfMap map, BpfSyscall sys) {
+    static BpfMap reopen(BpfMap map, BpfSyscall sys) {
         return new BpfMap(MapSpec.user(map.name(), map.type(), map.keySize(), map.valueSize(), map.maxEntries(), map.flags()),
                 map.maxEntries(), new OwnedFd(map.fd()), sys, KernelFeatures::has, PossibleCpus.get());
     }
