@@ -231,13 +231,9 @@ public final class BpfMap {
         if (key != null) checkKey(key);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment next = arena.allocate(Math.max(1, spec.keySize()));
-            long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_GET_NEXT_KEY, fd(),
-                    key == null ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, key), next, 0);
-            if (r == -Errno.ENOENT.number()) {
-                return Optional.empty();
-            }
-            check(r, "BPF_MAP_GET_NEXT_KEY");
-            return Optional.of(next.asSlice(0, spec.keySize()).toArray(JAVA_BYTE));
+            boolean found = nextKeyInto(arena.allocate(BpfAttr.MapElem.LAYOUT),
+                    key == null ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, key), next);
+            return found ? Optional.of(next.asSlice(0, spec.keySize()).toArray(JAVA_BYTE)) : Optional.empty();
         }
     }
 
@@ -332,7 +328,7 @@ public final class BpfMap {
                 byte[] key = cur.asSlice(0, keySize).toArray(JAVA_BYTE);
                 if (seen.add(ByteBuffer.wrap(key))) {
                     seenRun = -1;
-                    if (!withValues || lookupInto(attr, cur, value)) {
+                    if (!withValues || lookupInto(attr, cur, value, 0)) { // the full per-CPU array for per-CPU maps
                         sink.accept(key, withValues ? value.toArray(JAVA_BYTE) : null);
                         handed++;
                     }
@@ -363,9 +359,10 @@ public final class BpfMap {
         return true;
     }
 
-    /** {@code BPF_MAP_LOOKUP_ELEM} of {@code key} into {@code value} (the full per-CPU array for per-CPU maps); false for ENOENT. */
-    private boolean lookupInto(MemorySegment attr, MemorySegment key, MemorySegment value) throws KernelException {
-        long r = BpfOps.mapElem(sys, attr, BpfAttr.BPF_MAP_LOOKUP_ELEM, fd(), key, value, 0);
+    /** {@code BPF_MAP_LOOKUP_ELEM} of {@code key} into {@code value} with {@code flags}; false for ENOENT. */
+    private boolean lookupInto(MemorySegment attr, MemorySegment key, MemorySegment value, long flags)
+            throws KernelException {
+        long r = BpfOps.mapElem(sys, attr, BpfAttr.BPF_MAP_LOOKUP_ELEM, fd(), key, value, flags);
         if (r == -Errno.ENOENT.number()) {
             return false;
         }
@@ -655,13 +652,9 @@ public final class BpfMap {
         checkKey(key);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(size, 8);
-            long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_LOOKUP_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key),
-                    value, flags);
-            if (r == -Errno.ENOENT.number()) {
-                return Optional.empty();
-            }
-            check(r, "BPF_MAP_LOOKUP_ELEM");
-            return Optional.of(value.toArray(JAVA_BYTE));
+            boolean found = lookupInto(arena.allocate(BpfAttr.MapElem.LAYOUT), arena.allocateFrom(JAVA_BYTE, key), value,
+                    flags);
+            return found ? Optional.of(value.toArray(JAVA_BYTE)) : Optional.empty();
         }
     }
 
