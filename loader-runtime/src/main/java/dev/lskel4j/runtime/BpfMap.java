@@ -48,13 +48,13 @@ import java.util.stream.IntStream;
  * than it is read) ends with a {@link ConcurrentModificationException}. Keys added during a walk may
  * or may not be seen; an element deleted between its key and its lookup is left out.
  *
- * <p>{@link #entries()}, {@link #entries(int)} and {@link #forEachEntry} read elements in batches
- * ({@code BPF_MAP_LOOKUP_BATCH}, several hundred elements per {@code bpf()} call, see the module
- * README's numbers) where the kernel has it for the map's type, and fall back to the
- * {@code BPF_MAP_GET_NEXT_KEY} walk plus one {@code BPF_MAP_LOOKUP_ELEM} per key elsewhere (e.g.
- * devmaps, cpumaps, program arrays); which one a map takes is found out by its first walk. A hash map's batch cursor is a
- * bucket index, so concurrent deletes never restart a batched walk. Either way an element is
- * reported at most once and the result is no atomic snapshot.
+ * <p>{@link #entries()}, {@link #entries(int)} and {@link #forEachEntry} read hash maps (all four
+ * kinds) and plain or per-CPU arrays in batches ({@code BPF_MAP_LOOKUP_BATCH}, up to 1024 elements
+ * per {@code bpf()} call): a hash map's batch cursor is a bucket index, so no delete restarts a
+ * batched walk. Other map types, and kernels without batches (found out by the map's first walk),
+ * take the {@code BPF_MAP_GET_NEXT_KEY} walk with one {@code BPF_MAP_LOOKUP_ELEM} per key (LPM
+ * tries, devmaps, program arrays...). Either way an element is reported at most once, and the
+ * result is no atomic snapshot.
  *
  * <h2>Batches</h2>
  * {@link #lookupBatch}, {@link #lookupAndDeleteBatch}, {@link #updateBatch} and {@link #deleteBatch}
@@ -77,9 +77,13 @@ public final class BpfMap {
     /** {@code BPF_F_ALL_CPUS}: the update writes the one given value to every CPU. */
     static final long BPF_F_ALL_CPUS = 16;
 
+    private static final int BPF_MAP_TYPE_HASH = 1;
+    private static final int BPF_MAP_TYPE_ARRAY = 2;
     private static final int BPF_MAP_TYPE_PERCPU_HASH = 5;
     private static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+    private static final int BPF_MAP_TYPE_LRU_HASH = 9;
     private static final int BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
+    private static final int BPF_MAP_TYPE_HASH_OF_MAPS = 13;
     private static final int BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE = 21;
 
     /** Tells whether the kernel has a {@link Feature} (BPF_F_CPU flags, batch commands); probed lazily. */
@@ -293,7 +297,7 @@ public final class BpfMap {
         if (limit == 0) {
             return;
         }
-        if (batchedWalks != 0) {
+        if (batchedWalks != 0 && batchCursorSurvivesDeletes()) {
             try {
                 batchWalk(limit, sink);
                 return;
@@ -305,6 +309,21 @@ public final class BpfMap {
             }
         }
         keyWalk(limit, true, sink);
+    }
+
+    /**
+     * {@return true for the map types whose batch cursor no delete can invalidate}: hash maps (the
+     * cursor is a bucket index) and plain/per-CPU arrays (nothing is ever deleted). Other types'
+     * batches resume from the last key read (the kernel's {@code generic_map_lookup_batch}), which
+     * restarts from the first key once that key is deleted, and their empty slots make it give up
+     * (EINTR); those maps are walked by key.
+     */
+    private boolean batchCursorSurvivesDeletes() {
+        return switch (spec.type()) {
+            case BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY,
+                 BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_HASH_OF_MAPS -> true;
+            default -> false;
+        };
     }
 
     /**

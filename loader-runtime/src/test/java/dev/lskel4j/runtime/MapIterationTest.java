@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  */
 class MapIterationTest {
     static final int HASH = 1, ARRAY = 2, PERF_EVENT_ARRAY = 4, PERCPU_HASH = 5, PERCPU_ARRAY = 6, LRU_HASH = 9,
-            DEVMAP = 14, QUEUE = 22, RINGBUF = 27;
+            LPM_TRIE = 11, DEVMAP = 14, QUEUE = 22, RINGBUF = 27;
+    static final int BPF_F_NO_PREALLOC = 1;
     /** The loopback device's ifindex, a valid DEVMAP value. */
     static final int LOOPBACK_IFINDEX = 1;
 
@@ -306,6 +307,39 @@ class MapIterationTest {
         BpfMap sameByKey = reopen(hash, noBatches());
         assertEquals(new HashSet<>(hash.entries()), new HashSet<>(sameByKey.entries()));
         assertEquals(100, sameByKey.entries().size());
+    }
+
+    /**
+     * An LPM trie's batches resume from their last key, which restarts from the first key once that
+     * key is gone: entries() walks it by key instead, so deleting the 1024th element handed out
+     * (the end of a 1024-element batch) still gives every element once.
+     */
+    @Test
+    void anLpmTrieIsWalkedByKey() throws KernelException {
+        BpfMap trie = create("it_lpm", LPM_TRIE, 8, 8, 2048, BPF_F_NO_PREALLOC);
+        Set<MapEntry> expected = new HashSet<>();
+        for (int i = 0; i < 1100; i++) {
+            byte[] key = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(32)
+                    .order(ByteOrder.BIG_ENDIAN).putInt(0x0a000000 + i).array();
+            trie.update(key, u64(i), BpfMap.BPF_ANY);
+            expected.add(new MapEntry(key, u64(i)));
+        }
+        assertEquals(expected, new HashSet<>(trie.entries()));
+        assertEquals(5, trie.entries(5).size());
+        List<MapEntry> seen = new ArrayList<>();
+        trie.forEachEntry((k, v) -> {
+            seen.add(new MapEntry(k, v));
+            if (seen.size() == 1024) {
+                try {
+                    assertTrue(trie.delete(k));
+                } catch (KernelException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        });
+        assertEquals(1100, seen.size(), "no element twice");
+        assertEquals(expected, new HashSet<>(seen));
+        assertEquals(1099, trie.keys().size());
     }
 
     /** updateBatch, then lookupBatch in small batches: every entry once, resumable to the end. */
