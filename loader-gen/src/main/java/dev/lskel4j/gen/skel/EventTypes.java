@@ -237,15 +237,14 @@ public final class EventTypes {
      */
     private record Candidate(String name, int typeId, int size, boolean pointedTo, boolean heap) {}
 
-    /** {@code BPF_MAP_TYPE_ARRAY}, {@code BPF_MAP_TYPE_PERCPU_ARRAY}. */
-    private static final int ARRAY = 2, PERCPU_ARRAY = 6;
-
     /** {@return the BTF value type ids of BTF-defined single-entry arrays: the heaps large records are built in} */
     private static Set<Integer> heapValues(LoadPlan plan) {
         Set<Integer> out = new HashSet<>();
         for (MapInfo m : plan.maps()) {
-            if (m.kind() == MapInfo.Kind.USER && (m.mapType() == ARRAY || m.mapType() == PERCPU_ARRAY) && m.maxEntries() == 1
-                    && m.btfValueTypeId() != 0) out.add(m.btfValueTypeId());
+            boolean array = m.mapType() == Uapi.MAP_TYPE_ARRAY || m.mapType() == Uapi.MAP_TYPE_PERCPU_ARRAY;
+            if (m.kind() == MapInfo.Kind.USER && array && m.maxEntries() == 1 && m.btfValueTypeId() != 0) {
+                out.add(m.btfValueTypeId());
+            }
         }
         return out;
     }

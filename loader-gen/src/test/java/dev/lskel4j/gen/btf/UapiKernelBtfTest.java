@@ -63,7 +63,7 @@ class UapiKernelBtfTest {
         if (constant.startsWith("MAP_TYPE_")) return enumOf("BPF_MAP_TYPE_UNSPEC");
         if (constant.startsWith("PROG_TYPE_")) return enumOf("BPF_PROG_TYPE_UNSPEC");
         if (Set.of("ANY", "NOEXIST", "EXIST", "F_LOCK", "F_CPU", "F_ALL_CPUS").contains(constant)) return enumOf("BPF_F_LOCK");
-        if (Set.of("F_RDONLY_PROG", "F_MMAPABLE").contains(constant)) return enumOf("BPF_F_MMAPABLE");
+        if (Set.of("F_NO_PREALLOC", "F_RDONLY_PROG", "F_MMAPABLE").contains(constant)) return enumOf("BPF_F_MMAPABLE");
         if (constant.startsWith("FUNC_")) return enumOf("BPF_FUNC_unspec");
         if (constant.startsWith("BTF_KIND_")) return enumOf("BTF_KIND_UNKN");
         if (enumOf("BPF_MAP_CREATE").containsKey("BPF_" + constant)) return enumOf("BPF_MAP_CREATE"); // enum bpf_cmd

@@ -99,6 +99,44 @@ public final class BpfAttr {
     }
 
     /**
+     * BPF_MAP_{LOOKUP,LOOKUP_AND_DELETE,UPDATE,DELETE}_BATCH: the whole {@code batch} member
+     * ({@code offsetofend(union bpf_attr, batch)} = 56 bytes, as libbpf's {@code bpf_map_batch_common()}).
+     * <pre>
+     * struct {
+     *     __aligned_u64 in_batch;   // start batch, NULL to start from the beginning
+     *     __aligned_u64 out_batch;  // output: next start batch
+     *     __aligned_u64 keys;
+     *     __aligned_u64 values;
+     *     __u32 count;              // in: elements in keys/values; out: elements done
+     *     __u32 map_fd;
+     *     __u64 elem_flags;
+     *     __u64 flags;
+     * } batch;
+     * </pre>
+     */
+    public static final class MapBatch {
+        private MapBatch() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_LONG.withName("in_batch"),
+                JAVA_LONG.withName("out_batch"),
+                JAVA_LONG.withName("keys"),
+                JAVA_LONG.withName("values"),
+                JAVA_INT.withName("count"),
+                JAVA_INT.withName("map_fd"),
+                JAVA_LONG.withName("elem_flags"),
+                JAVA_LONG.withName("flags"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long IN_BATCH = offset(LAYOUT, "in_batch");
+        public static final long OUT_BATCH = offset(LAYOUT, "out_batch");
+        public static final long KEYS = offset(LAYOUT, "keys");
+        public static final long VALUES = offset(LAYOUT, "values");
+        public static final long COUNT = offset(LAYOUT, "count");
+        public static final long MAP_FD = offset(LAYOUT, "map_fd");
+        public static final long ELEM_FLAGS = offset(LAYOUT, "elem_flags");
+        public static final long FLAGS = offset(LAYOUT, "flags");
+    }
+
+    /**
      * BPF_PROG_LOAD, up to {@code keyring_id} (168 bytes, {@code bpf_load_and_run()}).
      * <pre>
      * struct {

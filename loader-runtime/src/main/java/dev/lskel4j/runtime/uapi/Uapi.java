@@ -19,7 +19,8 @@ public final class Uapi {
     public static final int MAP_CREATE = 0, MAP_LOOKUP_ELEM = 1, MAP_UPDATE_ELEM = 2, MAP_DELETE_ELEM = 3,
             MAP_GET_NEXT_KEY = 4, PROG_LOAD = 5, PROG_TEST_RUN = 10, PROG_RUN = PROG_TEST_RUN, PROG_GET_NEXT_ID = 11,
             MAP_GET_NEXT_ID = 12, MAP_GET_FD_BY_ID = 14, OBJ_GET_INFO_BY_FD = 15, RAW_TRACEPOINT_OPEN = 17,
-            BTF_LOAD = 18, MAP_FREEZE = 22, LINK_CREATE = 28, LINK_GET_NEXT_ID = 31, ITER_CREATE = 33;
+            BTF_LOAD = 18, MAP_FREEZE = 22, MAP_LOOKUP_BATCH = 24, MAP_LOOKUP_AND_DELETE_BATCH = 25,
+            MAP_UPDATE_BATCH = 26, MAP_DELETE_BATCH = 27, LINK_CREATE = 28, LINK_GET_NEXT_ID = 31, ITER_CREATE = 33;
 
     // enum bpf_prog_type
     public static final int PROG_TYPE_UNSPEC = 0, PROG_TYPE_SOCKET_FILTER = 1, PROG_TYPE_KPROBE = 2,
@@ -67,7 +68,7 @@ public final class Uapi {
             MAP_TYPE_CGRP_STORAGE = 32, MAP_TYPE_ARENA = 33, MAP_TYPE_INSN_ARRAY = 34, MAP_TYPE_RHASH = 35;
 
     // BPF_MAP_CREATE map_flags
-    public static final int F_RDONLY_PROG = 1 << 7, F_MMAPABLE = 1 << 10;
+    public static final int F_NO_PREALLOC = 1, F_RDONLY_PROG = 1 << 7, F_MMAPABLE = 1 << 10;
     // BPF_PROG_LOAD prog_flags
     public static final int F_SLEEPABLE = 1 << 4, F_XDP_HAS_FRAGS = 1 << 5;
     // BPF_MAP_UPDATE_ELEM / BPF_MAP_LOOKUP_ELEM flags (a __u64: BPF_F_CPU puts the CPU in the upper 32 bits)
