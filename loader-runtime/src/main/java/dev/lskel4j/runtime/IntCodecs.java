@@ -42,7 +42,7 @@ public final class IntCodecs {
     /** {@return the {@code __u8} codec} */
     public static Codec<Integer> u8() {
         return of("__u8", 1, in -> Byte.toUnsignedInt(in.get(ValueLayout.JAVA_BYTE, 0)),
-                (v, out) -> out.set(ValueLayout.JAVA_BYTE, 0, (byte) checked(v, 0, 0xff, "__u8")));
+                (v, out) -> out.set(ValueLayout.JAVA_BYTE, 0, (byte) CodecSupport.checked(v, 0, 0xff, "__u8")));
     }
 
     /** {@return the {@code __s8} codec} */
@@ -59,7 +59,7 @@ public final class IntCodecs {
     /** {@return the {@code __u16} codec in {@code order}} */
     public static Codec<Integer> u16(ByteOrder order) {
         ValueLayout.OfShort l = Codec.layout(ValueLayout.JAVA_SHORT, order);
-        return of("__u16", 2, in -> Short.toUnsignedInt(in.get(l, 0)), (v, out) -> out.set(l, 0, (short) checked(v, 0, 0xffff, "__u16")));
+        return of("__u16", 2, in -> Short.toUnsignedInt(in.get(l, 0)), (v, out) -> out.set(l, 0, (short) CodecSupport.checked(v, 0, 0xffff, "__u16")));
     }
 
     /** {@return the {@code __s16} codec in {@code order}} */
@@ -72,7 +72,7 @@ public final class IntCodecs {
     public static Codec<Long> u32(ByteOrder order) {
         ValueLayout.OfInt l = Codec.layout(ValueLayout.JAVA_INT, order);
         return of("__u32", 4, in -> Integer.toUnsignedLong(in.get(l, 0)),
-                (v, out) -> out.set(l, 0, (int) checked(v, 0, 0xffff_ffffL, "__u32")));
+                (v, out) -> out.set(l, 0, (int) CodecSupport.checked(v, 0, 0xffff_ffffL, "__u32")));
     }
 
     /** {@return the {@code __s32} codec in {@code order}} */
@@ -91,19 +91,6 @@ public final class IntCodecs {
     public static Codec<Long> s64(ByteOrder order) {
         ValueLayout.OfLong l = Codec.layout(ValueLayout.JAVA_LONG, order);
         return of("__s64", 8, in -> in.get(l, 0), (v, out) -> out.set(l, 0, v));
-    }
-
-    /**
-     * {@return {@code value}, checked to lie in {@code [min, max]}}: what generated records check
-     * their unsigned components with
-     *
-     * @throws IllegalArgumentException naming the C type otherwise
-     */
-    public static long checked(long value, long min, long max, String cType) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(value + " does not fit " + cType + " (" + min + ".." + max + ")");
-        }
-        return value;
     }
 
     private static <T> Codec<T> of(String name, int size, Function<MemorySegment, T> decode, BiConsumer<T, MemorySegment> encode) {

@@ -74,6 +74,9 @@ final class SkeletonWriter {
     private String mapsCls;
     private String progsCls;
     private String viewCls;
+    /** The records' holder class and typed maps' class, when the object has records. */
+    private String typesCls;
+    private String typedMapsCls;
 
     /** A section and the names of its view class and accessor. */
     private record SectionClass(DataSection section, String className, String accessor) {}
@@ -91,6 +94,7 @@ final class SkeletonWriter {
         JavaWriter members = new JavaWriter();
         lifecycle(members);
         mapsAndPrograms(members);
+        if (typesCls != null) new RecordWriter(in.records(), in.order(), typesCls, typedMapsCls, "typedMaps").write(members);
         for (SectionClass s : sections) sectionClass(members, s);
         for (int id : typeNames.keySet()) nestedType(members, typesById.get(id));
         view(members);
@@ -103,6 +107,7 @@ final class SkeletonWriter {
                 in.sourceFile(), in.objectName());
         if (!in.packageName().isEmpty()) file.line("package %s;", in.packageName()).blank();
         importsUsed(text);
+        if (typesCls != null) imports.addAll(RecordWriter.IMPORTS);
         String last = null;
         for (String imp : imports) {
             String group = imp.startsWith("java.") ? "java" : "other";
@@ -133,8 +138,13 @@ final class SkeletonWriter {
         mapsCls = types.claim("Maps", "Handles");
         progsCls = types.claim("Programs", "Handles");
         viewCls = types.claim("View", "Memory");
+        if (!in.records().isEmpty()) {
+            RecordWriter.USED_NAMES.forEach(types::take);
+            typesCls = types.claim("Types", "Records");
+            typedMapsCls = types.claim("TypedMaps", "Handles");
+        }
         JavaNames.Scope accessors = new JavaNames.Scope(Set.of("open", "openAndLoad", "load", "attach", "detach",
-                "close", "skeleton", "maps", "progs", "loaderPlan"));
+                "close", "skeleton", "maps", "progs", "loaderPlan", "typedMaps"));
         for (DataSection s : in.sections()) {
             String className = types.claim(JavaNames.pascal(s.ident()), "Section");
             sections.add(new SectionClass(s, className, accessors.claim(JavaNames.camel(s.ident()), "Section")));
@@ -796,7 +806,7 @@ final class SkeletonWriter {
 
     // ---- scalar encoding ---------------------------------------------------------------------
 
-    private static String javaType(CType t) {
+    static String javaType(CType t) {
         return switch (t) {
             case CType.Int i when i.kind() == IntKind.BOOL -> "boolean";
             case CType.Int i when i.kind() == IntKind.CHAR -> "byte";
@@ -812,7 +822,7 @@ final class SkeletonWriter {
         };
     }
 
-    private static String enumValueType(CType.Enum e) {
+    static String enumValueType(CType.Enum e) {
         return e.size() == 8 || (e.size() == 4 && !e.signed()) ? "long" : "int";
     }
 
