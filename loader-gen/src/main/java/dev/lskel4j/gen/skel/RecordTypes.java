@@ -184,7 +184,9 @@ final class RecordTypes {
             return;
         }
         throw new UnsupportedObjectException(".BTF", -1, "--type " + name + ": the object's BTF has no struct, union or enum "
-                + "of that name (it has: " + String.join(", ", known) + ")");
+                + "of that name (it has: " + String.join(", ", known) + "); clang emits BTF only for types globals, maps and "
+                + "function signatures use: give a struct only local variables use a global, e.g. 'struct " + name
+                + " *unused_" + name + " __attribute__((unused));'");
     }
 
     private void typedMap(MapInfo m, CType key, CType value, JavaNames.Scope accessors) {
