@@ -12,7 +12,6 @@ import dev.lskel4j.runtime.BpfMap;
 import dev.lskel4j.runtime.PerCpuTypedMap;
 import dev.lskel4j.runtime.RingBuffer;
 import dev.lskel4j.runtime.TypedMap;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -215,30 +214,16 @@ class TypedRecordTest {
     /** Calls the chain of methods {@code path} on {@code target}; the last may take {@code arg}. */
     private static Object call(Object target, String... path) throws Throwable {
         Object cur = target;
-        for (String m : path) cur = invoke(cur.getClass(), cur, m);
+        for (String m : path) cur = SkeletonLoadTest.invoke(cur.getClass(), cur, m);
         return cur;
     }
 
     private static Object call(Object target, String a, String setter, Object arg) throws Throwable {
         Object on = call(target, a);
-        return invoke(on.getClass(), on, setter, arg);
+        return SkeletonLoadTest.invoke(on.getClass(), on, setter, arg);
     }
 
     private static Object call(Class<?> type, Object target, String name) throws Throwable {
-        return invoke(type, target, name);
-    }
-
-    private static Object invoke(Class<?> type, Object target, String name, Object... args) throws Throwable {
-        for (Method m : type.getMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
-                try {
-                    m.setAccessible(true);
-                    return m.invoke(target, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            }
-        }
-        throw new AssertionError(type.getName() + " has no method " + name + "/" + args.length);
+        return SkeletonLoadTest.invoke(type, target, name);
     }
 }
