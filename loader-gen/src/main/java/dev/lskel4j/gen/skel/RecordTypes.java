@@ -18,8 +18,10 @@ import java.util.TreeSet;
 
 /**
  * The Java records a skeleton gets from BTF, as bpf2go's {@code -type}: one record per struct
- * that is a BTF-typed map's key or value, or that {@code --type NAME} names, and per struct they
- * contain; one Java enum per C enum they use; and one typed map per BTF-typed map.
+ * that is a BTF-typed map's key or value, a ring buffer's or perf event array's record (the struct
+ * {@link EventTypes} infers from the programs' output calls), or that {@code --type NAME} names,
+ * and per struct they contain; one Java enum per C enum they use; one typed map per BTF-typed map
+ * and one typed event source per ring buffer and perf event array with a record.
  *
  * <p>How C members become record components:
  * <ul>
@@ -88,13 +90,23 @@ final class RecordTypes {
     /** A BTF-typed map that gets no typed view, and why. */
     record Untyped(String map, String why) {}
 
+    /**
+     * A ring buffer or perf event array whose records {@link EventTypes} decides are {@code event}s.
+     *
+     * @param ring a ring buffer (else a perf event array)
+     */
+    record EventMap(MapInfo map, String accessor, Rec event, boolean ring) {}
+
     /** PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE: the runtime's {@code BpfMap.isPerCpu()} types. */
     private static final Set<Integer> PER_CPU_MAP_TYPES = Set.of(5, 6, 10, 21);
+    /** {@code BPF_MAP_TYPE_RINGBUF}. */
+    private static final int RINGBUF = 27;
 
     private final Map<Integer, Rec> records = new LinkedHashMap<>();
     private final Map<Integer, JEnum> enums = new LinkedHashMap<>();
     private final List<TypedMapDef> maps = new ArrayList<>();
     private final List<Untyped> untyped = new ArrayList<>();
+    private final List<EventMap> events = new ArrayList<>();
     private final JavaNames.Scope typeNames;
     private final boolean bigEndian;
 
@@ -123,9 +135,14 @@ final class RecordTypes {
         return List.copyOf(untyped);
     }
 
+    /** {@return the ring buffers and perf event arrays with typed events, in map order} */
+    List<EventMap> events() {
+        return List.copyOf(events);
+    }
+
     /** {@return whether there is nothing to generate} */
     boolean isEmpty() {
-        return records.isEmpty() && maps.isEmpty() && untyped.isEmpty();
+        return records.isEmpty() && maps.isEmpty() && untyped.isEmpty() && events.isEmpty();
     }
 
     /**
@@ -151,9 +168,14 @@ final class RecordTypes {
         CTypes ctypes = new CTypes(btf.get());
         for (String name : types) r.named(btf.get(), ctypes, name);
         JavaNames.Scope accessors = new JavaNames.Scope(Set.of());
+        Map<String, EventTypes.Choice> eventTypes = EventTypes.of(plan, Map.of());
         for (MapInfo m : plan.maps()) {
-            if (m.kind() != MapInfo.Kind.USER || m.btfKeyTypeId() == 0 || m.btfValueTypeId() == 0) continue;
-            r.typedMap(m, ctypes.resolve(m.btfKeyTypeId()), ctypes.resolve(m.btfValueTypeId()), accessors);
+            EventTypes.Choice event = eventTypes.get(m.name());
+            if (event != null) {
+                r.eventMap(m, event, accessors);
+            } else if (m.kind() == MapInfo.Kind.USER && m.btfKeyTypeId() != 0 && m.btfValueTypeId() != 0) {
+                r.typedMap(m, ctypes.resolve(m.btfKeyTypeId()), ctypes.resolve(m.btfValueTypeId()), accessors);
+            }
         }
         return r;
     }
@@ -200,6 +222,24 @@ final class RecordTypes {
         Side v = side(value, JavaNames.pascal(ident) + "Value");
         boolean perCpu = PER_CPU_MAP_TYPES.contains(m.mapType());
         maps.add(new TypedMapDef(m, accessors.claim(JavaNames.camel(ident), "Map"), k, v, perCpu));
+    }
+
+    /** A ring buffer or perf event array gets typed events when {@link EventTypes} decides their struct. */
+    private void eventMap(MapInfo m, EventTypes.Choice event, JavaNames.Scope accessors) {
+        switch (event) {
+            case EventTypes.Decoded d when d.type().union() -> untyped.add(new Untyped(m.name(), "its records are a union"));
+            case EventTypes.Decoded d -> {
+                Optional<String> why = refusal(d.type(), "");
+                if (why.isPresent()) {
+                    untyped.add(new Untyped(m.name(), "its records, " + d.type().spelling() + ", have " + why.get()));
+                    return;
+                }
+                String ident = DataSections.mapIdent(m).orElse(JavaNames.sanitize(m.name()));
+                Rec rec = rec(d.type(), JavaNames.pascal(ident) + "Event");
+                events.add(new EventMap(m, accessors.claim(JavaNames.camel(ident), "Events"), rec, m.mapType() == RINGBUF));
+            }
+            case EventTypes.Undecided u -> untyped.add(new Untyped(m.name(), "no record type: " + u.reason()));
+        }
     }
 
     private Optional<String> sideRefusal(String side, CType t) {

@@ -36,12 +36,15 @@ import java.util.Set;
 final class RecordWriter {
     /** Simple names the records' code uses unqualified: no record may shadow them. */
     static final Set<String> USED_NAMES = Set.of("Codec", "CodecSupport", "IntCodecs", "TypedMap", "PerCpuTypedMap",
+            "RingBuffer", "PerfBuffer", "Consumer", "KernelException",
             "MemorySegment", "ValueLayout", "ByteOrder", "Arrays", "List", "Objects", "Optional", "Object", "String",
             "Override", "Byte", "Short", "Integer", "Long", "Float", "Double", "Boolean");
 
     /** What the records' code imports (unused ones cost nothing). */
     static final List<String> IMPORTS = List.of("dev.lskel4j.runtime.Codec", "dev.lskel4j.runtime.CodecSupport",
-            "dev.lskel4j.runtime.IntCodecs", "dev.lskel4j.runtime.PerCpuTypedMap", "dev.lskel4j.runtime.TypedMap",
+            "dev.lskel4j.runtime.IntCodecs", "dev.lskel4j.runtime.KernelException", "dev.lskel4j.runtime.PerCpuTypedMap",
+            "dev.lskel4j.runtime.PerfBuffer", "dev.lskel4j.runtime.RingBuffer", "dev.lskel4j.runtime.TypedMap",
+            "java.util.function.Consumer",
             "java.lang.foreign.MemorySegment", "java.lang.foreign.ValueLayout", "java.nio.ByteOrder", "java.util.Arrays",
             "java.util.List", "java.util.Objects", "java.util.Optional");
 
@@ -109,7 +112,8 @@ final class RecordWriter {
         w.open("public %s %s()", mapsCls, accessor);
         w.line("return %s;", accessor);
         w.close().blank();
-        StringBuilder doc = new StringBuilder("The object's BTF-typed maps, keys and values converted by codecs. Available after load.");
+        StringBuilder doc = new StringBuilder("The object's BTF-typed maps, keys and values converted by codecs, and its ring "
+                + "buffers and perf event\narrays with typed events. Available after load.");
         if (!types.untyped().isEmpty()) {
             doc.append("\n\n<p>Maps without a typed view (use {@link #maps()}):\n<ul>\n");
             for (RecordTypes.Untyped u : types.untyped()) {
@@ -130,6 +134,28 @@ final class RecordWriter {
             w.open("public %s<%s, %s> %s()", kind, k, v, m.accessor());
             w.line("return %s.of(skel.map(%s), %s, %s);", kind, literal(m.map().name()), qualified(m.key().codec()),
                     qualified(m.value().codec()));
+            w.close();
+        }
+        for (RecordTypes.EventMap e : types.events()) {
+            String rec = typesCls + "." + e.event().name();
+            w.blank();
+            if (e.ring()) {
+                w.doc("{@return a poller of ring buffer {@code " + esc(e.map().name()) + "} handing each record to {@code handler} as a "
+                        + "{@link " + rec + "}}\n(the struct its programs' output calls write); "
+                        + "{@link RingBuffer#add(dev.lskel4j.runtime.BpfMap, Codec, Consumer)} adds more rings\n\n"
+                        + "@throws KernelException if the ring cannot be mapped or watched\n@throws IllegalStateException unless loaded");
+                w.open("public RingBuffer %s(Consumer<? super %s> handler) throws KernelException", e.accessor(), rec);
+                w.line("return RingBuffer.open(skel.map(%s), %s.CODEC, handler);", literal(e.map().name()), rec);
+            } else {
+                w.doc("{@return a reader of perf event array {@code " + esc(e.map().name()) + "} handing each sample to {@code handler} "
+                        + "as a\n{@link " + rec + "}} (the struct its programs' output calls write)\n\n"
+                        + "@param pageCount data pages per CPU, a power of 2\n@param onLost called with each lost-samples count, "
+                        + "or null\n@throws KernelException if a perf event cannot be opened or mapped\n"
+                        + "@throws IllegalStateException unless loaded");
+                w.open("public PerfBuffer %s(int pageCount, PerfBuffer.EventHandler<? super %s> handler, PerfBuffer.LostHandler onLost)"
+                        + " throws KernelException", e.accessor(), rec);
+                w.line("return PerfBuffer.open(skel.map(%s), pageCount, %s.CODEC, handler, onLost);", literal(e.map().name()), rec);
+            }
             w.close();
         }
         w.close().blank();

@@ -77,12 +77,25 @@ class SkeletonTypesCliTest {
     }
 
     @Test
-    void withoutTypeOnlyMapTypesGetRecords() throws Exception {
-        Run r = lskel("skeleton", TypedFixture.OBJECT.toString(), "--package", "org.example.cli", "--out", tmp.toString());
+    void withoutTypeMapAndEventTypesGetRecords() throws Exception {
+        Path events = Path.of("..", "fixtures", "obj", "typed_events.bpf.o");
+        Run r = lskel("skeleton", events.toString(), "--package", "org.example.cli", "--out", tmp.toString());
         assertEquals(0, r.status(), r.err());
-        String source = Files.readString(tmp.resolve("org/example/cli/TypedValues.java"));
-        assertTrue(source.contains("public record FlowKey("), "map key record");
-        assertFalse(source.contains("public record Event("), "struct event is no map's type");
+        String source = Files.readString(tmp.resolve("org/example/cli/TypedEvents.java"));
+        assertTrue(source.contains("public record ProcEvent("), "the ring buffer's record, from its output calls");
+        assertTrue(source.contains("public RingBuffer events(Consumer<? super Types.ProcEvent> handler)"), source);
+        assertTrue(source.contains("public PerfBuffer samples(int pageCount, PerfBuffer.EventHandler<? super Types.Sample> handler"),
+                "the perf event array's");
+        assertTrue(source.contains("<li>{@code pairs}: no record type: pairs: 2 structs of 8 bytes (pair_a, pair_b)"),
+                "the ambiguous ring is named with the reason");
+        assertFalse(source.contains("public record PairA("), "nothing marks pair_a as a record");
+
+        r = lskel("skeleton", events.toString(), "--package", "org.example.cli", "--out", tmp.toString(), "--type", "pair_a",
+                "--type", "pair_b");
+        assertEquals(0, r.status(), r.err());
+        List<String> classes = compile(tmp.resolve("org/example/cli/TypedEvents.java"));
+        assertTrue(classes.contains("TypedEvents$Types$PairA.class") && classes.contains("TypedEvents$Types$PairB.class"),
+                classes.toString());
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * formulas of its source, which {@link #flowKeyOf}/{@link #flowValueOf} repeat here, and Java must
  * decode exactly that; Java writes a value of edge values at the probe key, and the program echoes
  * what it reads of it into {@code .bss}, read back through the skeleton's plain global-variable
- * accessors (not the records).
+ * accessors (not the records). Events arrive through the skeleton's typed ring buffer
+ * {@code typedMaps().events(handler)}.
  */
 class TypedRecordTest {
     private static final long PID = ProcessHandle.current().pid();
@@ -101,7 +103,9 @@ class TypedRecordTest {
             TypedMap<Object, Object> flows = (TypedMap<Object, Object>) call(skel, "typedMaps", "flows");
             flows.update(probeKey(), edgeValue(), BpfMap.BPF_NOEXIST);
             List<Object> events = new ArrayList<>();
-            try (RingBuffer rb = RingBuffer.open((BpfMap) call(skel, "maps", "events"), TypedFixture.codec("Event"), events::add)) {
+            Object typedMaps = call(skel, "typedMaps");
+            Consumer<Object> handler = events::add;
+            try (RingBuffer rb = (RingBuffer) SkeletonLoadTest.invoke(typedMaps.getClass(), typedMaps, "events", handler)) {
                 call(skel, "attach");
                 Syscalls.getpid(1);
                 call(skel, "detach");
