@@ -52,7 +52,7 @@ final class RecordTypes {
     record Scalar(CType type) implements JType {}
 
     /** An enum's C value, with the Java enum that names it. */
-    record EnumValue(CType.Enum type, JEnum named) implements JType {}
+    record EnumValue(CType.Enum type, SkeletonModel.EnumType named) implements JType {}
 
     /** {@code char[capacity]} as a {@code String}. */
     record Str(int capacity) implements JType {}
@@ -74,9 +74,6 @@ final class RecordTypes {
 
     /** A generated record for struct {@code type}. */
     record Rec(String name, Composite type, List<Component> components) {}
-
-    /** A generated Java enum for C enum {@code type}. */
-    record JEnum(String name, CType.Enum type) {}
 
     /**
      * A map's key or value: its Java type and the codec expression (a record's {@code CODEC} or
@@ -103,7 +100,7 @@ final class RecordTypes {
     private static final int RINGBUF = 27;
 
     private final Map<Integer, Rec> records = new LinkedHashMap<>();
-    private final Map<Integer, JEnum> enums = new LinkedHashMap<>();
+    private final Map<Integer, SkeletonModel.EnumType> enums = new LinkedHashMap<>();
     private final List<TypedMapDef> maps = new ArrayList<>();
     private final List<Untyped> untyped = new ArrayList<>();
     private final List<EventMap> events = new ArrayList<>();
@@ -121,7 +118,7 @@ final class RecordTypes {
     }
 
     /** {@return the Java enums the records use} */
-    List<JEnum> enums() {
+    List<SkeletonModel.EnumType> enums() {
         return List.copyOf(enums.values());
     }
 
@@ -359,8 +356,9 @@ final class RecordTypes {
         };
     }
 
-    private JEnum jenum(CType.Enum e, String memberName) {
-        return enums.computeIfAbsent(e.typeId(), id -> new JEnum(
-                typeNames.claim(JavaNames.pascal(e.name().isEmpty() ? memberName : e.name()), "Enum"), e));
+    private SkeletonModel.EnumType jenum(CType.Enum e, String memberName) {
+        return enums.computeIfAbsent(e.typeId(), id -> new SkeletonModel.EnumType(e,
+                typeNames.claim(JavaNames.pascal(e.name().isEmpty() ? memberName : e.name()), "Enum"),
+                SkeletonResolver.constants(e)));
     }
 }

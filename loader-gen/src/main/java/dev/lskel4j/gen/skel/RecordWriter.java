@@ -6,7 +6,6 @@ import static dev.lskel4j.gen.skel.JavaWriter.literal;
 import dev.lskel4j.gen.skel.CType.IntKind;
 import dev.lskel4j.gen.skel.RecordTypes.Component;
 import dev.lskel4j.gen.skel.RecordTypes.EnumValue;
-import dev.lskel4j.gen.skel.RecordTypes.JEnum;
 import dev.lskel4j.gen.skel.RecordTypes.JType;
 import dev.lskel4j.gen.skel.RecordTypes.Nested;
 import dev.lskel4j.gen.skel.RecordTypes.Prims;
@@ -40,14 +39,6 @@ final class RecordWriter {
             "MemorySegment", "ValueLayout", "ByteOrder", "Arrays", "List", "Objects", "Optional", "Object", "String",
             "Override", "Byte", "Short", "Integer", "Long", "Float", "Double", "Boolean");
 
-    /** What the records' code imports (unused ones cost nothing). */
-    static final List<String> IMPORTS = List.of("dev.lskel4j.runtime.Codec", "dev.lskel4j.runtime.CodecSupport",
-            "dev.lskel4j.runtime.IntCodecs", "dev.lskel4j.runtime.KernelException", "dev.lskel4j.runtime.PerCpuTypedMap",
-            "dev.lskel4j.runtime.PerfBuffer", "dev.lskel4j.runtime.RingBuffer", "dev.lskel4j.runtime.TypedMap",
-            "java.util.function.Consumer",
-            "java.lang.foreign.MemorySegment", "java.lang.foreign.ValueLayout", "java.nio.ByteOrder", "java.util.Arrays",
-            "java.util.List", "java.util.Objects", "java.util.Optional");
-
     /** {@return the type names the records must not take in a skeleton class named {@code cls}} */
     static Set<String> reserved(String cls) {
         Set<String> r = new java.util.HashSet<>(USED_NAMES);
@@ -61,12 +52,7 @@ final class RecordWriter {
     private final String mapsCls;
     private final String accessor;
 
-    /**
-     * @param typesCls the name of the nested class holding the records
-     * @param mapsCls the name of the typed maps' class
-     * @param accessor the skeleton's method returning it
-     */
-    RecordWriter(RecordTypes types, ByteOrder order, String typesCls, String mapsCls, String accessor) {
+    private RecordWriter(RecordTypes types, ByteOrder order, String typesCls, String mapsCls, String accessor) {
         this.types = types;
         this.order = order;
         this.typesCls = typesCls;
@@ -74,13 +60,24 @@ final class RecordWriter {
         this.accessor = accessor;
     }
 
-    /** Writes the typed maps' accessor and class, and the records' class, as members of the skeleton class. */
-    void write(JavaWriter w) {
+    /**
+     * Writes the typed maps' accessor and class, and the records' class, as members of the skeleton
+     * class of {@code model}; nothing when the object has no records. Their class names come from
+     * the model's type scope; the accessor is {@code typedMaps()}, which the resolver reserves.
+     */
+    static void write(SkeletonModel model, JavaWriter w) {
+        RecordTypes types = model.input().records();
         if (types.isEmpty()) return;
+        JavaNames.Scope scope = model.typeScope();
+        String typesCls = scope.claim("Types", "Records");
+        new RecordWriter(types, model.input().order(), typesCls, scope.claim("TypedMaps", "Handles"), "typedMaps").write(w);
+    }
+
+    private void write(JavaWriter w) {
         typedMaps(w);
-        w.doc("Java records of the object's C structs (BTF-typed map keys and values, and {@code --type} ones), each "
-                + "with a\n{@code CODEC} that reads and writes the bytes the BPF program sees, and Java enums naming "
-                + "C enums' values.");
+        w.doc("Java records of the object's C structs (BTF-typed map keys and values, ring buffer and perf event "
+                + "array records,\nand {@code --type} ones), each with a {@code CODEC} that reads and writes the bytes "
+                + "the BPF program sees, and\nJava enums naming C enums' values.");
         w.open("public static final class %s", typesCls);
         w.line("private static final ByteOrder ORDER = ByteOrder.%s;", order == ByteOrder.BIG_ENDIAN ? "BIG_ENDIAN" : "LITTLE_ENDIAN");
         w.line("private static final ValueLayout.OfShort I16 = Codec.layout(ValueLayout.JAVA_SHORT, ORDER);");
@@ -91,9 +88,9 @@ final class RecordWriter {
         w.blank();
         w.open("private %s()", typesCls);
         w.close();
-        for (JEnum e : types.enums()) {
+        for (SkeletonModel.EnumType e : types.enums()) {
             w.blank();
-            enumType(w, e);
+            EnumWriter.write(e, w);
         }
         for (Rec r : types.records()) {
             w.blank();
@@ -166,43 +163,6 @@ final class RecordWriter {
         return s.startsWith("IntCodecs.") || List.of("Boolean", "Byte", "Short", "Integer", "Long").contains(s) ? s : typesCls + "." + s;
     }
 
-    // ---- enums -------------------------------------------------------------------------------
-
-    private static void enumType(JavaWriter w, JEnum je) {
-        CType.Enum e = je.type();
-        String valueType = SkeletonWriter.enumValueType(e);
-        w.doc("The constants of {@code " + esc(e.spelling()) + "}: record components hold the C value ({@link #value()}).");
-        w.open("public enum %s", je.name());
-        JavaNames.Scope constants = new JavaNames.Scope(Set.of());
-        for (int i = 0; i < e.constants().size(); i++) {
-            CType.Constant c = e.constants().get(i);
-            w.doc("{@code " + esc(c.name()) + " = " + c.value() + "}.");
-            w.line("%s(%s%s)%s", constants.claim(JavaNames.constant(c.name()), "_"), c.value(), valueType.equals("long") ? "L" : "",
-                    i == e.constants().size() - 1 ? ";" : ",");
-        }
-        if (e.constants().isEmpty()) w.line(";");
-        w.blank();
-        w.line("private final %s value;", valueType);
-        w.blank();
-        w.open("%s(%s value)", je.name(), valueType);
-        w.line("this.value = value;");
-        w.close().blank();
-        w.doc("{@return the C value}");
-        w.open("public %s value()", valueType);
-        w.line("return value;");
-        w.close().blank();
-        w.doc("{@return the constant whose C value is {@code value} (the first, if several share it), empty if none has it}");
-        w.open("public static Optional<%s> of(%s value)", je.name(), valueType);
-        w.open("for (%s constant : values())", je.name());
-        w.open("if (constant.value == value)");
-        w.line("return Optional.of(constant);");
-        w.close();
-        w.close();
-        w.line("return Optional.empty();");
-        w.close();
-        w.close();
-    }
-
     // ---- records -----------------------------------------------------------------------------
 
     private void record(JavaWriter w, Rec r) {
@@ -212,7 +172,7 @@ final class RecordWriter {
         for (Component k : r.components()) {
             params.add(javaType(k.type()) + " " + k.name());
             doc.append("\n@param ").append(k.name()).append(" {@code ")
-                    .append(esc(SkeletonWriter.declaration(k.field().type(), k.field().name()))).append("} at byte ")
+                    .append(esc(SkeletonResolver.declaration(k.field().type(), k.field().name()))).append("} at byte ")
                     .append(k.field().offset()).append(note(k.type()));
         }
         w.doc(doc.toString());
@@ -323,8 +283,8 @@ final class RecordWriter {
 
     static String javaType(JType t) {
         return switch (t) {
-            case Scalar s -> SkeletonWriter.javaType(s.type());
-            case EnumValue e -> SkeletonWriter.enumValueType(e.type());
+            case Scalar s -> Scalars.javaType(s.type());
+            case EnumValue e -> Scalars.enumValueType(e.type());
             case Str s -> "String";
             case Prims p -> elementType(p.element()) + "[]";
             case Records r -> "List<" + r.element().name() + ">";
@@ -338,10 +298,10 @@ final class RecordWriter {
         return switch (e) {
             case CType.Int i when i.kind() == IntKind.BOOL && i.size() == 1 -> "boolean";
             case CType.Int i when i.size() == 1 -> "byte";
-            case CType.Int i -> SkeletonWriter.javaType(new CType.Int(i.spelling(), i.size(), i.signed(), IntKind.NUMBER));
+            case CType.Int i -> Scalars.javaType(new CType.Int(i.spelling(), i.size(), i.signed(), IntKind.NUMBER));
             case CType.Enum en when en.size() == 1 -> "byte";
-            case CType.Enum en -> SkeletonWriter.javaType(new CType.Int(en.spelling(), en.size(), en.signed(), IntKind.NUMBER));
-            default -> SkeletonWriter.javaType(e);
+            case CType.Enum en -> Scalars.javaType(new CType.Int(en.spelling(), en.size(), en.signed(), IntKind.NUMBER));
+            default -> Scalars.javaType(e);
         };
     }
 
@@ -372,12 +332,12 @@ final class RecordWriter {
 
     private static Optional<String> check(Component k) {
         String n = k.name();
-        String what = literal(SkeletonWriter.declaration(k.field().type(), k.field().name()));
+        String what = literal(SkeletonResolver.declaration(k.field().type(), k.field().name()));
         return Optional.ofNullable(switch (k.type()) {
             case Scalar s when s.type() instanceof CType.Int i && i.kind() == IntKind.NUMBER ->
-                    range(n, i, SkeletonWriter.javaType(i), what);
+                    range(n, i, Scalars.javaType(i), what);
             case Scalar s -> null;
-            case EnumValue e -> range(n, asInt(e.type()), SkeletonWriter.enumValueType(e.type()), what);
+            case EnumValue e -> range(n, asInt(e.type()), Scalars.enumValueType(e.type()), what);
             case Str s -> "CodecSupport.checkedString(Objects.requireNonNull(" + n + ", " + literal(n) + "), " + s.capacity()
                     + ", " + what + ")";
             case Nested r -> "Objects.requireNonNull(" + n + ", " + literal(n) + ")";
@@ -479,8 +439,8 @@ final class RecordWriter {
 
     private static String write(JType t, long off, String v) {
         return switch (t) {
-            case Scalar s -> writeScalar(s.type(), SkeletonWriter.javaType(s.type()), off, v);
-            case EnumValue e -> writeScalar(asInt(e.type()), SkeletonWriter.enumValueType(e.type()), off, v);
+            case Scalar s -> writeScalar(s.type(), Scalars.javaType(s.type()), off, v);
+            case EnumValue e -> writeScalar(asInt(e.type()), Scalars.enumValueType(e.type()), off, v);
             case Str s -> "CodecSupport.putString(out, " + off + ", " + s.capacity() + ", " + v + ")";
             case Nested n -> n.rec().name() + ".CODEC.encode(" + v + ", out.asSlice(" + off + ", " + n.rec().type().size() + "))";
             case Records r -> "CodecSupport.putList(out, " + off + ", " + v + ", " + r.element().name() + ".CODEC)";

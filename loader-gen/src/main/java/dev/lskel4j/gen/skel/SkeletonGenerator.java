@@ -79,7 +79,7 @@ public final class SkeletonGenerator {
         }
     }
 
-    /** Everything the writer needs, derived once from the plan and the blob. */
+    /** The facts the skeleton is resolved from ({@link SkeletonResolver}), derived once from the plan and the blob. */
     record Input(String packageName, String className, String objectName, String sourceFile, ByteOrder order,
                  int insnsSize, int dataSize, List<MapSpec> maps, List<String> mapIdents, List<ProgramSpec> programs,
                  List<KconfigExtern> kconfig, List<LoaderStep> steps, List<DataSection> sections,
@@ -131,7 +131,7 @@ public final class SkeletonGenerator {
                 RuntimeSpecs.kconfig(plan), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature,
                 RecordTypes.of(plan, options.types(), RecordWriter.reserved(options.className()),
                         blob.targetOrder() == ByteOrder.BIG_ENDIAN));
-        String source = new SkeletonWriter(input).write();
+        String source = SkeletonWriter.write(SkeletonResolver.resolve(input));
         return new GeneratedSkeleton(options.packageName(), options.className(), source, resource(blob, plan, signature),
                 planText);
     }
