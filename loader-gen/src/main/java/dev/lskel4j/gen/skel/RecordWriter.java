@@ -300,7 +300,7 @@ final class RecordWriter {
             case CType.Int i when i.size() == 1 -> "byte";
             case CType.Int i -> Scalars.javaType(new CType.Int(i.spelling(), i.size(), i.signed(), IntKind.NUMBER));
             case CType.Enum en when en.size() == 1 -> "byte";
-            case CType.Enum en -> Scalars.javaType(new CType.Int(en.spelling(), en.size(), en.signed(), IntKind.NUMBER));
+            case CType.Enum en -> Scalars.javaType(Scalars.representation(en));
             default -> Scalars.javaType(e);
         };
     }
@@ -309,7 +309,7 @@ final class RecordWriter {
     private static CType.Int asInt(CType t) {
         return switch (t) {
             case CType.Int i -> i;
-            case CType.Enum e -> new CType.Int(e.spelling(), e.size(), e.signed(), IntKind.NUMBER);
+            case CType.Enum e -> Scalars.representation(e);
             case CType.Pointer p -> new CType.Int(p.spelling(), 8, false, IntKind.NUMBER);
             default -> throw new IllegalArgumentException("not an integer: " + t);
         };
