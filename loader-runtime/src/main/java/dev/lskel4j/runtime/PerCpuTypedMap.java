@@ -94,22 +94,25 @@ public final class PerCpuTypedMap<K, V> {
     }
 
     /**
-     * {@return the map's keys in its own order, at most {@code max_entries}}, as {@link TypedMap#keys()}
+     * {@return the map's keys in its own order}: {@link BpfMap#keys()} decoded
      *
-     * @throws KernelException if the kernel refuses the walk
+     * @throws KernelException as {@link BpfMap#keys()}
      */
     public List<K> keys() throws KernelException {
-        return TypedMap.keys(map, key);
+        return map.keys().stream().map(key::fromBytes).toList();
     }
 
     /**
-     * {@return every element with its per-CPU values, in the map's key order}
+     * {@return every element with its per-CPU values, in the map's key order}: {@link BpfMap#entries()}
+     * decoded, each value split by {@link BpfMap#perCpuValues(byte[])}
      *
-     * @throws KernelException if the kernel refuses the walk or a lookup
+     * @throws KernelException as {@link BpfMap#entries()}
      */
     public Map<K, List<V>> entries() throws KernelException {
         Map<K, List<V>> out = new LinkedHashMap<>();
-        for (K k : keys()) lookup(k).ifPresent(v -> out.put(k, v));
+        for (MapEntry e : map.entries()) {
+            out.put(key.fromBytes(e.key()), map.perCpuValues(e.value()).stream().map(value::fromBytes).toList());
+        }
         return Collections.unmodifiableMap(out);
     }
 }

@@ -1,6 +1,5 @@
 package dev.lskel4j.runtime;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +18,8 @@ import java.util.Optional;
  * Optional<Long> v = counts.lookup(1L);
  * }</pre>
  *
- * <p>For a per-CPU map use {@link PerCpuTypedMap}.
+ * <p>For a per-CPU map use {@link PerCpuTypedMap}. Keys are compared as the records' {@code equals}
+ * does, so {@link #entries()} holds one entry per key.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -93,36 +93,24 @@ public final class TypedMap<K, V> {
     }
 
     /**
-     * {@return the map's keys in its own order, at most {@code max_entries} of them}
-     * (a walk with {@code BPF_MAP_GET_NEXT_KEY}: keys deleted meanwhile may restart it, hence the bound)
+     * {@return the map's keys in its own order}: {@link BpfMap#keys()} decoded
      *
-     * @throws KernelException if the kernel refuses the walk (maps without keys, e.g. ring buffers)
+     * @throws KernelException as {@link BpfMap#keys()} (maps without keys, e.g. ring buffers)
+     * @throws java.util.ConcurrentModificationException as {@link BpfMap#keys()}
      */
     public List<K> keys() throws KernelException {
-        return keys(map, key);
+        return map.keys().stream().map(key::fromBytes).toList();
     }
 
     /**
-     * {@return every element, in the map's key order} (keys deleted between the walk and their
-     * lookup are left out)
+     * {@return every element, in the map's key order}: {@link BpfMap#entries()} (batched where the
+     * kernel can) decoded
      *
-     * @throws KernelException if the kernel refuses the walk or a lookup
+     * @throws KernelException as {@link BpfMap#entries()}
      */
     public Map<K, V> entries() throws KernelException {
         Map<K, V> out = new LinkedHashMap<>();
-        for (K k : keys()) lookup(k).ifPresent(v -> out.put(k, v));
+        for (MapEntry e : map.entries()) out.put(key.fromBytes(e.key()), value.fromBytes(e.value()));
         return Collections.unmodifiableMap(out);
-    }
-
-    static <K> List<K> keys(BpfMap map, Codec<K> key) throws KernelException {
-        List<K> keys = new ArrayList<>();
-        byte[] at = null;
-        while (keys.size() < map.maxEntries()) {
-            Optional<byte[]> next = map.nextKey(at);
-            if (next.isEmpty()) break;
-            at = next.get();
-            keys.add(key.fromBytes(at));
-        }
-        return List.copyOf(keys);
     }
 }

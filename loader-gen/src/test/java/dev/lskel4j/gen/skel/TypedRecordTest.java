@@ -135,6 +135,7 @@ class TypedRecordTest {
             List<Long> perCpu = hits.lookup(0L).orElseThrow();
             assertEquals(((BpfMap) call(skel, "maps", "hits")).possibleCpus().size(), perCpu.size());
             assertEquals(1L, perCpu.stream().mapToLong(Long::longValue).sum(), "one getpid, counted on one CPU");
+            assertEquals(Map.of(0L, perCpu), hits.entries(), "the batched read splits the same per-CPU values");
 
             // what the program read of the value Java encoded, through the plain .bss accessors
             Object bss = call(skel, "bss");
