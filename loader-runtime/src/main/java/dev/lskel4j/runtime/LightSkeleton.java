@@ -49,10 +49,8 @@ public final class LightSkeleton implements AutoCloseable {
     private enum State { OPEN, LOADED, FAILED, CLOSED }
 
     private final SkeletonSpec spec;
-    /** Scope of every data view: closed before the sections are unmapped. */
-    private final Arena views;
-    /** Scope of writable views of sections that become read-only: closed before they do. */
-    private final Arena preLoad;
+    /** Scopes of the data views, made when a view is first asked for. */
+    private final DataScopes scopes;
     private final Map<String, GlobalData> data;
     private final int[] maxEntries;
     private List<BpfMap> maps = List.of();
@@ -62,10 +60,9 @@ public final class LightSkeleton implements AutoCloseable {
     private String verifierLog = "";
     private boolean signatureVerified;
 
-    private LightSkeleton(SkeletonSpec spec, Arena views, Arena preLoad, Map<String, GlobalData> data) {
+    private LightSkeleton(SkeletonSpec spec, DataScopes scopes, Map<String, GlobalData> data) {
         this.spec = spec;
-        this.views = views;
-        this.preLoad = preLoad;
+        this.scopes = scopes;
         this.data = data;
         this.maxEntries = new int[spec.maps().size()];
     }
@@ -78,22 +75,19 @@ public final class LightSkeleton implements AutoCloseable {
      */
     public static LightSkeleton open(SkeletonSpec spec) throws KernelException {
         Map<String, GlobalData> data = new LinkedHashMap<>();
-        Arena views = Arena.ofShared();
-        Arena preLoad = Arena.ofShared();
+        DataScopes scopes = new DataScopes();
         boolean signed = spec.loader().signing().isPresent();
         try {
             for (MapSpec map : spec.maps()) {
                 if (map.hasDataView()) {
-                    data.put(map.name(), GlobalData.map(map, views, preLoad, signed));
+                    data.put(map.name(), GlobalData.map(map, scopes, signed));
                 }
             }
         } catch (KernelException e) {
-            views.close();
-            preLoad.close();
-            data.values().forEach(GlobalData::unmap);
+            data.values().forEach(GlobalData::unmap); // no view of them was handed out
             throw e;
         }
-        return new LightSkeleton(spec, views, preLoad, data);
+        return new LightSkeleton(spec, scopes, data);
     }
 
     /** {@return the spec this skeleton was opened from} */
@@ -218,7 +212,7 @@ public final class LightSkeleton implements AutoCloseable {
             signatureVerified = loader.signing().flatMap(Signing::signature).isPresent();
             takeOwnership(ctx, openBefore);
         }
-        preLoad.close();
+        scopes.closePreLoad();
         try {
             for (BpfMap map : maps) {
                 GlobalData d = data.get(map.name());
@@ -227,7 +221,7 @@ public final class LightSkeleton implements AutoCloseable {
                 }
             }
         } catch (KernelException e) {
-            views.close(); // a failed MAP_FIXED mmap may have unmapped the range
+            scopes.closeViews(); // a failed MAP_FIXED mmap may have unmapped the range
             throw e;
         }
         state = State.LOADED;
@@ -534,11 +528,7 @@ public final class LightSkeleton implements AutoCloseable {
         }
         state = State.CLOSED;
         programs.forEach(BpfProgram::close);
-        for (Arena scope : List.of(views, preLoad)) {
-            if (scope.scope().isAlive()) {
-                scope.close();
-            }
-        }
+        scopes.closeViews();
         data.values().forEach(GlobalData::unmap);
         maps.forEach(BpfMap::close);
     }
