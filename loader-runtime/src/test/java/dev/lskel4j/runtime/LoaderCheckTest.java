@@ -120,9 +120,11 @@ class LoaderCheckTest {
             MemorySegment ctx = ctx(arena, g);
             int user = 0; // the first BTF-defined map that has a ctx max_entries override
             while (g.maps.get(user).kind() != MapKind.USER || g.maps.get(user).valueSize() == 0) user++;
+            LoaderBlob blob = g.blob();
+            LoaderCheck.check(blob, ctx, (int) ctx.byteSize(), slots(g)); // passes, and the blob keeps what was found
             ctx.set(JAVA_INT, LoaderCtx.mapDesc(user) + LoaderCtx.MAX_ENTRIES, Integer.MAX_VALUE);
             LoaderBlobException e = assertThrows(LoaderBlobException.class,
-                    () -> LoaderCheck.check(g.blob(), ctx, (int) ctx.byteSize(), slots(g)));
+                    () -> LoaderCheck.check(blob, ctx, (int) ctx.byteSize(), slots(g)), "the ctx is checked at every run");
             assertTrue(e.getMessage().contains("max_entries " + Integer.MAX_VALUE + ")"), e.getMessage());
         }
     }
