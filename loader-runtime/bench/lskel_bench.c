@@ -6,6 +6,7 @@
  * come from a description file written by dev.lskel4j.runtime.BenchDescriptions.
  *
  * Usage: lskel_bench DESC ITERATIONS   -> prints the mean microseconds per open+load+destroy
+ *        lskel_bench DESC -t MILLIS     -> the same, running for MILLIS ms (after MILLIS/10 ms of warm-up)
  * Build: cc -O2 -o lskel_bench lskel_bench.c   (header-only: no -lbpf needed)
  */
 #include <errno.h>
@@ -134,14 +135,39 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+/* runs cycles for at least us microseconds; returns how many */
+static long run_for(const struct desc *d, double us)
+{
+	double start = now_us();
+	long n = 0;
+
+	do {
+		if (cycle(d))
+			exit(1);
+		n++;
+	} while (now_us() - start < us);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	struct desc d;
 	int n, i;
 	double start;
 
+	if (argc == 4 && !strcmp(argv[2], "-t")) {
+		double us = atof(argv[3]) * 1000;
+		long done;
+
+		read_desc(argv[1], &d);
+		run_for(&d, us / 10);                           /* warm-up */
+		start = now_us();
+		done = run_for(&d, us);
+		printf("%.1f\n", (now_us() - start) / done);
+		return 0;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s DESC ITERATIONS\n", argv[0]);
+		fprintf(stderr, "usage: %s DESC ITERATIONS | %s DESC -t MILLIS\n", argv[0], argv[0]);
 		return 2;
 	}
 	read_desc(argv[1], &d);

@@ -98,7 +98,7 @@ final class LoaderFds {
     }
 
     private static Found find(BpfSyscall sys, Arena arena, int fd, BpfLoader.LoaderIds ids) {
-        String kind = ProcFds.kind(fd).orElse("");
+        String kind = ProcFds.kind(arena, fd).orElse("");
         Optional<ProcFds.BpfObject> object = ProcFds.bpfObject(sys, arena, fd, kind);
         int after = kind.equals(ProcFds.BPF_MAP) ? ids.mapId() : ids.progId();
         return new Found(kind, object, object.filter(o -> Integer.compareUnsigned(o.id(), after) > 0).isPresent());

@@ -1,10 +1,12 @@
 package dev.lskel4j.runtime.internal;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -17,7 +19,9 @@ import java.util.Optional;
 public final class ProcFds {
     private ProcFds() {}
 
-    private static final Path FD = Path.of("/proc/self/fd");
+    private static final String FD_PREFIX = "/proc/self/fd/";
+    /** Room for the anon inode names, and most paths, in one {@code readlinkat}. */
+    private static final int LINK_BUFFER = 256;
     /** The anon inode names of BPF maps and programs ({@code anon_inode_getfd()} in kernel/bpf/syscall.c). */
     public static final String BPF_MAP = "anon_inode:bpf-map", BPF_PROG = "anon_inode:bpf-prog";
 
@@ -33,8 +37,23 @@ public final class ProcFds {
 
     /** {@return what {@code fd} is ({@code /proc/self/fd/N}'s link target), empty if it is not open} */
     public static Optional<String> kind(int fd) {
-        try {
-            return Optional.of(Files.readSymbolicLink(FD.resolve(Integer.toString(fd))).toString());
+        try (Arena arena = Arena.ofConfined()) {
+            return kind(arena, fd);
+        }
+    }
+
+    /** As {@link #kind(int)}, with one {@code readlinkat} into {@code arena}'s memory. */
+    public static Optional<String> kind(Arena arena, int fd) {
+        MemorySegment buf = arena.allocate(LINK_BUFFER);
+        long n = Native.readlink(arena.allocateFrom(FD_PREFIX + fd), buf);
+        if (n < 0) {
+            return Optional.empty();
+        }
+        if (n < LINK_BUFFER) {
+            return Optional.of(new String(buf.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
+        }
+        try { // a long path: what the JDK makes of it
+            return Optional.of(Files.readSymbolicLink(Path.of(FD_PREFIX + fd)).toString());
         } catch (IOException e) {
             return Optional.empty();
         }
