@@ -7,6 +7,7 @@
  *
  * Usage: lskel_bench DESC ITERATIONS   -> prints the mean microseconds per open+load+destroy
  *        lskel_bench DESC -t MILLIS     -> the same, running for MILLIS ms (after MILLIS/10 ms of warm-up)
+ *        lskel_bench DESC 0             -> the microseconds of one cold cycle, without warm-up
  * Build: cc -O2 -o lskel_bench lskel_bench.c   (header-only: no -lbpf needed)
  */
 #include <errno.h>
@@ -172,6 +173,13 @@ int main(int argc, char **argv)
 	}
 	read_desc(argv[1], &d);
 	n = atoi(argv[2]);
+	if (n == 0) {                                   /* one cold cycle: the first load of a fresh process */
+		start = now_us();
+		if (cycle(&d))
+			return 1;
+		printf("%.1f\n", now_us() - start);
+		return 0;
+	}
 	for (i = 0; i < n / 10 + 1; i++)                /* warm-up */
 		if (cycle(&d))
 			return 1;

@@ -68,8 +68,11 @@ public final class GlobalData {
             throw new KernelException("mmap of the initial image of map '" + spec.name() + "'", Errno.of((int) -addr), "");
         }
         GlobalData data = new GlobalData(spec, addr, size, scopes);
-        spec.initialImage().ifPresent(image -> MemorySegment.copy(image.ref(), 0,
-                MemorySegment.ofAddress(addr).reinterpret(spec.valueSize()), JAVA_BYTE, 0, image.length()));
+        if (spec.initialImage().isPresent()) {
+            var image = spec.initialImage().get();
+            MemorySegment.copy(image.ref(), 0, MemorySegment.ofAddress(addr).reinterpret(spec.valueSize()), JAVA_BYTE, 0,
+                    image.length());
+        }
         data.signedImage = signed;
         return data;
     }

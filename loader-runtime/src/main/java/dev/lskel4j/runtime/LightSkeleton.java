@@ -249,7 +249,7 @@ public final class LightSkeleton implements AutoCloseable {
         clearFdSlots(ctx);
         try {
             BpfLoader.LoaderIds ids = BpfLoader.run(Native.BPF, loader, ctx, options.keyringId(),
-                    LoaderCheck.ctxFdSlots(spec.maps().size(), (int) spec.programs().stream().filter(p -> p.loadSlot() >= 0).count()));
+                    LoaderCheck.ctxFdSlots(spec.maps().size(), loadedPrograms()));
             if (options.logLevel() > 0) verifierLog = BpfLoader.log(ctx);
             return ids;
         } finally {
@@ -280,13 +280,27 @@ public final class LightSkeleton implements AutoCloseable {
         int pageSize = Native.pageSize();
         int possibleCpus = PossibleCpus.get().size();
         int[] entries = new int[spec.maps().size()];
-        Arrays.setAll(entries, i -> maxEntries[i] != 0 ? maxEntries[i] : spec.maps().get(i).hostMaxEntries(pageSize, possibleCpus));
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = maxEntries[i] != 0 ? maxEntries[i] : spec.maps().get(i).hostMaxEntries(pageSize, possibleCpus);
+        }
         return entries;
+    }
+
+    /** {@return how many programs the loader loads (a load slot; not {@code SEC("?...")})} */
+    private int loadedPrograms() {
+        int n = 0;
+        for (ProgramSpec p : spec.programs()) {
+            if (p.loadSlot() >= 0) n++;
+        }
+        return n;
     }
 
     /** {@return the loader to run: the spec's, or for an allowed unverified load the spec's without its signature} */
     private LoaderBlob requireFeatures(LoadOptions options) throws BpfException {
-        List<String> percpu = spec.maps().stream().filter(m -> m.kind() == MapKind.PERCPU).map(MapSpec::name).toList();
+        List<String> percpu = new ArrayList<>();
+        for (MapSpec m : spec.maps()) {
+            if (m.kind() == MapKind.PERCPU) percpu.add(m.name());
+        }
         if (!percpu.isEmpty()) {
             String neededBy = "the percpu data of " + spec.name() + " (" + String.join(", ", percpu) + ")";
             KernelFeatures.require(Feature.GLOBAL_PERCPU_DATA, neededBy);
@@ -442,10 +456,10 @@ public final class LightSkeleton implements AutoCloseable {
             return;
         }
         state = State.CLOSED;
-        programs.forEach(BpfProgram::close);
+        for (BpfProgram p : programs) p.close();
         scopes.closeViews();
-        data.values().forEach(GlobalData::unmap);
-        maps.forEach(BpfMap::close);
+        for (GlobalData d : data.values()) d.unmap();
+        for (BpfMap m : maps) m.close();
     }
 
     private int mapIndex(String name) {

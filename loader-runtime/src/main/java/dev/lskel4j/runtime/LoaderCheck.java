@@ -82,15 +82,22 @@ final class LoaderCheck {
     private static final int BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_USER_RINGBUF = 31;
     private static final Path MEMINFO = Path.of("/proc/meminfo");
 
-    /** What a register holds, as far as the patterns need. */
-    private sealed interface Val {}
-    private record Unknown() implements Val {}
-    private record Const(long value) implements Val {}
-    private record BlobPtr(long offset) implements Val {}
-    private record BlobWord(long offset) implements Val {}
-    private record StackWord(long offset) implements Val {}
-    private record CtxWord(long offset) implements Val {}
-    private record CallResult(int call) implements Val {}
+    /**
+     * What a register holds, as far as the patterns need. Two values are the same when they are of
+     * one kind with one {@link #key()}: {@link #meet} compares them so, not with the records' equals,
+     * which a fresh JVM would first have to bootstrap.
+     */
+    private sealed interface Val {
+        /** {@return the value's one field (0 for {@link Unknown})} */
+        long key();
+    }
+    private record Unknown() implements Val { public long key() { return 0; } }
+    private record Const(long value) implements Val { public long key() { return value; } }
+    private record BlobPtr(long offset) implements Val { public long key() { return offset; } }
+    private record BlobWord(long offset) implements Val { public long key() { return offset; } }
+    private record StackWord(long offset) implements Val { public long key() { return offset; } }
+    private record CtxWord(long offset) implements Val { public long key() { return offset; } }
+    private record CallResult(int call) implements Val { public long key() { return call; } }
     private static final Val UNKNOWN = new Unknown();
 
     private record SysBpf(int insn, int cmd, long attr, int size) {}
@@ -224,13 +231,7 @@ final class LoaderCheck {
                     };
                     i++;
                 }
-                case CLASS_LDX -> reg[dst] = (code & 0xe0) != MODE_MEM ? UNKNOWN : switch (reg[src]) {
-                    case BlobPtr p when (code & 0x18) == 0 -> new BlobWord(p.offset() + off); // 4-byte loads
-                    case BlobPtr p -> UNKNOWN;
-                    case Val v when src == R10 -> new StackWord(off);
-                    case Val v when src == R6 -> new CtxWord(off);
-                    default -> UNKNOWN;
-                };
+                case CLASS_LDX -> reg[dst] = (code & 0xe0) != MODE_MEM ? UNKNOWN : loaded(reg[src], src, code, off);
                 case CLASS_ST, CLASS_STX -> {
                     if ((code & 0xe0) == MODE_MEM) {
                         int size = switch (code & 0x18) { case 0 -> 4; case 0x08 -> 2; case 0x10 -> 1; default -> 8; };
@@ -307,6 +308,16 @@ final class LoaderCheck {
         }
     }
 
+    /** {@return what an {@code ldx} through {@code from} (register {@code src}) loads: a 4-byte blob word, a stack or ctx word} */
+    private static Val loaded(Val from, int src, int code, int off) {
+        if (from instanceof BlobPtr p) {
+            return (code & 0x18) == 0 ? new BlobWord(p.offset() + off) : UNKNOWN; // 4-byte loads
+        }
+        if (src == R10) return new StackWord(off);
+        if (src == R6) return new CtxWord(off);
+        return UNKNOWN;
+    }
+
     private static boolean writesDst(int code) {
         int cls = code & 7;
         return cls == CLASS_LD || cls == CLASS_LDX || cls == 4 || cls == 7;
@@ -315,7 +326,7 @@ final class LoaderCheck {
     /** {@code a[r] = a[r] if both states agree, else unknown} */
     private static void meet(Val[] a, Val[] other) {
         for (int r = 0; r < a.length; r++) {
-            if (!a[r].equals(other[r])) a[r] = UNKNOWN;
+            if (a[r].getClass() != other[r].getClass() || a[r].key() != other[r].key()) a[r] = UNKNOWN;
         }
     }
 

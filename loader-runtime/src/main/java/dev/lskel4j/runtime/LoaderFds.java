@@ -101,7 +101,7 @@ final class LoaderFds {
         String kind = ProcFds.kind(arena, fd).orElse("");
         Optional<ProcFds.BpfObject> object = ProcFds.bpfObject(sys, arena, fd, kind);
         int after = kind.equals(ProcFds.BPF_MAP) ? ids.mapId() : ids.progId();
-        return new Found(kind, object, object.filter(o -> Integer.compareUnsigned(o.id(), after) > 0).isPresent());
+        return new Found(kind, object, object.isPresent() && Integer.compareUnsigned(object.get().id(), after) > 0);
     }
 
     /** {@return why {@code found} is not a new map like {@code map}, null if it is} */

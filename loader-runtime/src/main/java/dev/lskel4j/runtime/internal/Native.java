@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.io.FileInputStream;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -12,15 +14,17 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The system calls the runtime makes, through one FFM downcall: libc's
  * {@code long syscall(long number, ...)} with six {@code long} arguments. {@code bpf}, {@code mmap},
  * {@code mprotect}, {@code munmap}, {@code close}, {@code read}, {@code readlinkat}, and for
  * attaching {@code perf_event_open}, {@code ioctl} and {@code openat}, and for ring and perf
- * buffers {@code epoll_create1} and {@code epoll_ctl}, all pass through it; only
- * {@code getpagesize()} (not a system call) and the blocking {@code epoll_wait} have handles of their
- * own, made on first use. One
+ * buffers {@code epoll_create1} and {@code epoll_ctl}, all pass through it; only the blocking
+ * {@code epoll_wait} has a handle of its own, made on first use (and {@code getpagesize()}, where
+ * the auxiliary vector does not tell the page size). One
  * handle is one stub for the JVM to generate at first use, instead of one per C prototype, which
  * is most of the time a first load in a fresh JVM takes.
  *
@@ -230,19 +234,44 @@ public final class Native {
         return PageSize.VALUE;
     }
 
-    /** {@code getpagesize()}, asked once. */
+    /**
+     * The page size, asked once: {@code AT_PAGESZ} of this process's auxiliary vector
+     * ({@code /proc/self/auxv}, what {@code getpagesize()} returns), else {@code getpagesize()}
+     * itself. Reading the file spares a first load the making of a second downcall stub.
+     */
     private static final class PageSize {
         private PageSize() {}
 
-        /* int getpagesize(void); */
+        private static final long AT_NULL = 0, AT_PAGESZ = 6;
         static final int VALUE;
 
         static {
-            try {
-                VALUE = (int) downcall("getpagesize", FunctionDescriptor.of(JAVA_INT)).invokeExact();
-            } catch (Throwable t) {
-                throw linkageFailure("getpagesize", t);
+            int fromAuxv = auxv();
+            if (fromAuxv > 0) {
+                VALUE = fromAuxv;
+            } else {
+                try { /* int getpagesize(void); */
+                    VALUE = (int) downcall("getpagesize", FunctionDescriptor.of(JAVA_INT)).invokeExact();
+                } catch (Throwable t) {
+                    throw linkageFailure("getpagesize", t);
+                }
             }
+        }
+
+        /** {@return AT_PAGESZ of /proc/self/auxv (pairs of native-order 64-bit words), 0 if absent or unreadable} */
+        private static int auxv() {
+            try (FileInputStream in = new FileInputStream("/proc/self/auxv")) {
+                ByteBuffer b = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.nativeOrder());
+                while (b.remaining() >= 16) {
+                    long type = b.getLong();
+                    long value = b.getLong();
+                    if (type == AT_PAGESZ) return value > 0 && value <= 1 << 30 ? (int) value : 0;
+                    if (type == AT_NULL) break;
+                }
+            } catch (IOException e) {
+                // no /proc: ask libc
+            }
+            return 0;
         }
     }
 
