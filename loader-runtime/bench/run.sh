@@ -44,7 +44,8 @@ for r in $(seq 1 "$rounds"); do
   for o in "${objects[@]}"; do
     c1="$("$out/lskel_bench" "$out/$o.desc" -t "$c_ms")"
     # shellcheck disable=SC2086
-    java --enable-native-access=ALL-UNNAMED -Dlskel.reference="$reference" -cp "$cp" org.openjdk.jmh.Main LoadBenchmark \
+    # jmh.ignoreLock: another JMH run on a shared machine slows both sides of the round alike
+    java --enable-native-access=ALL-UNNAMED -Djmh.ignoreLock=true -Dlskel.reference="$reference" -cp "$cp" org.openjdk.jmh.Main LoadBenchmark \
       -p object="$o" -p log="$log" -f 1 ${JMH_ARGS:--wi 2 -w 1 -i 3 -r 1} -jvmArgsAppend "-Dlskel.reference=$reference" \
       -rf csv -rff "$out/jmh-$o-$r.csv" >"$out/jmh-$o-$r.log"
     j="$(jmh_us "$out/jmh-$o-$r.csv")"
