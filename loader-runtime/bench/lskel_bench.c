@@ -6,7 +6,8 @@
  * come from a description file written by dev.lskel4j.runtime.BenchDescriptions.
  *
  * Usage: lskel_bench DESC ITERATIONS   -> prints the mean microseconds per open+load+destroy
- *        lskel_bench DESC -t MILLIS     -> the same, running for MILLIS ms (after MILLIS/10 ms of warm-up)
+ *        lskel_bench DESC -t MILLIS     -> the same, running for MILLIS ms (after MILLIS/10 ms of warm-up),
+ *                                          then the mean on-CPU microseconds per cycle (user + system)
  *        lskel_bench DESC 0             -> the microseconds of one cold cycle, without warm-up
  * Build: cc -O2 -o lskel_bench lskel_bench.c   (header-only: no -lbpf needed)
  */
@@ -128,12 +129,17 @@ static int cycle(const struct desc *d)
 	return 0;
 }
 
-static double now_us(void)
+static double clock_us(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static double now_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
 }
 
 /* runs cycles for at least us microseconds; returns how many */
@@ -157,14 +163,16 @@ int main(int argc, char **argv)
 	double start;
 
 	if (argc == 4 && !strcmp(argv[2], "-t")) {
-		double us = atof(argv[3]) * 1000;
+		double us = atof(argv[3]) * 1000, cpu;
 		long done;
 
 		read_desc(argv[1], &d);
 		run_for(&d, us / 10);                           /* warm-up */
 		start = now_us();
+		cpu = clock_us(CLOCK_THREAD_CPUTIME_ID);
 		done = run_for(&d, us);
-		printf("%.1f\n", (now_us() - start) / done);
+		cpu = clock_us(CLOCK_THREAD_CPUTIME_ID) - cpu;
+		printf("%.1f %.1f\n", (now_us() - start) / done, cpu / done);
 		return 0;
 	}
 	if (argc != 3) {

@@ -8,20 +8,9 @@
 #   N=200                                            (optional)
 set -euo pipefail
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$bench/../.." && pwd)"
-. "$repo/scripts/env.sh"
-if [ $# -gt 0 ]; then objects=("$@"); else objects=(minimal globals maps kfunc many_maps); fi
 n="${N:-200}"
-out="$repo/loader-runtime/target/bench"
-mkdir -p "$out"
 command -v strace >/dev/null || { echo "syscalls: needs strace" >&2; exit 2; }
-cd "$repo"
-scripts/mvn -q -pl loader-runtime test-compile
-scripts/mvn -q -pl loader-runtime dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/classpath" >/dev/null
-cp="$(cat "$out/classpath"):$repo/loader-runtime/target/classes:$repo/loader-runtime/target/test-classes"
-reference="$repo/fixtures/reference"
-java --enable-native-access=ALL-UNNAMED -cp "$cp" -Dlskel.reference="$reference" dev.lskel4j.runtime.BenchDescriptions "$out" "${objects[@]}"
-cc -O2 -Wall -o "$out/lskel_bench" "$bench/lskel_bench.c"
+. "$bench/common.sh"
 
 count() { # label command...: strace -c -f summary of the command
   strace -f -c -o "$out/strace-$1.txt" "${@:2}" >/dev/null 2>&1
