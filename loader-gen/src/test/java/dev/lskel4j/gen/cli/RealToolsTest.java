@@ -110,21 +110,21 @@ class RealToolsTest {
 
     private static final Map<String, Tool> TOOLS = Map.ofEntries(
             Map.entry("rt_execsnoop", new Tool(obj -> runWhile(RealToolsTest::execs, obj),
-                    out -> assertAtLeast(N, out.records("perf buffer events"), out, "execs through the perf buffer"))),
+                    out -> assertAtLeast(N, out.records("perf buffer events", "exec_event"), out, "execs through the perf buffer"))),
             Map.entry("rt_execsnoop_rb", new Tool(obj -> runWhile(RealToolsTest::execs, obj),
                     out -> {
-                        assertAtLeast(N, out.records("ring buffer events"), out, "execs through the ring buffer");
+                        assertAtLeast(N, out.records("ring buffer events", "exec_event"), out, "execs through the ring buffer");
                         assertAtLeast(N, out.bss("events_sent"), out, "bss.events_sent");
                     })),
             Map.entry("rt_opensnoop", new Tool(obj -> runWhile(RealToolsTest::failedOpens, obj,
                     "--set", "rodata.target_pid=self", "--set", "rodata.failed_only=true"),
                     out -> {
-                        assertAtLeast(N, out.records("ring buffer events"), out, "failed opens of this process");
+                        assertAtLeast(N, out.records("ring buffer events", "open_event"), out, "failed opens of this process");
                         assertAtLeast(N, out.bss("opens"), out, "bss.opens");
                     })),
             Map.entry("rt_exitsnoop", new Tool(obj -> runWhile(RealToolsTest::execs, obj),
                     out -> {
-                        assertAtLeast(N, out.records("ring buffer events"), out, "exits through the ring buffer");
+                        assertAtLeast(N, out.records("ring buffer events", "exit_event"), out, "exits through the ring buffer");
                         assertAtLeast(N, out.bss("exits"), out, "bss.exits");
                     })),
             Map.entry("rt_tcpconnect", new Tool(obj -> runWhile(RealToolsTest::tcpConnects, obj),
@@ -137,7 +137,7 @@ class RealToolsTest {
             Map.entry("rt_tcpstates", new Tool(obj -> runWhile(RealToolsTest::tcpConnects, obj),
                     out -> {
                         // each connection: client SYN_SENT, ESTABLISHED (both ends), the closes
-                        assertAtLeast(3 * N, out.records("ring buffer events"), out, "TCP state changes");
+                        assertAtLeast(3 * N, out.records("ring buffer events", "state_event"), out, "TCP state changes");
                         assertAtLeast(3 * N, out.bss("transitions"), out, "bss.transitions");
                     })),
             Map.entry("rt_biolatency", new Tool(obj -> runWhile(RealToolsTest::directWrites, obj),
@@ -154,7 +154,7 @@ class RealToolsTest {
                     out -> assertAtLeast(N, out.bss("packets"), out, "packets seen by xdp"))),
             Map.entry("rt_gethostlatency", new Tool(obj -> runWhile(RealToolsTest::lookups, obj),
                     out -> {
-                        assertAtLeast(N, out.records("perf buffer events"), out, "getaddrinfo calls through the perf buffer");
+                        assertAtLeast(N, out.records("perf buffer events", "lookup_event"), out, "getaddrinfo calls through the perf buffer");
                         assertAtLeast(N, out.bss("calls"), out, "bss.calls");
                     })),
             Map.entry("rt_cgroupnet", new Tool(RealToolsTest::inAFreshCgroup,
@@ -292,11 +292,16 @@ class RealToolsTest {
                     .findFirst().orElseThrow(() -> new AssertionError("no " + prefix + "in\n" + text));
         }
 
-        /** {@return how many records {@code lskel run} drained from {@code buffer} ("ring buffer events", ...)} */
-        long records(String buffer) {
-            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(buffer) + ": (\\d+) records(, (\\d+) lost.*)?$").matcher(text);
+        /**
+         * {@return how many records {@code lskel run} drained from {@code buffer} ("ring buffer events", ...)},
+         * checking none was lost and that they were decoded as {@code struct event}
+         */
+        long records(String buffer, String event) {
+            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(buffer)
+                    + ": (\\d+) records(, (\\d+) lost(?: \\(by CPU: [^)]*\\))?)?(?:, struct (\\w+))?$").matcher(text);
             assertTrue(m.find(), "no '" + buffer + ": N records' in\n" + text);
             if (m.group(3) != null) assertEquals("0", m.group(3), "lost samples\n" + text);
+            assertEquals(event, m.group(4), "the struct " + buffer + "'s records were decoded as\n" + text);
             return Long.parseLong(m.group(1));
         }
 
