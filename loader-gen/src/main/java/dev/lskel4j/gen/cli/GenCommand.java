@@ -64,6 +64,11 @@ final class GenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliException {
+        return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** Generates and writes every object, printing one line per object to {@code o}; {@return the exit status} */
+    int run(PrintWriter o, PrintWriter err) throws CliException {
         if (name != null && objects.size() > 1) {
             throw new CliException(Lskel.USAGE, "--name applies to one object, but " + objects.size() + " were given");
         }
@@ -78,8 +83,6 @@ final class GenCommand implements Callable<Integer> {
         Optional<LoaderSigner> signer = signing.signer(generation);
         HostValues hostValues = host.hostValues();
         boolean outPrepared = false; // --out is made when the first object has generated: no output for none
-        PrintWriter o = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         List<String> failed = new ArrayList<>();
         for (int i = 0; i < objects.size(); i++) {
             Path obj = objects.get(i);

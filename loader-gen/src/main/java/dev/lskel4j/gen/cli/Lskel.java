@@ -1,5 +1,7 @@
 package dev.lskel4j.gen.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,7 +47,34 @@ public final class Lskel {
 
     /** Runs the CLI and exits with its status. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(args, writer(System.out), writer(System.err)));
+    }
+
+    /**
+     * Runs {@code lskel args...} with the given output and error writers and returns the exit status.
+     * A plain {@code gen} call (what a build runs once per batch) is parsed by {@link GenArgs} without
+     * picocli, which costs a short run most of its start-up; anything else, including every usage
+     * error and help request, goes through {@link #commandLine()}, so that help and errors are
+     * picocli's in both cases.
+     */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        GenArgs gen = GenArgs.parse(args);
+        if (gen != null) {
+            try {
+                return gen.command().run(out, err);
+            } catch (Exception e) {
+                return report(e, "gen", gen.verbose(), err);
+            }
+        }
+        CommandLine cmd = commandLine();
+        cmd.setOut(out);
+        cmd.setErr(err);
+        return cmd.execute(args);
+    }
+
+    /** {@return a writer in the stream's own charset (as picocli's default out and err), flushed per line} */
+    private static PrintWriter writer(PrintStream stream) {
+        return new PrintWriter(new OutputStreamWriter(stream, stream.charset()), true);
     }
 
     /** {@return the configured command line; tests call {@code execute} on it with captured out/err} */
@@ -57,14 +86,17 @@ public final class Lskel {
 
     /** Turns an exception escaping a command into its exit status and a message without a stack trace. */
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        PrintWriter err = cmd.getErr();
-        boolean verbose = parsed.hasMatchedOption("--verbose");
+        return report(e, cmd.getCommandName(), parsed.hasMatchedOption("--verbose"), cmd.getErr());
+    }
+
+    /** Prints what went wrong in {@code command} (its stack trace if {@code verbose}) and {@return its exit status}. */
+    private static int report(Exception e, String command, boolean verbose, PrintWriter err) {
         int status;
         if (e instanceof CliException c) {
-            err.println("lskel " + cmd.getCommandName() + ": " + c.getMessage());
+            err.println("lskel " + command + ": " + c.getMessage());
             status = c.status();
         } else {
-            err.println("lskel " + cmd.getCommandName() + ": internal error: " + e
+            err.println("lskel " + command + ": internal error: " + e
                     + (verbose ? "" : " (run with --verbose for the stack trace)"));
             status = INTERNAL_ERROR;
         }
