@@ -52,10 +52,11 @@ public final class Lskel {
 
     /**
      * Runs {@code lskel args...} with the given output and error writers and returns the exit status.
-     * A plain {@code gen} call (what a build runs once per batch) is parsed by {@link GenArgs} without
-     * picocli, which costs a short run most of its start-up; anything else, including every usage
-     * error and help request, goes through {@link #commandLine()}, so that help and errors are
-     * picocli's in both cases.
+     * A plain {@code gen} call (what a build runs once per batch) is parsed by {@link GenArgs}
+     * without picocli, which would cost a short run most of its start-up; anything else, including
+     * every usage error and help request, goes through {@link Picocli}, so help and errors are
+     * picocli's. No method of this class names a picocli type: the launcher's look-up of
+     * {@code main} would load picocli for it.
      */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         GenArgs gen = GenArgs.parse(args);
@@ -66,10 +67,7 @@ public final class Lskel {
                 return report(e, "gen", gen.verbose(), err);
             }
         }
-        CommandLine cmd = commandLine();
-        cmd.setOut(out);
-        cmd.setErr(err);
-        return cmd.execute(args);
+        return Picocli.execute(args, out, err);
     }
 
     /** {@return a writer in the stream's own charset (as picocli's default out and err), flushed per line} */
@@ -77,20 +75,8 @@ public final class Lskel {
         return new PrintWriter(new OutputStreamWriter(stream, stream.charset()), true);
     }
 
-    /** {@return the configured command line; tests call {@code execute} on it with captured out/err} */
-    public static CommandLine commandLine() {
-        CommandLine cmd = new CommandLine(new Lskel());
-        cmd.setExecutionExceptionHandler(Lskel::handle);
-        return cmd;
-    }
-
-    /** Turns an exception escaping a command into its exit status and a message without a stack trace. */
-    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        return report(e, cmd.getCommandName(), parsed.hasMatchedOption("--verbose"), cmd.getErr());
-    }
-
     /** Prints what went wrong in {@code command} (its stack trace if {@code verbose}) and {@return its exit status}. */
-    private static int report(Exception e, String command, boolean verbose, PrintWriter err) {
+    static int report(Exception e, String command, boolean verbose, PrintWriter err) {
         int status;
         if (e instanceof CliException c) {
             err.println("lskel " + command + ": " + c.getMessage());

@@ -69,7 +69,7 @@ class GenArgsTest {
             String[] args = call.toArray(String[]::new);
             GenArgs fast = GenArgs.parse(args);
             assertNotNull(fast, "not taken: " + call);
-            CommandLine.ParseResult parsed = Lskel.commandLine().parseArgs(args);
+            CommandLine.ParseResult parsed = Picocli.commandLine().parseArgs(args);
             CommandLine.ParseResult sub = parsed.subcommand();
             assertEquals(bound(sub.commandSpec().commandLine().getCommand()), bound(fast.command()), call.toString());
             assertEquals(parsed.hasMatchedOption("--verbose") || sub.hasMatchedOption("--verbose"), fast.verbose(),
@@ -80,7 +80,7 @@ class GenArgsTest {
     @Test
     void everyOptionOfGenIsTaken() {
         Set<String> gen = new TreeSet<>();
-        for (OptionSpec o : Lskel.commandLine().getSubcommands().get("gen").getCommandSpec().options()) {
+        for (OptionSpec o : Picocli.commandLine().getSubcommands().get("gen").getCommandSpec().options()) {
             if (!o.usageHelp() && !o.versionHelp()) gen.addAll(Arrays.asList(o.names()));
         }
         Set<String> used = new TreeSet<>();
@@ -101,10 +101,10 @@ class GenArgsTest {
         }
         // these are picocli's errors, so its message is the one printed
         assertThrows(CommandLine.ParameterException.class,
-                () -> Lskel.commandLine().parseArgs("gen", "a.bpf.o", "--out", "d", "--out", "e"));
+                () -> Picocli.commandLine().parseArgs("gen", "a.bpf.o", "--out", "d", "--out", "e"));
         assertThrows(CommandLine.ParameterException.class,
-                () -> Lskel.commandLine().parseArgs("gen", "a.bpf.o", "--out", "d", "--name", "../x"));
-        assertTrue(Lskel.commandLine().parseArgs("gen", "--help").subcommand().isUsageHelpRequested());
+                () -> Picocli.commandLine().parseArgs("gen", "a.bpf.o", "--out", "d", "--name", "../x"));
+        assertTrue(Picocli.commandLine().parseArgs("gen", "--help").subcommand().isUsageHelpRequested());
     }
 
     /** {@return every value a gen call binds, printable for a failure message} */
