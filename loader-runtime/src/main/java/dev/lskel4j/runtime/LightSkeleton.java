@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -428,26 +429,41 @@ public final class LightSkeleton implements AutoCloseable {
      * @throws IllegalStateException unless loaded
      */
     public synchronized AttachReport attach() {
+        return attach(AttachTargets.NONE);
+    }
+
+    /**
+     * As {@link #attach()}, and attaches the programs that need a target to the one {@code targets}
+     * gives for their kind (xdp and tcx: the interface; cgroup kinds: the cgroup; sk_lookup and
+     * flow_dissector: the network namespace). A refusal is reported as by {@link #attach()}.
+     *
+     * @return one result per program
+     * @throws IllegalStateException unless loaded
+     */
+    public synchronized AttachReport attach(AttachTargets targets) {
+        Objects.requireNonNull(targets, "targets");
         requireState(State.LOADED);
         List<AttachResult> results = new ArrayList<>(programs.size());
         for (BpfProgram prog : programs) {
-            results.add(attachOne(prog));
+            results.add(attachOne(prog, targets));
         }
         return new AttachReport(results);
     }
 
-    private static AttachResult attachOne(BpfProgram p) {
+    private static AttachResult attachOne(BpfProgram p, AttachTargets targets) {
         if (!p.isLoaded()) return result(p, AttachResult.Status.NOT_LOADED, "", null);
         if (p.link().isPresent()) return result(p, AttachResult.Status.ATTACHED, "", null);
         Optional<String> needs = p.attachNeeds();
-        if (needs.isPresent()) {
+        boolean given = needs.isPresent() && targets.supply(p);
+        if (needs.isPresent() && !given) {
             return p.attachKind() == ProgramSpec.AttachKind.NONE
                     ? result(p, AttachResult.Status.NOT_ATTACHABLE, needs.get(), null)
                     : result(p, AttachResult.Status.NEEDS_PARAMETER, needs.get() + " (" + BpfProgram.attachMethod(p.attachKind())
                             + ")", null);
         }
         try {
-            p.attach();
+            if (given) targets.attach(p);
+            else p.attach();
             return result(p, AttachResult.Status.ATTACHED, "", null);
         } catch (MissingFeatureException e) {
             return result(p, AttachResult.Status.MISSING_FEATURE, e.getMessage(), null);

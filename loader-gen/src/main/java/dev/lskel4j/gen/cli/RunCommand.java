@@ -7,11 +7,13 @@ import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.skel.BpfNames;
 import dev.lskel4j.gen.skel.CType;
 import dev.lskel4j.gen.skel.DataSection;
+import dev.lskel4j.gen.skel.EventTypes;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.gen.skel.MapTypes;
 import dev.lskel4j.gen.skel.ValueText;
 import dev.lskel4j.runtime.AttachReport;
 import dev.lskel4j.runtime.AttachResult;
+import dev.lskel4j.runtime.AttachTargets;
 import dev.lskel4j.runtime.BpfException;
 import dev.lskel4j.runtime.BpfMap;
 import dev.lskel4j.runtime.BpfProgram;
@@ -49,8 +51,12 @@ import picocli.CommandLine.Spec;
                 + "section names its target (raw_tp, tp/tracepoint, kprobe/kretprobe/ksyscall, kprobe.multi, "
                 + "uprobe/PATH:FUNC, tp_btf, fentry/fexit/fmod_ret, lsm, iter) and prints `attached K of N programs` "
                 + "with, for each program not attached, why (the parameter it needs: an interface, a cgroup, a "
-                + "network namespace, a perf event, a map; the kernel's refusal and errno; a missing kernel feature), "
-                + "waits (draining ring buffers and perf buffers: their record counts, the first records in hex, perf buffers' lost counts), runs each iterator program once and "
+                + "network namespace, a perf event, a map; the kernel's refusal and errno; a missing kernel feature); "
+                + "xdp and tc/tcx programs attach to --interface, cgroup programs to --cgroup, sk_lookup and "
+                + "flow_dissector to --netns when given, "
+                + "waits (draining ring buffers and perf buffers: their record counts, the first records decoded through the BTF "
+                + "struct their programs write, in hex with the reason where none can be chosen, perf buffers' lost counts), "
+                + "runs each iterator program once and "
                 + "prints its output, then prints "
                 + "each global variable as `section.name = value` (decoded through BTF) and each map's name, type and "
                 + "sizes with the first entries of hash and array maps (decoded through BTF), and closes everything. "
@@ -63,6 +69,8 @@ final class RunCommand implements Callable<Integer> {
     /** How many bytes of each printed record; data pages per CPU of each perf buffer. */
     private static final int RECORD_BYTES = 64, PERF_PAGES = 8;
     private static final int BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
+    /** At most this many bytes follow a perf sample's data: PERF_SAMPLE_RAW pads its u32 size and data to 8 bytes. */
+    private static final int PERF_RAW_PADDING = 7;
     /** How many entries of each hash or array map {@code run} prints. */
     private static final int MAP_ENTRIES = 16;
     /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH. */
@@ -73,6 +81,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     GenerationOptions generation;
+
+    @Mixin
+    AttachOptions attachOptions;
 
     @Option(names = "--name", paramLabel = "NAME", converter = OutputPaths.NameConverter.class,
             description = "Object name. Default: the file name without .bpf.o.")
@@ -94,6 +105,11 @@ final class RunCommand implements Callable<Integer> {
             + "(the last program's log) and in the error of a failed one. 0 (default): no log unless a load fails.")
     int logLevel;
 
+    @Option(names = "--event-type", paramLabel = "MAP=STRUCT", description = "The struct the records of ring buffer or "
+            + "perf event array MAP are, e.g. events=event; by default inferred from the record size the programs write "
+            + "(bpf_ringbuf_reserve/output, bpf_perf_event_output) and the object's BTF structs. Repeatable.")
+    List<String> eventTypes = new ArrayList<>();
+
     @Parameters(paramLabel = "OBJ", description = "A BPF object file.")
     Path object;
 
@@ -104,6 +120,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws CliException {
         if (seconds < 0 || Double.isNaN(seconds)) throw new CliException(Lskel.USAGE, "--for must be 0 or more seconds");
         if (logLevel < 0 || logLevel > 7) throw new CliException(Lskel.USAGE, "--log-level " + logLevel + " is not 0..7");
+        AttachTargets targets = attachOptions.targets();
         Generation gen = generation.generate(object, name != null ? name : GenerationOptions.defaultName(object), HostValues.none());
         List<DataSection> sections;
         try {
@@ -126,6 +143,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (MalformedObjectException e) {
             throw new CliException(Lskel.BAD_INPUT, e.inFile(object.toString()).getMessage(), e);
         }
+        Map<String, EventTypes.Choice> events = eventChoices(gen);
         PrintWriter out = spec.commandLine().getOut();
         try (LightSkeleton skel = LightSkeleton.open(skeletonSpec)) {
             for (Assignment a : assignments) {
@@ -138,10 +156,10 @@ final class RunCommand implements Callable<Integer> {
                 out.println("verifier log (level " + logLevel + ", the last program loaded):");
                 skel.verifierLog().lines().forEach(l -> out.println("  " + l));
             }
-            AttachReport report = skel.attach();
+            AttachReport report = skel.attach(targets);
             out.println(report.summary());
             for (AttachResult r : report.unattached()) out.println("  " + r);
-            try (Drains drains = Drains.of(skel.maps())) {
+            try (Drains drains = Drains.of(skel.maps(), events, order)) {
                 out.printf("running for %s s%n", seconds);
                 out.flush();
                 drains.pause(seconds);
@@ -200,24 +218,58 @@ final class RunCommand implements Callable<Integer> {
         if (lines.size() > ITERATOR_LINES) out.printf("  ... %d more lines%n", lines.size() - ITERATOR_LINES);
     }
 
-    /** Records of one ring or perf buffer drained while {@code run} waits: how many, and the first few. */
+    /** Parses {@code --event-type MAP=STRUCT} and chooses each ring/perf buffer's struct ({@link EventTypes}). */
+    private Map<String, EventTypes.Choice> eventChoices(Generation gen) throws CliException {
+        Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        for (String e : eventTypes) {
+            int eq = e.indexOf('=');
+            if (eq <= 0 || eq == e.length() - 1) throw new CliException(Lskel.USAGE, "--event-type '" + e + "' is not MAP=STRUCT");
+            overrides.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        try {
+            return EventTypes.of(gen.plan(), overrides);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(Lskel.USAGE, e.getMessage(), e);
+        } catch (MalformedObjectException e) {
+            throw new CliException(Lskel.BAD_INPUT, e.inFile(object.toString()).getMessage(), e);
+        }
+    }
+
+    /**
+     * Records of one ring or perf buffer drained while {@code run} waits: how many, and the first few,
+     * decoded as the {@link EventTypes} choice for the map (else in hex, after the reason).
+     */
     private static final class Drained {
         final String what;
+        final Optional<EventTypes.Choice> choice;
+        final ByteOrder order;
+        /** Bytes past the struct that are not news ({@link #PERF_RAW_PADDING} for perf samples). */
+        final int slack;
         long count;
-        final List<byte[]> first = new ArrayList<>();
+        final List<String> first = new ArrayList<>();
 
-        Drained(String what) {
+        Drained(String what, Optional<EventTypes.Choice> choice, ByteOrder order, int slack) {
             this.what = what;
+            this.choice = choice;
+            this.order = order;
+            this.slack = slack;
         }
 
         void add(MemorySegment record) {
-            if (count++ < RING_RECORDS) first.add(record.asSlice(0, Math.min(record.byteSize(), RECORD_BYTES)).toArray(JAVA_BYTE));
+            if (count++ >= RING_RECORDS) return;
+            if (choice.orElse(null) instanceof EventTypes.Decoded d) {
+                first.add(EventTypes.format(d.type(), record.toArray(JAVA_BYTE), order, slack));
+            } else {
+                byte[] rec = record.asSlice(0, Math.min(record.byteSize(), RECORD_BYTES)).toArray(JAVA_BYTE);
+                first.add(java.util.HexFormat.of().formatHex(rec) + (rec.length == RECORD_BYTES ? " ..." : ""));
+            }
         }
 
         void print(PrintWriter out, String lost) {
-            out.printf("%s: %d records%s%n", what, count, lost);
-            first.forEach(rec -> out.println("  " + java.util.HexFormat.of().formatHex(rec)
-                    + (rec.length == RECORD_BYTES ? " ..." : "")));
+            out.printf("%s: %d records%s%s%n", what, count, lost,
+                    choice.orElse(null) instanceof EventTypes.Decoded d ? ", " + d.type().spelling() : "");
+            if (count > 0 && choice.orElse(null) instanceof EventTypes.Undecided u) out.println("  " + u.reason());
+            first.forEach(rec -> out.println("  " + rec));
             if (count > first.size()) out.printf("  ... %d more%n", count - first.size());
         }
     }
@@ -228,16 +280,17 @@ final class RunCommand implements Callable<Integer> {
         private final List<Drained> ringRecords = new ArrayList<>(), perfRecords = new ArrayList<>();
         private final List<PerfBuffer> perf = new ArrayList<>();
 
-        static Drains of(List<BpfMap> maps) throws KernelException {
+        static Drains of(List<BpfMap> maps, Map<String, EventTypes.Choice> events, ByteOrder order) throws KernelException {
             Drains d = new Drains();
             try {
                 for (BpfMap m : maps) {
                     if (m.type() == BPF_MAP_TYPE_RINGBUF) {
-                        Drained r = new Drained("ring buffer " + m.name());
+                        Drained r = new Drained("ring buffer " + m.name(), Optional.ofNullable(events.get(m.name())), order, 0);
                         d.ringRecords.add(r);
                         d.rings = d.rings == null ? RingBuffer.open(m, r::add) : d.rings.add(m, r::add);
                     } else if (m.type() == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
-                        Drained r = new Drained("perf buffer " + m.name());
+                        Drained r = new Drained("perf buffer " + m.name(), Optional.ofNullable(events.get(m.name())), order,
+                                PERF_RAW_PADDING);
                         d.perfRecords.add(r);
                         d.perf.add(PerfBuffer.open(m, PERF_PAGES, (cpu, data) -> r.add(data), null));
                     }

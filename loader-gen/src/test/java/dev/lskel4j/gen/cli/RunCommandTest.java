@@ -30,8 +30,18 @@ class RunCommandTest {
         return Corpus.root().resolve("obj/" + name + ".bpf.o").toString();
     }
 
-    /** Runs {@code lskel run} and makes 5 getpid calls while its programs are attached. */
+    /** Runs {@code lskel run} and makes 5 getpid calls (from the calling thread) while its programs are attached. */
     static Cli.Result runWithFiveGetpids(String... args) throws Exception {
+        return runWhile(() -> Syscalls.getpid(5), args);
+    }
+
+    /** What a test does while {@code lskel run}'s programs are attached. */
+    interface Trigger {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code lskel run} and, once it says it is running, {@code trigger} on the calling thread. */
+    static Cli.Result runWhile(Trigger trigger, String... args) throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Cli.run(out, err, args));
@@ -39,7 +49,7 @@ class RunCommandTest {
         while (!out.toString().contains("running for") && !status.isDone() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        if (out.toString().contains("running for")) Syscalls.getpid(5);
+        if (out.toString().contains("running for")) trigger.run();
         return new Cli.Result(status.get(60, TimeUnit.SECONDS), out.toString(), err.toString());
     }
 
