@@ -8,6 +8,8 @@
 # Not part of the test suite.
 #
 #   loader-gen/bench/cli.sh [REPETITIONS]      default 21
+#   BASELINE=DIR loader-gen/bench/cli.sh ...   also times DIR/lskel gen (another checkout, e.g. the
+#                                              commit before a change) in the same rotation
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$repo/scripts/env.sh"
@@ -15,7 +17,7 @@ reps="${1:-21}"
 bpftool="$(command -v bpftool || echo /usr/sbin/bpftool)"
 out="$repo/loader-gen/target/bench/cli"
 rm -rf "$out"
-mkdir -p "$out/bpftool" "$out/lskel"
+mkdir -p "$out/bpftool" "$out/lskel" "$out/baseline"
 cd "$repo"
 ./lskel --version >/dev/null # builds if needed, and the AOT cache with it
 
@@ -49,15 +51,20 @@ run() {
 	bpftool) measure bpftool bash -c "$(declare -p objects out bpftool); $(declare -f bpftool_loop); bpftool_loop" ;;
 	aot) measure aot ./lskel gen --out "$out/lskel" "${objects[@]}" ;;
 	noaot) LSKEL_AOT=off measure noaot ./lskel gen --out "$out/lskel" "${objects[@]}" ;;
+	baseline) measure baseline "$BASELINE/lskel" gen --out "$out/baseline" "${objects[@]}" ;;
 	esac
 }
 
 order=(bpftool aot noaot)
+if [ -n "${BASELINE:-}" ]; then
+	"$BASELINE/lskel" --version >/dev/null # builds it if needed
+	order+=(baseline)
+fi
 for kind in "${order[@]}"; do run "$kind"; done # warm the page cache
 rm -f "$out"/*.txt
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 0; i < reps; i++)); do
-	for ((k = 0; k < 3; k++)); do run "${order[(i + k) % 3]}"; done
+	for ((k = 0; k < ${#order[@]}; k++)); do run "${order[(i + k) % ${#order[@]}]}"; done
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -66,16 +73,17 @@ median() { # column $2 of file $1
 }
 echo "repetitions: $reps, load average before $load_before, after $load_after"
 printf '%-28s %10s %10s %10s\n' "" "wall s" "cpu s" "peak MiB"
-for kind in bpftool aot noaot; do
+for kind in "${order[@]}"; do
 	case "$kind" in
 	bpftool) label="bpftool loop" ;;
 	aot) label="./lskel gen, AOT cache" ;;
 	noaot) label="./lskel gen, no AOT cache" ;;
+	baseline) label="BASELINE/lskel gen" ;;
 	esac
 	printf '%-28s %10.3f %10.3f %10.1f\n' "$label" "$(median "$out/$kind.txt" 1)" "$(median "$out/$kind.txt" 2)" \
 		"$(echo "$(median "$out/$kind.txt" 3) / 1024" | bc -l)"
 done
-for kind in aot noaot; do
+for kind in "${order[@]:1}"; do
 	printf 'ratio %-22s %10.2f %10.2f %10.2f\n' "$kind / bpftool" \
 		"$(echo "$(median "$out/$kind.txt" 1) / $(median "$out/bpftool.txt" 1)" | bc -l)" \
 		"$(echo "$(median "$out/$kind.txt" 2) / $(median "$out/bpftool.txt" 2)" | bc -l)" \

@@ -1,23 +1,31 @@
 package dev.lskel4j.gen.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lskel4j.gen.elf.Corpus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@link GenArgs} against picocli: every call it takes binds the same values as picocli's parse of
- * the same arguments, every option of {@code gen} is among those calls, and the calls picocli
- * answers with a message or help are left to picocli.
+ * the same arguments and prints and writes the same, every option of {@code gen} is among those
+ * calls, and the calls picocli answers with a message or help are left to picocli.
  */
 class GenArgsTest {
     private static final List<List<String>> TAKEN = List.of(
@@ -105,6 +113,45 @@ class GenArgsTest {
         assertThrows(CommandLine.ParameterException.class,
                 () -> Picocli.commandLine().parseArgs("gen", "a.bpf.o", "--out", "d", "--name", "../x"));
         assertTrue(Picocli.commandLine().parseArgs("gen", "--help").subcommand().isUsageHelpRequested());
+    }
+
+    @Test
+    void printsAndWritesWhatPicocliDoes(@TempDir Path tmp) throws Exception {
+        Path corrupt = Files.write(tmp.resolve("corrupt.bpf.o"), new byte[] {0x7f, 'E', 'L', 'F', 9});
+        for (List<String> objects : List.of(List.of(obj("minimal"), obj("globals"), obj("kfunc")),
+                List.of(obj("maps"), corrupt.toString(), obj("refused_freplace"), obj("subprogs")),
+                List.of(corrupt.toString()))) {
+            String[] fast = args(objects, tmp.resolve("fast"));
+            String[] slow = args(objects, tmp.resolve("slow"));
+            assertNotNull(GenArgs.parse(fast));
+            StringWriter fastOut = new StringWriter();
+            StringWriter fastErr = new StringWriter();
+            int fastStatus = Lskel.execute(fast, new PrintWriter(fastOut, true), new PrintWriter(fastErr, true));
+            StringWriter slowOut = new StringWriter();
+            StringWriter slowErr = new StringWriter();
+            int slowStatus = Picocli.execute(slow, new PrintWriter(slowOut, true), new PrintWriter(slowErr, true));
+            assertEquals(slowStatus, fastStatus, objects.toString());
+            assertEquals(slowOut.toString().replace("/slow/", "/fast/"), fastOut.toString());
+            assertEquals(slowErr.toString(), fastErr.toString());
+            for (String name : List.of("minimal", "globals", "kfunc", "maps", "subprogs")) {
+                for (String ext : List.of(".insns", ".data", ".json")) {
+                    Path f = tmp.resolve("fast").resolve(name + ext);
+                    Path s = tmp.resolve("slow").resolve(name + ext);
+                    assertEquals(Files.exists(s), Files.exists(f), f.toString());
+                    if (Files.exists(s)) assertArrayEquals(Files.readAllBytes(s), Files.readAllBytes(f), f.toString());
+                }
+            }
+        }
+    }
+
+    private static String[] args(List<String> objects, Path out) {
+        List<String> args = new ArrayList<>(List.of("gen", "--out", out.toString()));
+        args.addAll(objects);
+        return args.toArray(String[]::new);
+    }
+
+    private static String obj(String name) {
+        return Corpus.root().resolve("obj/" + name + ".bpf.o").toString();
     }
 
     /** {@return every value a gen call binds, printable for a failure message} */
