@@ -25,6 +25,12 @@ public enum Feature {
      */
     PROG_SIGNATURES("verification of signed BPF programs (BPF_PROG_LOAD signature/keyring_id)",
             "Linux 6.18 or newer built with CONFIG_SYSTEM_DATA_VERIFICATION"),
+    /**
+     * The batched map commands {@code BPF_MAP_LOOKUP_BATCH}, {@code _LOOKUP_AND_DELETE_BATCH},
+     * {@code _UPDATE_BATCH} and {@code _DELETE_BATCH} (probe: a batch lookup on an empty hash map
+     * ends with ENOENT; kernels without the commands answer EINVAL).
+     */
+    MAP_BATCH_OPS("batched map operations (BPF_MAP_LOOKUP_BATCH and friends)", "Linux 5.6 or newer"),
     /** kprobe perf events: the {@code kprobe} PMU in {@code /sys/bus/event_source/devices} (probe: its {@code type} file). */
     KPROBES("kprobes (the kprobe perf event PMU, /sys/bus/event_source/devices/kprobe)",
             "a kernel built with CONFIG_KPROBES"),

@@ -6,7 +6,7 @@ import java.util.Objects;
  * The kernel refused an operation: which one, the errno as a value, and the verifier log when the
  * refused operation produced one.
  */
-public sealed class KernelException extends BpfException permits LoaderException {
+public sealed class KernelException extends BpfException permits LoaderException, UnsupportedMapOperationException {
     private static final long serialVersionUID = 1L;
 
     private final String operation;

@@ -25,6 +25,7 @@ final class Probes {
     /** What a probe found: supported or not, and the kernel's answer in words. */
     record Result(boolean supported, String detail) {}
 
+    private static final int BPF_MAP_TYPE_HASH = 1;
     private static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
     private static final int BPF_PROG_TYPE_SOCKET_FILTER = 1;
     private static final long BPF_F_ALL_CPUS = 16;
@@ -34,6 +35,7 @@ final class Probes {
         return switch (feature) {
             case GLOBAL_PERCPU_DATA -> percpuData(sys);
             case PERCPU_CPU_FLAGS -> cpuFlags(sys);
+            case MAP_BATCH_OPS -> mapBatch(sys);
             case PROG_SIGNATURES -> signatures(sys);
             case KPROBES -> pmu("kprobe");
             case UPROBES -> pmu("uprobe");
@@ -105,6 +107,27 @@ final class Probes {
             return new Result(true, "BPF_MAP_UPDATE_ELEM with BPF_F_ALL_CPUS on a PERCPU_ARRAY succeeds");
         }
         return new Result(false, "BPF_MAP_UPDATE_ELEM with BPF_F_ALL_CPUS on a PERCPU_ARRAY gave " + Errno.of((int) -r));
+    }
+
+    /** A batch lookup of one element of an empty HASH: ENOENT (the end) if the kernel has batch commands. */
+    private static Result mapBatch(BpfSyscall sys) throws NotPrivilegedException {
+        try (Arena arena = Arena.ofConfined()) {
+            long mapFd = BpfOps.mapCreate(sys, arena, BPF_MAP_TYPE_HASH, "lskel_batch", 4, 4, 1, 0, null);
+            if (mapFd == -Errno.EPERM.number()) {
+                throw new NotPrivilegedException("BPF_MAP_CREATE (feature probe)");
+            }
+            if (mapFd < 0) {
+                return new Result(false, "BPF_MAP_CREATE of a HASH gave " + Errno.of((int) -mapFd));
+            }
+            try (OwnedFd map = new OwnedFd((int) mapFd)) {
+                long r = BpfOps.mapBatch(sys, arena.allocate(BpfAttr.MapBatch.LAYOUT), BpfAttr.BPF_MAP_LOOKUP_BATCH,
+                        map.get(), MemorySegment.NULL, arena.allocate(8), arena.allocate(4), arena.allocate(4), 1, 0);
+                return r == -Errno.ENOENT.number()
+                        ? new Result(true, "BPF_MAP_LOOKUP_BATCH on an empty HASH ends with ENOENT")
+                        : new Result(false, "BPF_MAP_LOOKUP_BATCH on an empty HASH gave "
+                                + (r < 0 ? Errno.of((int) -r).toString() : String.valueOf(r)));
+            }
+        }
     }
 
     /**

@@ -38,6 +38,7 @@ class BpfAttrLayoutTest {
         return Stream.of(
                 Arguments.of("MapCreate", BpfAttr.MapCreate.LAYOUT, "anon:map_type"),
                 Arguments.of("MapElem", BpfAttr.MapElem.LAYOUT, "anon:key"),
+                Arguments.of("MapBatch", BpfAttr.MapBatch.LAYOUT, "batch"),
                 Arguments.of("ProgLoad", BpfAttr.ProgLoad.LAYOUT, "anon:prog_type"),
                 Arguments.of("TestRun", BpfAttr.TestRun.LAYOUT, "test"),
                 Arguments.of("ObjInfo", BpfAttr.ObjInfo.LAYOUT, "info"),
@@ -74,9 +75,13 @@ class BpfAttrLayoutTest {
         assertEquals(btf.size(btf.find("bpf_map_info", false)), BpfAttr.MapInfo.SIZE, "sizeof(struct bpf_map_info)");
         Btf.Member test = btf.flatten(bpfAttr).get("test");
         assertEquals(test.size(), BpfAttr.TestRun.SIZE, "offsetofend(union bpf_attr, test)");
+        Btf.Member batch = btf.flatten(bpfAttr).get("batch");
+        assertEquals(0, batch.offset(), "batch starts the union");
+        assertEquals(batch.size(), BpfAttr.MapBatch.SIZE, "offsetofend(union bpf_attr, batch)");
         // skel_internal.h sizes, as the spec lists them
         assertEquals(92, BpfAttr.MapCreate.SIZE);
         assertEquals(32, BpfAttr.MapElem.SIZE);
+        assertEquals(56, BpfAttr.MapBatch.SIZE);
         assertEquals(4, BpfAttr.MapElem.FREEZE_SIZE);
         assertEquals(168, BpfAttr.ProgLoad.SIZE);
         assertEquals(80, BpfAttr.TestRun.SIZE);

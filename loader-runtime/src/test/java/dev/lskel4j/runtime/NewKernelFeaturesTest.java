@@ -162,7 +162,7 @@ class NewKernelFeaturesTest {
             long fd = BpfOps.mapCreate(Native.BPF, arena, 6, "lskel_cpuapi", 4, valueSize, 1, 0, null);
             assertTrue(fd > 0, "map create: " + fd);
             BpfMap map = new BpfMap(MapSpec.user("lskel_cpuapi", 6, 4, valueSize, 1, 0), 1, new OwnedFd((int) fd),
-                    recording, () -> flags, cpus);
+                    recording, f -> flags, cpus);
             try {
                 byte[] key = Kernel.u32(0);
                 byte[] a = ProbesTest.pattern(valueSize, 0x21);

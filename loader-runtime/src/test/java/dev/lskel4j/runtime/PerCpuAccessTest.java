@@ -103,7 +103,7 @@ class PerCpuAccessTest {
 
     private static BpfMap map(ModelKernel kernel, List<Integer> cpus) {
         MapSpec spec = MapSpec.user("pcpu", 6, 4, VALUE_SIZE, 1, 0);
-        return new BpfMap(spec, 1, new OwnedFd(FD), kernel, () -> kernel.flags, cpus);
+        return new BpfMap(spec, 1, new OwnedFd(FD), kernel, f -> kernel.flags, cpus);
     }
 
     private static byte[] v(int x) {
@@ -179,7 +179,7 @@ class PerCpuAccessTest {
     @Test
     void missingElementIsEmpty() throws BpfException {
         BpfSyscall enoent = (cmd, attr, size) -> -2;
-        BpfMap map = new BpfMap(MapSpec.user("h", 5, 4, VALUE_SIZE, 8, 0), 8, new OwnedFd(FD), enoent, () -> false, CPUS);
+        BpfMap map = new BpfMap(MapSpec.user("h", 5, 4, VALUE_SIZE, 8, 0), 8, new OwnedFd(FD), enoent, f -> false, CPUS);
         assertEquals(Optional.empty(), map.lookupCpu(KEY, 1));
         assertEquals(Optional.empty(), map.lookupAllCpus(KEY));
     }

@@ -24,12 +24,13 @@ import org.junit.jupiter.api.Test;
 class ProbesTest {
     /**
      * global percpu data: the percpu array's direct value access in kallsyms; CPU flags: Linux 7.0;
-     * signatures: config; kprobes/uprobes: their registration functions in kallsyms; tracefs: the mounts
+     * signatures: config; batch map ops: their common code in kallsyms; kprobes/uprobes: their registration functions in kallsyms; tracefs: the mounts
      */
     private static boolean expected(Feature feature) {
         return switch (feature) {
             case GLOBAL_PERCPU_DATA -> Kernel.hasKallsym("percpu_array_map_direct_value_addr");
             case PERCPU_CPU_FLAGS -> Kernel.releaseAtLeast(7, 0);
+            case MAP_BATCH_OPS -> Kernel.hasKallsym("generic_map_lookup_batch"); // the batch commands' common code
             case PROG_SIGNATURES -> Kernel.releaseAtLeast(6, 18) && "y".equals(Kernel.config("CONFIG_SYSTEM_DATA_VERIFICATION"));
             case KPROBES -> Kernel.hasKallsym("register_kprobe"); // CONFIG_KPROBES
             case UPROBES -> Kernel.hasKallsym("uprobe_register"); // CONFIG_UPROBES

@@ -21,6 +21,7 @@ import dev.lskel4j.runtime.KernelException;
 import dev.lskel4j.runtime.LightSkeleton;
 import dev.lskel4j.runtime.LoadOptions;
 import dev.lskel4j.runtime.LoaderBlobException;
+import dev.lskel4j.runtime.MapEntry;
 import dev.lskel4j.runtime.NotPrivilegedException;
 import dev.lskel4j.runtime.PerfBuffer;
 import dev.lskel4j.runtime.RingBuffer;
@@ -187,22 +188,16 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Prints up to {@link #MAP_ENTRIES} entries of a hash or array map, key and value decoded through
-     * BTF ({@code [key] = value}), raw hex where the map has no BTF type.
+     * Prints up to {@link #MAP_ENTRIES} entries of a hash or array map ({@link BpfMap#entries(int)}),
+     * key and value decoded through BTF ({@code [key] = value}), raw hex where the map has no BTF type.
      */
     private static void printEntries(PrintWriter out, BpfMap m, MapTypes.KeyValue types, ByteOrder order)
             throws KernelException {
-        int shown = 0;
-        for (Optional<byte[]> key = m.nextKey(null); key.isPresent(); key = m.nextKey(key.get())) {
-            if (shown == MAP_ENTRIES) {
-                out.printf("  ... more entries (showing the first %d)%n", MAP_ENTRIES);
-                return;
-            }
-            Optional<byte[]> value = m.lookup(key.get());
-            if (value.isEmpty()) continue; // deleted meanwhile
-            out.printf("  [%s] = %s%n", text(types.key(), key.get(), order), text(types.value(), value.get(), order));
-            shown++;
+        List<MapEntry> entries = m.entries(MAP_ENTRIES + 1);
+        for (MapEntry e : entries.subList(0, Math.min(entries.size(), MAP_ENTRIES))) {
+            out.printf("  [%s] = %s%n", text(types.key(), e.key(), order), text(types.value(), e.value(), order));
         }
+        if (entries.size() > MAP_ENTRIES) out.printf("  ... more entries (showing the first %d)%n", MAP_ENTRIES);
     }
 
     private static String text(Optional<CType> type, byte[] bytes, ByteOrder order) {

@@ -133,5 +133,10 @@ final class JavaNames {
         void take(String name) {
             taken.add(name);
         }
+
+        /** {@return every name taken so far, the reserved ones included} */
+        Set<String> taken() {
+            return Set.copyOf(taken);
+        }
     }
 }

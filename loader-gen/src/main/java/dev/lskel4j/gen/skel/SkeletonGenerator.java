@@ -65,7 +65,7 @@ public final class SkeletonGenerator {
         }
     }
 
-    /** Everything the writer needs, derived once from the plan and the blob. */
+    /** The facts the skeleton is resolved from ({@link SkeletonResolver}), derived once from the plan and the blob. */
     record Input(String packageName, String className, String objectName, String sourceFile, ByteOrder order,
                  int insnsSize, int dataSize, List<MapSpec> maps, List<String> mapIdents, List<ProgramSpec> programs,
                  List<KconfigExtern> kconfig, List<LoaderStep> steps, List<DataSection> sections,
@@ -111,7 +111,7 @@ public final class SkeletonGenerator {
         Input input = new Input(options.packageName(), options.className(), plan.objectName(), sourceFile,
                 blob.targetOrder(), blob.insns().length(), blob.data().length(), maps, idents, RuntimeSpecs.programs(plan),
                 RuntimeSpecs.kconfig(plan), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature);
-        String source = new SkeletonWriter(input).write();
+        String source = SkeletonWriter.write(SkeletonResolver.resolve(input));
         return new GeneratedSkeleton(options.packageName(), options.className(), source, resource(blob, plan, signature),
                 planText);
     }

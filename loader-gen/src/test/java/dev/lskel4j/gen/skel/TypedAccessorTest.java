@@ -53,6 +53,14 @@ class TypedAccessorTest {
 
     @BeforeAll
     static void generate() throws Exception {
+        plan = handPlan();
+        LoaderBlob blob = GenLoader.emit(plan, GenOptions.DEFAULT);
+        type = InMemoryCompiler.compile(SkeletonGenerator.generate(plan, blob, "hand.bpf.o",
+                SkeletonGenerator.Options.of("org.example.hand", "Hand"))).type();
+    }
+
+    /** {@return the load plan of the object the class comment describes (also pinned by SkeletonSourceSnapshotTest)} */
+    static LoadPlan handPlan() throws Exception {
         Btf btf = Btf.parse(new byte[] {(byte) 0x9f, (byte) 0xeb, 1, 0, 24, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0});
         int u8 = integer(btf, "__u8", 1, 0), s8 = integer(btf, "__s8", 1, BtfType.INT_SIGNED);
         int u16 = integer(btf, "__u16", 2, 0), s16 = integer(btf, "__s16", 2, BtfType.INT_SIGNED);
@@ -96,12 +104,9 @@ class TypedAccessorTest {
         Bytes image = Bytes.of(image());
         MapInfo map = new MapInfo(0, "hand.data", "hand.data", MapInfo.Kind.DATA, ".data", 2, 4, SIZE, 1, MapInfo.F_MMAPABLE,
                 0, datasec, image);
-        plan = new LoadPlan("hand", ByteOrder.LITTLE_ENDIAN, 0, 1, List.of(new BtfLoad(Bytes.of(btf.rawData())),
+        return new LoadPlan("hand", ByteOrder.LITTLE_ENDIAN, 0, 1, List.of(new BtfLoad(Bytes.of(btf.rawData())),
                 new MapCreate(0, "hand.data", 2, 4, SIZE, 1, MapInfo.F_MMAPABLE, 0, 0, 0, 0, datasec),
                 new MapUpdate(0, image, 0)), List.of(map), List.of());
-        LoaderBlob blob = GenLoader.emit(plan, GenOptions.DEFAULT);
-        type = InMemoryCompiler.compile(SkeletonGenerator.generate(plan, blob, "hand.bpf.o",
-                SkeletonGenerator.Options.of("org.example.hand", "Hand"))).type();
     }
 
     private static int integer(Btf btf, String name, int size, int flags) throws Exception {

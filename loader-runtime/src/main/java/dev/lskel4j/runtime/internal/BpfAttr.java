@@ -27,6 +27,7 @@ public final class BpfAttr {
     public static final int BPF_MAP_LOOKUP_ELEM = 1;
     public static final int BPF_MAP_UPDATE_ELEM = 2;
     public static final int BPF_MAP_DELETE_ELEM = 3;
+    public static final int BPF_MAP_GET_NEXT_KEY = 4;
     public static final int BPF_PROG_LOAD = 5;
     public static final int BPF_PROG_RUN = 10;
     public static final int BPF_MAP_GET_FD_BY_ID = 14;
@@ -34,6 +35,10 @@ public final class BpfAttr {
     public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
     public static final int BPF_BTF_LOAD = 18;
     public static final int BPF_MAP_FREEZE = 22;
+    public static final int BPF_MAP_LOOKUP_BATCH = 24;
+    public static final int BPF_MAP_LOOKUP_AND_DELETE_BATCH = 25;
+    public static final int BPF_MAP_UPDATE_BATCH = 26;
+    public static final int BPF_MAP_DELETE_BATCH = 27;
     public static final int BPF_LINK_CREATE = 28;
     public static final int BPF_ITER_CREATE = 33;
 
@@ -113,6 +118,44 @@ public final class BpfAttr {
         public static final long VALUE = offset(LAYOUT, "value");
         public static final long FLAGS = offset(LAYOUT, "flags");
         public static final int FREEZE_SIZE = (int) (MAP_FD + JAVA_INT.byteSize());
+    }
+
+    /**
+     * BPF_MAP_{LOOKUP,LOOKUP_AND_DELETE,UPDATE,DELETE}_BATCH: the whole {@code batch} member
+     * ({@code offsetofend(union bpf_attr, batch)} = 56 bytes, as libbpf's {@code bpf_map_batch_common()}).
+     * <pre>
+     * struct {
+     *     __aligned_u64 in_batch;   // start batch, NULL to start from the beginning
+     *     __aligned_u64 out_batch;  // output: next start batch
+     *     __aligned_u64 keys;
+     *     __aligned_u64 values;
+     *     __u32 count;              // in: elements in keys/values; out: elements done
+     *     __u32 map_fd;
+     *     __u64 elem_flags;
+     *     __u64 flags;
+     * } batch;
+     * </pre>
+     */
+    public static final class MapBatch {
+        private MapBatch() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_LONG.withName("in_batch"),
+                JAVA_LONG.withName("out_batch"),
+                JAVA_LONG.withName("keys"),
+                JAVA_LONG.withName("values"),
+                JAVA_INT.withName("count"),
+                JAVA_INT.withName("map_fd"),
+                JAVA_LONG.withName("elem_flags"),
+                JAVA_LONG.withName("flags"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long IN_BATCH = offset(LAYOUT, "in_batch");
+        public static final long OUT_BATCH = offset(LAYOUT, "out_batch");
+        public static final long KEYS = offset(LAYOUT, "keys");
+        public static final long VALUES = offset(LAYOUT, "values");
+        public static final long COUNT = offset(LAYOUT, "count");
+        public static final long MAP_FD = offset(LAYOUT, "map_fd");
+        public static final long ELEM_FLAGS = offset(LAYOUT, "elem_flags");
+        public static final long FLAGS = offset(LAYOUT, "flags");
     }
 
     /**

@@ -41,12 +41,39 @@ public final class BpfOps {
      */
     public static long mapElem(BpfSyscall sys, Arena arena, int cmd, int mapFd, MemorySegment key,
                                MemorySegment value, long flags) {
-        MemorySegment attr = arena.allocate(BpfAttr.MapElem.LAYOUT);
+        return mapElem(sys, arena.allocate(BpfAttr.MapElem.LAYOUT), cmd, mapFd, key, value, flags);
+    }
+
+    /** {@link #mapElem(BpfSyscall, Arena, int, int, MemorySegment, MemorySegment, long)} in a reused {@code attr}. */
+    public static long mapElem(BpfSyscall sys, MemorySegment attr, int cmd, int mapFd, MemorySegment key,
+                               MemorySegment value, long flags) {
+        attr.fill((byte) 0);
         attr.set(JAVA_INT, BpfAttr.MapElem.MAP_FD, mapFd);
         attr.set(JAVA_LONG, BpfAttr.MapElem.KEY, key.address());
         attr.set(JAVA_LONG, BpfAttr.MapElem.VALUE, value.address());
         attr.set(JAVA_LONG, BpfAttr.MapElem.FLAGS, flags);
         return sys.bpf(cmd, attr, BpfAttr.MapElem.SIZE);
+    }
+
+    /**
+     * libbpf's {@code bpf_map_batch_common()}: one BPF_MAP_*_BATCH command over {@code count}
+     * elements of {@code keys}/{@code values} ({@code NULL} where the command takes none), from
+     * cursor {@code inBatch} ({@code NULL}: the start) with the next cursor written to
+     * {@code outBatch}. The kernel's {@code count} (elements done, also on failure) is left in
+     * {@code attr} at {@link BpfAttr.MapBatch#COUNT}; {@code attr} must be a {@link BpfAttr.MapBatch#LAYOUT}.
+     */
+    public static long mapBatch(BpfSyscall sys, MemorySegment attr, int cmd, int mapFd, MemorySegment inBatch,
+                                MemorySegment outBatch, MemorySegment keys, MemorySegment values, int count,
+                                long elemFlags) {
+        attr.fill((byte) 0);
+        attr.set(JAVA_LONG, BpfAttr.MapBatch.IN_BATCH, inBatch.address());
+        attr.set(JAVA_LONG, BpfAttr.MapBatch.OUT_BATCH, outBatch.address());
+        attr.set(JAVA_LONG, BpfAttr.MapBatch.KEYS, keys.address());
+        attr.set(JAVA_LONG, BpfAttr.MapBatch.VALUES, values.address());
+        attr.set(JAVA_INT, BpfAttr.MapBatch.COUNT, count);
+        attr.set(JAVA_INT, BpfAttr.MapBatch.MAP_FD, mapFd);
+        attr.set(JAVA_LONG, BpfAttr.MapBatch.ELEM_FLAGS, elemFlags);
+        return sys.bpf(cmd, attr, BpfAttr.MapBatch.SIZE);
     }
 
     /** Ports {@code skel_map_freeze()}: attr up to {@code map_fd}. */
