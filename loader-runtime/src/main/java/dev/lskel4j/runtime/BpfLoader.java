@@ -82,11 +82,22 @@ public final class BpfLoader {
     }
 
     /**
+     * The kernel ids of a run's own {@code __loader.map} and {@code __loader.prog}. The kernel
+     * hands out map and program ids counting upward ({@code idr_alloc_cyclic()}, wrapping only past
+     * {@code INT_MAX}), so every map and program the loader creates has a larger id than these, and
+     * every one that existed before the run a smaller one, whatever fd number it has.
+     */
+    record LoaderIds(int mapId, int progId) {}
+
+    /**
      * {@link #run(LoaderBlob, MemorySegment, int)} through {@code sys}; with {@code ctxFdSlots}
      * (from the descriptor's counts, {@link LoaderCheck#ctxFdSlots}) the loader must write exactly
      * those ctx slots.
+     *
+     * @return the ids of the loader's own map and program
+     * @throws KernelException if the kernel does not tell the loader map's or program's id
      */
-    static void run(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int keyringId, Set<Long> ctxFdSlots)
+    static LoaderIds run(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int keyringId, Set<Long> ctxFdSlots)
             throws BpfException {
         int ctxSize = ctx.get(JAVA_INT, LoaderCtx.SZ);
         if (ctxSize < LoaderCtx.HEADER.byteSize() || ctxSize > ctx.byteSize()) {
@@ -108,6 +119,7 @@ public final class BpfLoader {
                 check(BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, map.get(), key, value, 0),
                         LoaderException.Stage.UPDATE_LOADER_MAP);
                 check(BpfOps.mapFreeze(sys, arena, map.get()), LoaderException.Stage.FREEZE_LOADER_MAP);
+                int mapId = id(sys, arena, map.get(), BpfAttr.MapInfo.UP_TO_VALUE_SIZE, BpfAttr.MapInfo.ID, LOADER_MAP_NAME);
                 if (signing != null && signing.scheme() == Signing.Scheme.A) {
                     check(fetchMapHash(sys, arena, map.get()), LoaderException.Stage.FETCH_MAP_HASH);
                 }
@@ -121,10 +133,12 @@ public final class BpfLoader {
                     throw loaderProgRefused(errno, log(ctx));
                 }
                 try (OwnedFd prog = new OwnedFd((int) progFd)) {
+                    int progId = id(sys, arena, prog.get(), BpfAttr.ProgInfo.SIZE, BpfAttr.ProgInfo.ID, LOADER_PROG_NAME);
                     int retval = runLoaderProg(sys, arena, prog.get(), ctx, ctxSize);
                     if (retval < 0) {
                         throw loaderReturnedError(sys, arena, blob, map.get(), ctx, Errno.of(-retval));
                     }
+                    return new LoaderIds(mapId, progId);
                 }
             }
         }
@@ -151,16 +165,23 @@ public final class BpfLoader {
         }
     }
 
+    /** {@return the kernel id of map or program {@code fd}: the u32 at {@code idOffset} of its info} */
+    private static int id(BpfSyscall sys, Arena arena, int fd, int infoSize, long idOffset, String name)
+            throws KernelException {
+        MemorySegment info = arena.allocate(infoSize, 8);
+        long r = BpfOps.objGetInfo(sys, arena, fd, info);
+        if (r < 0) {
+            throw new KernelException("BPF_OBJ_GET_INFO_BY_FD of " + name, Errno.of((int) -r), "");
+        }
+        return info.get(JAVA_INT, idOffset);
+    }
+
     /** Scheme A's {@code skel_obj_get_info_by_fd()}: makes the kernel hash the frozen map into {@code map->sha}. */
     private static long fetchMapHash(BpfSyscall sys, Arena arena, int mapFd) {
         MemorySegment info = arena.allocate(BpfAttr.MapInfo.LAYOUT);
         info.set(JAVA_LONG, BpfAttr.MapInfo.HASH, arena.allocate(SHA256_DIGEST_LENGTH).address());
         info.set(JAVA_INT, BpfAttr.MapInfo.HASH_SIZE, SHA256_DIGEST_LENGTH);
-        MemorySegment attr = arena.allocate(BpfAttr.ObjInfo.LAYOUT);
-        attr.set(JAVA_INT, BpfAttr.ObjInfo.BPF_FD, mapFd);
-        attr.set(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN, BpfAttr.MapInfo.SIZE);
-        attr.set(JAVA_LONG, BpfAttr.ObjInfo.INFO, info.address());
-        return sys.bpf(BpfAttr.BPF_OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
+        return BpfOps.objGetInfo(sys, arena, mapFd, info);
     }
 
     /** The loader's own BPF_PROG_LOAD, attr up to {@code keyring_id}; log fields copied from {@code ctx}. */

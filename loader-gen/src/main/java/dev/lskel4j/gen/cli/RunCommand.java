@@ -60,7 +60,7 @@ import picocli.CommandLine.Spec;
                 + "runs each iterator program once and "
                 + "prints its output, then prints "
                 + "each global variable as `section.name = value` (decoded through BTF) and each map's name, type and "
-                + "sizes with the first entries of hash and array maps (decoded through BTF), and closes everything. "
+                + "sizes with the first entries of hash and array maps (decoded through BTF; per-CPU maps one value per possible CPU), and closes everything. "
                 + "Needs root (or CAP_BPF+CAP_PERFMON)."})
 final class RunCommand implements Callable<Integer> {
     /** How many lines of an iterator program's output {@code run} prints. */
@@ -74,8 +74,8 @@ final class RunCommand implements Callable<Integer> {
     private static final int PERF_RAW_PADDING = 7;
     /** How many entries of each hash or array map {@code run} prints. */
     private static final int MAP_ENTRIES = 16;
-    /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH. */
-    private static final java.util.Set<Integer> ENTRY_MAPS = java.util.Set.of(1, 2, 9);
+    /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH, and per CPU: PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH. */
+    private static final java.util.Set<Integer> ENTRY_MAPS = java.util.Set.of(1, 2, 9, 5, 6, 10);
 
     @Spec
     CommandSpec spec;
@@ -195,9 +195,19 @@ final class RunCommand implements Callable<Integer> {
             throws KernelException {
         List<MapEntry> entries = m.entries(MAP_ENTRIES + 1);
         for (MapEntry e : entries.subList(0, Math.min(entries.size(), MAP_ENTRIES))) {
-            out.printf("  [%s] = %s%n", text(types.key(), e.key(), order), text(types.value(), e.value(), order));
+            out.printf("  [%s] = %s%n", text(types.key(), e.key(), order), value(m, types, e.value(), order));
         }
         if (entries.size() > MAP_ENTRIES) out.printf("  ... more entries (showing the first %d)%n", MAP_ENTRIES);
+    }
+
+    /** A value as {@link #text}; a per-CPU map's as {@code cpu 0: V, cpu 1: V, ...}, one per possible CPU. */
+    private static String value(BpfMap m, MapTypes.KeyValue types, byte[] value, ByteOrder order) {
+        if (!m.isPerCpu()) return text(types.value(), value, order);
+        List<Integer> cpus = m.possibleCpus();
+        List<byte[]> values = m.perCpuValues(value);
+        List<String> each = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) each.add("cpu " + cpus.get(i) + ": " + text(types.value(), values.get(i), order));
+        return String.join(", ", each);
     }
 
     private static String text(Optional<CType> type, byte[] bytes, ByteOrder order) {

@@ -481,9 +481,30 @@ public final class BpfAttr {
                 JAVA_INT.withName("hash_size"),
                 paddingLayout(4));
         public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long TYPE = offset(LAYOUT, "type");
         public static final long ID = offset(LAYOUT, "id");
+        public static final long KEY_SIZE = offset(LAYOUT, "key_size");
+        public static final long VALUE_SIZE = offset(LAYOUT, "value_size");
         public static final long HASH = offset(LAYOUT, "hash");
         public static final long HASH_SIZE = offset(LAYOUT, "hash_size");
+        /** {@code offsetofend(struct bpf_map_info, value_size)}: enough to check a loader's map fds. */
+        public static final int UP_TO_VALUE_SIZE = (int) (VALUE_SIZE + JAVA_INT.byteSize());
+    }
+
+    /**
+     * {@code struct bpf_prog_info} up to {@code id} (8 bytes): the kernel fills no more than asked.
+     * <pre>
+     * struct bpf_prog_info { __u32 type; __u32 id; __u8 tag[BPF_TAG_SIZE]; ... };
+     * </pre>
+     */
+    public static final class ProgInfo {
+        private ProgInfo() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("type"),
+                JAVA_INT.withName("id"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long TYPE = offset(LAYOUT, "type");
+        public static final long ID = offset(LAYOUT, "id");
     }
 
     /** {@return the byte offset of member {@code name} of {@code layout}} */

@@ -83,6 +83,18 @@ public final class BpfOps {
         return sys.bpf(BpfAttr.BPF_MAP_FREEZE, attr, BpfAttr.MapElem.FREEZE_SIZE);
     }
 
+    /**
+     * Ports {@code skel_obj_get_info_by_fd()}: the kernel fills {@code info} (its
+     * {@code bpf_map_info}, {@code bpf_prog_info}, ... by the fd's kind) up to {@code info.byteSize()} bytes.
+     */
+    public static long objGetInfo(BpfSyscall sys, Arena arena, int fd, MemorySegment info) {
+        MemorySegment attr = arena.allocate(BpfAttr.ObjInfo.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.ObjInfo.BPF_FD, fd);
+        attr.set(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN, (int) info.byteSize());
+        attr.set(JAVA_LONG, BpfAttr.ObjInfo.INFO, info.address());
+        return sys.bpf(BpfAttr.BPF_OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
+    }
+
     /** Ports {@code skel_raw_tracepoint_open()}; {@code name} null means {@code NULL} (BTF-based programs). */
     public static long rawTracepointOpen(BpfSyscall sys, Arena arena, String name, int progFd) {
         MemorySegment attr = arena.allocate(BpfAttr.RawTracepointOpen.LAYOUT);
