@@ -581,8 +581,10 @@ public final class GenLoader {
         emit(exit());
         addBlock(start, "finish");
         if (error != null) throw error;
-        byte[] blob = data.toArray();
-        if (opts.inLoaderHash()) computeShaUpdateOffsets(blob);
+        Bytes blob = Bytes.filled(data.length(), out -> {
+            data.writeTo(out);
+            if (opts.inLoaderHash()) computeShaUpdateOffsets(out);
+        });
         List<Insn> insns;
         try {
             insns = prog.finish();
@@ -590,8 +592,8 @@ public final class GenLoader {
             setError(Errno.ERANGE, "%s", e.getMessage());
             throw error;
         }
-        return new LoaderBlob(Bytes.of(Insn.encodeAll(insns, order)), Bytes.of(blob), order, this.nrMaps, this.nrProgs,
-                blocks);
+        return new LoaderBlob(Bytes.filled(insns.size() * Insn.SIZE, out -> Insn.encodeAll(insns, order, out)), blob, order,
+                this.nrMaps, this.nrProgs, blocks);
     }
 
     /**

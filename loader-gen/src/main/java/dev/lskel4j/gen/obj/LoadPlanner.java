@@ -2,6 +2,7 @@ package dev.lskel4j.gen.obj;
 
 import dev.lskel4j.gen.BpfObjectException;
 import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.plan.BtfLoad;
@@ -91,7 +92,8 @@ final class LoadPlanner {
     private void sanitizeAndLoadBtf() {
         if (obj.btf == null) return;
         BtfFixup.markHiddenSubprogsStatic(session);
-        ops.add(new BtfLoad(Bytes.of(session.btf().rawData())));
+        Btf btf = session.btf();
+        ops.add(new BtfLoad(Bytes.filled(btf.rawSize(), btf::writeRawData)));
     }
 
     // ---- maps -----------------------------------------------------------------------------------
