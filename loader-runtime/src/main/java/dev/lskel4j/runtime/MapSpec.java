@@ -36,6 +36,18 @@ public record MapSpec(String name, int type, int keySize, int valueSize, int max
             return bytes.clone();
         }
 
+        /** {@return true if {@code o} holds the same bytes} */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bytes b && java.util.Arrays.equals(bytes, b.bytes);
+        }
+
+        /** {@return a hash of the bytes} */
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(bytes);
+        }
+
         /** {@return the number of bytes} */
         public int length() {
             return bytes.length;

@@ -2,8 +2,8 @@ package dev.lskel4j.gen.cli;
 
 import dev.lskel4j.gen.plan.KconfigVar;
 import dev.lskel4j.gen.plan.MapInfo;
-import dev.lskel4j.gen.plan.ProgInfo;
 import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.runtime.ProgramSpec;
 import dev.lskel4j.runtime.uapi.Uapi;
 import dev.lskel4j.signing.LoaderSignature;
 import java.nio.ByteOrder;
@@ -49,15 +49,15 @@ final class Descriptor {
     private static String map(MapInfo m) {
         return "{ \"index\": " + m.index() + ", \"name\": " + str(m.name()) + ", \"kernelName\": " + str(m.kernelName())
                 + ", \"kind\": " + str(m.kind().name()) + ", \"section\": " + str(m.section())
-                + ", \"type\": " + str(Uapi.mapTypeName(m.mapType())) + ", \"typeId\": " + m.mapType()
-                + ", \"keySize\": " + m.keySize() + ", \"valueSize\": " + m.valueSize()
-                + ", \"maxEntries\": " + m.maxEntries() + ", \"flags\": " + m.mapFlags() + " }";
+                + ", \"type\": " + str(Uapi.mapTypeName(m.spec().type())) + ", \"typeId\": " + m.spec().type()
+                + ", \"keySize\": " + m.spec().keySize() + ", \"valueSize\": " + m.spec().valueSize()
+                + ", \"maxEntries\": " + m.spec().maxEntries() + ", \"flags\": " + m.spec().flags() + " }";
     }
 
-    private static String program(ProgInfo p) {
+    private static String program(ProgramSpec p) {
         return "{ \"name\": " + str(p.name()) + ", \"section\": " + str(p.section())
-                + ", \"type\": " + str(Uapi.progTypeName(p.progType())) + ", \"typeId\": " + p.progType()
-                + ", \"expectedAttachType\": " + p.expectedAttachType() + ", \"autoload\": " + p.autoload()
+                + ", \"type\": " + str(Uapi.progTypeName(p.type())) + ", \"typeId\": " + p.type()
+                + ", \"expectedAttachType\": " + p.expectedAttachType() + ", \"autoload\": " + (p.loadSlot() >= 0)
                 + ", \"loadSlot\": " + p.loadSlot() + " }";
     }
 

@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.obj;
 
-import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.uapi.Uapi;
 
 /**
@@ -16,14 +16,14 @@ enum LibbpfMapType {
     }
 
     /** {@return the skeleton-facing kind} */
-    MapInfo.Kind kind() {
+    MapKind kind() {
         return switch (this) {
-            case UNSPEC -> MapInfo.Kind.USER;
-            case DATA -> MapInfo.Kind.DATA;
-            case BSS -> MapInfo.Kind.BSS;
-            case RODATA -> MapInfo.Kind.RODATA;
-            case KCONFIG -> MapInfo.Kind.KCONFIG;
-            case PERCPU -> MapInfo.Kind.PERCPU;
+            case UNSPEC -> MapKind.USER;
+            case DATA -> MapKind.DATA;
+            case BSS -> MapKind.BSS;
+            case RODATA -> MapKind.RODATA;
+            case KCONFIG -> MapKind.KCONFIG;
+            case PERCPU -> MapKind.PERCPU;
         };
     }
 

@@ -15,8 +15,8 @@ import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.MapUpdate;
 import dev.lskel4j.gen.plan.Op;
 import dev.lskel4j.gen.plan.PopulateOuterMap;
-import dev.lskel4j.gen.plan.ProgInfo;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.ProgramSpec;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,12 +58,12 @@ final class LoadPlanner {
         createMaps();
         loadProgs();
         initProgArrays();
-        List<ProgInfo> progInfos = new ArrayList<>();
+        List<ProgramSpec> progInfos = new ArrayList<>();
         for (int i = 0; i < session.progs.size(); i++) {
             LoadSession.Prog lp = session.progs.get(i);
             BpfProgram p = lp.def;
             if (obj.isSubprog(p)) continue;
-            progInfos.add(new ProgInfo(p.name, p.secName, p.type, lp.expectedAttachType, p.autoload, loadSlots[i]));
+            progInfos.add(new ProgramSpec(p.name, p.secName, p.type, lp.expectedAttachType, loadSlots[i]));
         }
         List<KconfigVar> kconfig = new ArrayList<>();
         for (ExternDesc ext : obj.externs) {
@@ -155,7 +155,7 @@ final class LoadPlanner {
             BpfMap m = obj.maps.get(i);
             MapCreate c = created[i];
             boolean internal = m.libbpfType.isInternal();
-            out.add(new MapInfo(i, m.userName(), m.name, m.libbpfType.kind(),
+            out.add(MapInfo.of(i, m.userName(), m.name, m.libbpfType.kind(),
                     internal ? m.realName : BpfObject.MAPS_SEC, m.type, m.keySize, m.valueSize, c.maxEntries(), m.mapFlags,
                     c.btfKeyTypeId(), c.btfValueTypeId(), internal ? Bytes.of(session.mapImage(i)) : Bytes.empty()));
         }

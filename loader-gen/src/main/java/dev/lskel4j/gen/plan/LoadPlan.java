@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.plan;
 
+import dev.lskel4j.runtime.ProgramSpec;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +21,7 @@ import java.util.Objects;
  *     in libbpf's extern order
  */
 public record LoadPlan(String objectName, ByteOrder targetOrder, int nrProgs, int nrMaps, List<Op> ops,
-                       List<MapInfo> maps, List<ProgInfo> programs, List<KconfigVar> kconfig) {
+                       List<MapInfo> maps, List<ProgramSpec> programs, List<KconfigVar> kconfig) {
     public LoadPlan {
         Objects.requireNonNull(objectName, "objectName");
         Objects.requireNonNull(targetOrder, "targetOrder");
@@ -32,7 +33,7 @@ public record LoadPlan(String objectName, ByteOrder targetOrder, int nrProgs, in
 
     /** A plan without {@code __kconfig} externs. */
     public LoadPlan(String objectName, ByteOrder targetOrder, int nrProgs, int nrMaps, List<Op> ops,
-                    List<MapInfo> maps, List<ProgInfo> programs) {
+                    List<MapInfo> maps, List<ProgramSpec> programs) {
         this(objectName, targetOrder, nrProgs, nrMaps, ops, maps, programs, List.of());
     }
 }

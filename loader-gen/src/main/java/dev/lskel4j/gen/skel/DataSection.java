@@ -1,7 +1,7 @@
 package dev.lskel4j.gen.skel;
 
 import dev.lskel4j.gen.plan.MapInfo;
-import dev.lskel4j.runtime.uapi.Uapi;
+import dev.lskel4j.runtime.MapKind;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,17 +40,17 @@ public record DataSection(MapInfo map, String ident, List<Var> vars) {
      * {@code .kconfig} ({@code BPF_F_RDONLY_PROG}, mapped read-only after load) and percpu data}
      */
     public boolean readOnlyAfterLoad() {
-        return (map.mapFlags() & Uapi.F_RDONLY_PROG) != 0 || isPercpu();
+        return map.spec().readOnlyAfterLoad();
     }
 
     /** {@return true for global percpu data ({@code .percpu*}): a PERCPU_ARRAY, one copy per CPU} */
     public boolean isPercpu() {
-        return map.kind() == MapInfo.Kind.PERCPU;
+        return map.kind() == MapKind.PERCPU;
     }
 
     /** {@return true for {@code .kconfig}: the runtime computes the values at load} */
     public boolean isKconfig() {
-        return map.kind() == MapInfo.Kind.KCONFIG;
+        return map.kind() == MapKind.KCONFIG;
     }
 
     /** {@return the variable named {@code name}} */

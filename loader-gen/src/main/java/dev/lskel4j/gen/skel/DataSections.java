@@ -6,6 +6,7 @@ import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.MapKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,7 +37,7 @@ public final class DataSections {
         CTypes types = btf.map(CTypes::new).orElse(null);
         List<DataSection> out = new ArrayList<>();
         for (MapInfo map : plan.maps()) {
-            if (!hasView(map)) continue;
+            if (!map.spec().hasDataView()) continue;
             Optional<String> ident = mapIdent(map);
             if (ident.isEmpty()) continue;
             Optional<Integer> datasec = btf.flatMap(b -> findDatasec(b, ident.get()));
@@ -54,11 +55,6 @@ public final class DataSections {
         return Optional.empty();
     }
 
-    /** is_mmapable_map() (internal and BPF_F_MMAPABLE), or percpu data, which has a read-only view. */
-    static boolean hasView(MapInfo map) {
-        return map.kind().isInternal() && (map.isMmapable() || map.kind() == MapInfo.Kind.PERCPU);
-    }
-
     /**
      * bpftool {@code get_map_ident()}: the map name unchanged for a BTF-defined map; for percpu data
      * its real name without the dot; for other internal maps the text after the first of
@@ -66,8 +62,8 @@ public final class DataSections {
      */
     public static Optional<String> mapIdent(MapInfo map) {
         String name = map.name();
-        if (!map.kind().isInternal()) return Optional.of(name);
-        if (map.kind() == MapInfo.Kind.PERCPU) return Optional.of(JavaNames.sanitize(name.substring(1)));
+        if (!map.isInternal()) return Optional.of(name);
+        if (map.kind() == MapKind.PERCPU) return Optional.of(JavaNames.sanitize(name.substring(1)));
         for (String sfx : MAP_SUFFIXES) {
             int at = name.indexOf(sfx);
             if (at >= 0) return Optional.of(JavaNames.sanitize(name.substring(at + 1)));
@@ -117,7 +113,7 @@ public final class DataSections {
                         + ": need offset " + needOff + ", already at " + off);
             }
             CType type = types.resolve(var.type());
-            long valueSize = Integer.toUnsignedLong(map.valueSize());
+            long valueSize = Integer.toUnsignedLong(map.spec().valueSize());
             if (needOff + type.size() > valueSize) {
                 throw new MalformedObjectException(BTF_SEC, btf.typeOffset(datasecId), "DATASEC " + secName + " variable #" + i
                         + " '" + btf.name(var) + "' (" + type.spelling() + ", " + type.size() + " bytes at offset " + needOff

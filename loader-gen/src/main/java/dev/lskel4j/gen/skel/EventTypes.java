@@ -8,6 +8,7 @@ import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -114,7 +115,7 @@ public final class EventTypes {
     public static Map<String, Sizes> sizes(LoadPlan plan) {
         Map<Integer, String> eventMaps = new LinkedHashMap<>();
         for (MapInfo m : plan.maps()) {
-            if (m.mapType() == Uapi.MAP_TYPE_RINGBUF || m.mapType() == Uapi.MAP_TYPE_PERF_EVENT_ARRAY) {
+            if (m.spec().type() == Uapi.MAP_TYPE_RINGBUF || m.spec().type() == Uapi.MAP_TYPE_PERF_EVENT_ARRAY) {
                 eventMaps.put(m.index(), m.name());
             }
         }
@@ -241,8 +242,8 @@ public final class EventTypes {
     private static Set<Integer> heapValues(LoadPlan plan) {
         Set<Integer> out = new HashSet<>();
         for (MapInfo m : plan.maps()) {
-            boolean array = m.mapType() == Uapi.MAP_TYPE_ARRAY || m.mapType() == Uapi.MAP_TYPE_PERCPU_ARRAY;
-            if (m.kind() == MapInfo.Kind.USER && array && m.maxEntries() == 1 && m.btfValueTypeId() != 0) {
+            boolean array = m.spec().type() == Uapi.MAP_TYPE_ARRAY || m.spec().type() == Uapi.MAP_TYPE_PERCPU_ARRAY;
+            if (m.kind() == MapKind.USER && array && m.spec().maxEntries() == 1 && m.btfValueTypeId() != 0) {
                 out.add(m.btfValueTypeId());
             }
         }

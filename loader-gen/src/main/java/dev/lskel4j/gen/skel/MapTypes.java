@@ -4,6 +4,7 @@ import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.MapKind;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +33,7 @@ public final class MapTypes {
         if (btf.isEmpty()) return out;
         CTypes types = new CTypes(btf.get());
         for (MapInfo m : plan.maps()) {
-            if (m.kind() != MapInfo.Kind.USER) continue;
+            if (m.kind() != MapKind.USER) continue;
             Optional<CType> key = m.btfKeyTypeId() == 0 ? Optional.empty() : Optional.of(types.resolve(m.btfKeyTypeId()));
             Optional<CType> value = m.btfValueTypeId() == 0 ? Optional.empty() : Optional.of(types.resolve(m.btfValueTypeId()));
             out.put(m.name(), new KeyValue(key, value));

@@ -8,6 +8,7 @@ import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.skel.CType.Composite;
 import dev.lskel4j.gen.skel.CType.IntKind;
+import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -167,7 +168,7 @@ final class RecordTypes {
             EventTypes.Choice event = eventTypes.get(m.name());
             if (event != null) {
                 r.eventMap(m, event, accessors);
-            } else if (m.kind() == MapInfo.Kind.USER && m.btfKeyTypeId() != 0 && m.btfValueTypeId() != 0) {
+            } else if (m.kind() == MapKind.USER && m.btfKeyTypeId() != 0 && m.btfValueTypeId() != 0) {
                 r.typedMap(m, ctypes.resolve(m.btfKeyTypeId()), ctypes.resolve(m.btfValueTypeId()), accessors);
             }
         }
@@ -214,7 +215,7 @@ final class RecordTypes {
         }
         Side k = side(key, JavaNames.pascal(ident) + "Key");
         Side v = side(value, JavaNames.pascal(ident) + "Value");
-        boolean perCpu = Uapi.isPerCpuMapType(m.mapType());
+        boolean perCpu = Uapi.isPerCpuMapType(m.spec().type());
         maps.add(new TypedMapDef(m, accessors.claim(JavaNames.camel(ident), "Map"), k, v, perCpu));
     }
 
@@ -231,7 +232,7 @@ final class RecordTypes {
                 String ident = DataSections.mapIdent(m).orElse(JavaNames.sanitize(m.name()));
                 Rec rec = rec(d.type(), JavaNames.pascal(ident) + "Event");
                 events.add(new EventMap(m, accessors.claim(JavaNames.camel(ident), "Events"), rec,
-                        m.mapType() == Uapi.MAP_TYPE_RINGBUF));
+                        m.spec().type() == Uapi.MAP_TYPE_RINGBUF));
             }
             case EventTypes.Undecided u -> untyped.add(new Untyped(m.name(), "no record type: " + u.reason()));
         }

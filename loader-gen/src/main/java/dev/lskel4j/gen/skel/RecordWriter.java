@@ -127,7 +127,7 @@ final class RecordWriter {
             String kind = m.perCpu() ? "PerCpuTypedMap" : "TypedMap";
             String k = qualified(m.key().javaType()), v = qualified(m.value().javaType());
             w.blank();
-            w.doc("{@return map {@code " + esc(m.map().name()) + "} (" + Uapi.mapTypeName(m.map().mapType()) + ") as a {@code "
+            w.doc("{@return map {@code " + esc(m.map().name()) + "} (" + Uapi.mapTypeName(m.map().spec().type()) + ") as a {@code "
                     + kind + "<" + esc(k) + ", " + esc(v) + ">}}\n\n@throws IllegalStateException unless loaded");
             w.open("public %s<%s, %s> %s()", kind, k, v, m.accessor());
             w.line("return %s.of(skel.map(%s), %s, %s);", kind, literal(m.map().name()), qualified(m.key().codec()),

@@ -5,15 +5,12 @@ import dev.lskel4j.gen.emit.LoaderBlob;
 import dev.lskel4j.gen.plan.KconfigVar;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
-import dev.lskel4j.gen.plan.ProgInfo;
 import dev.lskel4j.runtime.KconfigExtern;
-import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.MapSpec;
 import dev.lskel4j.runtime.ProgramSpec;
 import dev.lskel4j.runtime.SkeletonSpec;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,7 +31,7 @@ public final class RuntimeSpecs {
         dev.lskel4j.runtime.LoaderBlob loader = dev.lskel4j.runtime.LoaderBlob
                 .of(blob.insns().toArray(), blob.data().toArray())
                 .withSteps(LoaderSteps.of(plan, blob));
-        return new SkeletonSpec(plan.objectName(), loader, maps(plan), programs(plan), kconfig(plan));
+        return new SkeletonSpec(plan.objectName(), loader, maps(plan), plan.programs(), kconfig(plan));
     }
 
     /**
@@ -50,7 +47,7 @@ public final class RuntimeSpecs {
             if (!maps.add(m.name())) throw new MalformedObjectException(m.section(), -1, "two maps are named '" + m.name() + "'");
         }
         Set<String> programs = new HashSet<>();
-        for (ProgInfo p : plan.programs()) {
+        for (ProgramSpec p : plan.programs()) {
             if (!programs.add(p.name())) {
                 throw new MalformedObjectException(p.section(), -1, "two programs are named '" + p.name() + "'");
             }
@@ -59,42 +56,12 @@ public final class RuntimeSpecs {
 
     /** {@return the runtime descriptors of the plan's maps, in map_idx order} */
     public static List<MapSpec> maps(LoadPlan plan) {
-        return plan.maps().stream().map(RuntimeSpecs::map).toList();
-    }
-
-    /** {@return the runtime descriptors of the plan's entry programs, in object order} */
-    public static List<ProgramSpec> programs(LoadPlan plan) {
-        return plan.programs().stream().map(RuntimeSpecs::program).toList();
+        return plan.maps().stream().map(MapInfo::spec).toList();
     }
 
     /** {@return the plan's {@code .kconfig} externs for the runtime to fill at load} */
     public static List<KconfigExtern> kconfig(LoadPlan plan) {
         return plan.kconfig().stream().map(RuntimeSpecs::kconfig).toList();
-    }
-
-    private static MapSpec map(MapInfo m) {
-        MapKind kind = kind(m.kind());
-        Optional<MapSpec.Bytes> image = DataSections.hasView(m)
-                ? Optional.of(new MapSpec.Bytes(m.initialValue().toArray())) : Optional.empty();
-        return new MapSpec(m.name(), m.mapType(), m.keySize(), m.valueSize(), m.maxEntries(), m.mapFlags(), kind, image);
-    }
-
-    /** {@return the runtime's kind for a plan map kind} */
-    static MapKind kind(MapInfo.Kind kind) {
-        return switch (kind) {
-            case USER -> MapKind.USER;
-            case DATA -> MapKind.DATA;
-            case RODATA -> MapKind.RODATA;
-            case BSS -> MapKind.BSS;
-            case KCONFIG -> MapKind.KCONFIG;
-            case PERCPU -> MapKind.PERCPU;
-            // gen mode refuses struct_ops maps before a plan exists
-            case STRUCT_OPS -> throw new IllegalArgumentException("struct_ops maps have no light-skeleton form");
-        };
-    }
-
-    private static ProgramSpec program(ProgInfo p) {
-        return new ProgramSpec(p.name(), p.section(), p.progType(), p.expectedAttachType(), p.loadSlot());
     }
 
     private static KconfigExtern kconfig(KconfigVar v) {

@@ -4,6 +4,7 @@ import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.signing.LoaderSignature;
 import dev.lskel4j.signing.LoaderSigner;
@@ -60,7 +61,7 @@ public record SignedGeneration(Generation generation, LoaderSignature signature)
     }
 
     private static void refusePercpuData(Generation generation) throws UnsupportedObjectException {
-        List<MapInfo> percpu = generation.plan().maps().stream().filter(m -> m.kind() == MapInfo.Kind.PERCPU).toList();
+        List<MapInfo> percpu = generation.plan().maps().stream().filter(m -> m.kind() == MapKind.PERCPU).toList();
         if (!percpu.isEmpty()) {
             throw new UnsupportedObjectException(generation.fileName(), percpu.getFirst().section(), -1,
                     "signing scheme a (libbpf 77e9d227, in-loader metadata hash) has no global percpu data: that "

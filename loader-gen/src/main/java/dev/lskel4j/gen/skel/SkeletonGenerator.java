@@ -127,7 +127,7 @@ public final class SkeletonGenerator {
                 .orElse(JavaNames.sanitize(m.name()))).toList();
         Optional<String> planText = options.includePlan() ? Optional.of(Disassembler.dumpAnnotated(blob)) : Optional.empty();
         Input input = new Input(options.packageName(), options.className(), plan.objectName(), sourceFile,
-                blob.targetOrder(), blob.insns().length(), blob.data().length(), maps, idents, RuntimeSpecs.programs(plan),
+                blob.targetOrder(), blob.insns().length(), blob.data().length(), maps, idents, plan.programs(),
                 RuntimeSpecs.kconfig(plan), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature,
                 RecordTypes.of(plan, options.types(), RecordWriter.reserved(options.className()),
                         blob.targetOrder() == ByteOrder.BIG_ENDIAN));
@@ -145,7 +145,7 @@ public final class SkeletonGenerator {
         out.writeBytes(blob.insns().toArray());
         out.writeBytes(blob.data().toArray());
         for (MapInfo m : plan.maps()) {
-            if (DataSections.hasView(m)) out.writeBytes(m.initialValue().toArray());
+            if (m.spec().hasDataView()) out.writeBytes(m.initialValue().toArray());
         }
         signature.ifPresent(sig -> {
             out.writeBytes(sig.exclProgHash());

@@ -24,7 +24,7 @@ final class ViewWriter {
     private static void section(SkeletonModel m, SectionView s, JavaWriter w) {
         DataSection sec = s.section();
         StringBuilder d = new StringBuilder("The global variables of section {@code ").append(esc(s.sectionName()))
-                .append("} (map {@code ").append(esc(sec.map().name())).append("}, ").append(sec.map().valueSize())
+                .append("} (map {@code ").append(esc(sec.map().name())).append("}, ").append(sec.map().spec().valueSize())
                 .append(" bytes).\n");
         d.append(switch (s.writes()) {
             case NEVER -> "Read-only: the runtime computes these {@code __kconfig} values from the running kernel at load.";

@@ -10,7 +10,6 @@ import dev.lskel4j.gen.HostileObjects;
 import dev.lskel4j.gen.LoaderGenerator;
 import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.plan.LoadPlan;
-import dev.lskel4j.gen.plan.MapInfo;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,8 +25,8 @@ class GlobalDataLimitTest {
     }
 
     private static long otherGlobalData(String name, String except) throws Exception {
-        return plan(HostileObjects.of(name).bytes()).maps().stream().filter(m -> m.kind().isInternal() && !m.section().equals(except))
-                .mapToLong(MapInfo::valueSize).sum();
+        return plan(HostileObjects.of(name).bytes()).maps().stream().filter(m -> m.isInternal() && !m.section().equals(except))
+                .mapToLong(m -> m.spec().valueSize()).sum();
     }
 
     @Test
@@ -53,7 +52,7 @@ class GlobalDataLimitTest {
         assertTrue(others > 0);
         long largest = MapDefs.MAX_GLOBAL_DATA_SIZE - others;
         LoadPlan atLimit = plan(HostileObjects.of("globals").sectionSize(".bss", largest).bytes());
-        assertEquals(largest, atLimit.maps().stream().filter(m -> m.section().equals(".bss")).findFirst().orElseThrow().valueSize());
+        assertEquals(largest, atLimit.maps().stream().filter(m -> m.section().equals(".bss")).findFirst().orElseThrow().spec().valueSize());
         UnsupportedObjectException e = assertThrows(UnsupportedObjectException.class,
                 () -> plan(HostileObjects.of("globals").sectionSize(".bss", largest + 1).bytes()));
         assertTrue(e.reason().contains("(after " + others + " bytes of other global data)"), e.getMessage());

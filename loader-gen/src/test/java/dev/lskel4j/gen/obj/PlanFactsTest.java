@@ -20,8 +20,9 @@ import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.MapUpdate;
 import dev.lskel4j.gen.plan.Op;
 import dev.lskel4j.gen.plan.PopulateOuterMap;
-import dev.lskel4j.gen.plan.ProgInfo;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.MapKind;
+import dev.lskel4j.runtime.ProgramSpec;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
@@ -69,16 +70,16 @@ class PlanFactsTest {
         assertEquals(".percpu.looooooooong", plan.maps().get(2).name());
         for (int i = 0; i < 3; i++) {
             MapInfo m = plan.maps().get(i);
-            assertEquals(6, m.mapType(), "PERCPU_ARRAY");
-            assertEquals(0, m.mapFlags(), "percpu data is never MMAPABLE");
-            assertEquals(MapInfo.Kind.PERCPU, m.kind());
+            assertEquals(6, m.spec().type(), "PERCPU_ARRAY");
+            assertEquals(0, m.spec().flags(), "percpu data is never MMAPABLE");
+            assertEquals(MapKind.PERCPU, m.kind());
         }
-        assertEquals(0x400, plan.maps().get(3).mapFlags());
-        assertEquals(MapInfo.Kind.DATA, plan.maps().get(3).kind());
+        assertEquals(0x400, plan.maps().get(3).spec().flags());
+        assertEquals(MapKind.DATA, plan.maps().get(3).kind());
         List<MapUpdate> updates = ops(plan, MapUpdate.class);
         assertEquals(List.of(16L, 16L, 16L, 0L, 0L), updates.stream().map(MapUpdate::flags).toList());
         assertTrue(ops(plan, MapFreeze.class).isEmpty());
-        assertEquals(76, plan.maps().getFirst().valueSize());
+        assertEquals(76, plan.maps().getFirst().spec().valueSize());
     }
 
     @Test
@@ -94,11 +95,11 @@ class PlanFactsTest {
         MapInfo outer = plan.maps().get(2);
         assertEquals(0, outer.btfKeyTypeId(), "map-in-map BTF ids are dropped");
         assertEquals(0, outer.btfValueTypeId());
-        assertEquals(16384, plan.maps().get(9).maxEntries());
-        assertEquals(0x480, plan.maps().get(11).mapFlags());
-        assertEquals(0x80, plan.maps().get(12).mapFlags(), ".rodata.cst16 has no DATASEC: RDONLY_PROG only");
+        assertEquals(16384, plan.maps().get(9).spec().maxEntries());
+        assertEquals(0x480, plan.maps().get(11).spec().flags());
+        assertEquals(0x80, plan.maps().get(12).spec().flags(), ".rodata.cst16 has no DATASEC: RDONLY_PROG only");
         assertEquals(0, plan.maps().get(12).btfValueTypeId());
-        assertEquals(MapInfo.Kind.RODATA, plan.maps().get(12).kind());
+        assertEquals(MapKind.RODATA, plan.maps().get(12).kind());
     }
 
     @Test
@@ -110,7 +111,7 @@ class PlanFactsTest {
         // sub_enter appends loop_cb@51, static_add@60, global_mul@63, static_chain@66; sub_exit static_add@27, global_mul@30
         assertEquals(List.of(0, 51, 60, 63, 66), loads.get("sub_enter").funcInfo().stream().map(ProgLoad.FuncInfo::insnOff).toList());
         assertEquals(List.of(0, 27, 30), loads.get("sub_exit").funcInfo().stream().map(ProgLoad.FuncInfo::insnOff).toList());
-        assertEquals(List.of(0, 1, 2), plan.programs().stream().map(ProgInfo::loadSlot).toList());
+        assertEquals(List.of(0, 1, 2), plan.programs().stream().map(ProgramSpec::loadSlot).toList());
     }
 
     @Test
@@ -140,7 +141,7 @@ class PlanFactsTest {
     void usdtProgramsAttachThroughUprobeMulti() throws Exception {
         LoadPlan plan = plan(ObjPatch.of("prog_types").renameSection("uprobe", "usdt").bytes(), "prog_types");
         // the section name shares its bytes with the symbol name "pt_uprobe" (string tail merging): both change
-        ProgInfo info = plan.programs().stream().filter(i -> i.section().equals("usdt")).findFirst().orElseThrow();
+        ProgramSpec info = plan.programs().stream().filter(i -> i.section().equals("usdt")).findFirst().orElseThrow();
         assertEquals(48, info.expectedAttachType(), "libbpf updates the program too");
         ProgLoad usdt = progLoads(plan).get(info.name());
         assertEquals(2, usdt.progType(), "KPROBE");
@@ -160,7 +161,7 @@ class PlanFactsTest {
                 new KconfigVar("CONFIG_LOCALVERSION", KconfigVar.Type.CHAR_ARR, 15, 16, false, true)), plan.kconfig());
         MapInfo kconfig = plan.maps().get(2);
         assertEquals("hostdep.kconfig", kconfig.kernelName());
-        assertEquals(MapInfo.Kind.KCONFIG, kconfig.kind());
+        assertEquals(MapKind.KCONFIG, kconfig.kind());
         assertEquals(".kconfig", kconfig.section());
         byte[] image = new byte[31];
         image[14] = 1; // only LINUX_HAS_BPF_COOKIE is known without host values
@@ -206,10 +207,10 @@ class PlanFactsTest {
     @Test
     void hiddenGlobalVariablesMakeDataNotMmapable() throws Exception {
         // hostdep_ksym's .data holds only out_missing
-        assertEquals(0x400, plan("hostdep_ksym").maps().get(1).mapFlags());
+        assertEquals(0x400, plan("hostdep_ksym").maps().get(1).spec().flags());
         LoadPlan hidden = plan(ObjPatch.of("hostdep_ksym").setVisibility("out_missing", Elf.STV_HIDDEN).bytes(), "hostdep_ksym");
         assertEquals("hostdep_.data", hidden.maps().get(1).kernelName());
-        assertEquals(0, hidden.maps().get(1).mapFlags());
+        assertEquals(0, hidden.maps().get(1).spec().flags());
     }
 
     @Test

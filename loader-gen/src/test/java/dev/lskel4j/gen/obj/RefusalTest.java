@@ -126,7 +126,7 @@ class RefusalTest {
         LoadPlan plan = LoaderGenerator.plan(elf, "minimal", HostValues.none());
         assertEquals(1, plan.nrProgs());
         assertEquals(1, plan.programs().size());
-        assertEquals(false, plan.programs().getFirst().autoload());
+        assertEquals(-1, plan.programs().getFirst().loadSlot(), "SEC(\"?...\") is not loaded");
         assertEquals(-1, plan.programs().getFirst().loadSlot());
         assertEquals("aw_tp/sys_enter", plan.programs().getFirst().section());
         assertTrue(plan.ops().stream().noneMatch(o -> o instanceof ProgLoad));

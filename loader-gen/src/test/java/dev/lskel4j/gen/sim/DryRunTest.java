@@ -16,6 +16,7 @@ import dev.lskel4j.runtime.LightSkeleton;
 import dev.lskel4j.runtime.LoadOptions;
 import dev.lskel4j.runtime.LoaderException;
 import dev.lskel4j.runtime.LoaderStep;
+import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.model.Helper;
 import dev.lskel4j.runtime.model.KernelCall;
 import dev.lskel4j.runtime.model.LoaderRun;
@@ -51,7 +52,7 @@ class DryRunTest {
     void theSkeletonsInitialValuesReachTheModelThroughCopyFromUser() throws Exception {
         Generation gen = generate("globals");
         try (LightSkeleton skel = LightSkeleton.open(gen.runtimeSpec())) {
-            String data = gen.plan().maps().stream().filter(m -> m.kind() == dev.lskel4j.gen.plan.MapInfo.Kind.DATA)
+            String data = gen.plan().maps().stream().filter(m -> m.kind() == dev.lskel4j.runtime.MapKind.DATA)
                     .findFirst().orElseThrow().name();
             skel.data(data).writableSegment().set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 0x5eed);
             skel.load(LoadOptions.DRY_RUN);

@@ -11,11 +11,11 @@ import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapFreeze;
-import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.MapUpdate;
 import dev.lskel4j.gen.plan.Op;
 import dev.lskel4j.gen.plan.PopulateOuterMap;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.model.Attr;
 import dev.lskel4j.runtime.model.Helper;
 import dev.lskel4j.runtime.model.KernelCall;
@@ -87,13 +87,13 @@ final class PlanTrace {
                     assertArrayEquals(new byte[4], a.payload("key").orElseThrow(), at);
                     assertArrayEquals(u.value().toArray(), a.payload("value").orElseThrow(), at);
                     assertEquals(u.flags(), a.get("flags"), at);
-                    boolean percpu = plan.maps().get(u.mapIdx()).kind() == MapInfo.Kind.PERCPU;
+                    boolean percpu = plan.maps().get(u.mapIdx()).kind() == MapKind.PERCPU;
                     assertEquals(percpu ? Uapi.F_ALL_CPUS : 0, a.get("flags"), at + ": BPF_F_ALL_CPUS exactly for percpu data");
                 }
                 case MapFreeze f -> {
                     assertEquals(Uapi.MAP_FREEZE, a.cmd(), at);
                     assertEquals(mapFds[f.mapIdx()], a.get("map_fd"), at);
-                    assertNotEquals(MapInfo.Kind.PERCPU, plan.maps().get(f.mapIdx()).kind(), at + ": percpu data is never frozen");
+                    assertNotEquals(MapKind.PERCPU, plan.maps().get(f.mapIdx()).kind(), at + ": percpu data is never frozen");
                 }
                 case PopulateOuterMap p -> {
                     assertEquals(Uapi.MAP_UPDATE_ELEM, a.cmd(), at);

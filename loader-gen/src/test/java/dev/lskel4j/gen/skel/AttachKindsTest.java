@@ -75,7 +75,7 @@ class AttachKindsTest {
     void tracepointsCountGetpidAndThePerfEventArrayIsSizedForThisMachine() throws Exception {
         Host.Fixture f = Host.Fixture.of("getpid_snoop");
         assertEquals(0, f.gen().plan().maps().stream().filter(m -> m.name().equals("events")).findFirst().orElseThrow()
-                .maxEntries(), "generation leaves the PERF_EVENT_ARRAY size to the running machine");
+                .spec().maxEntries(), "generation leaves the PERF_EVENT_ARRAY size to the running machine");
         try (LightSkeleton skel = f.open(PID)) {
             skel.load();
             AttachReport report = skel.attach();

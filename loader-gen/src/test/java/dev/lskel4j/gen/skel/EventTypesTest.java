@@ -14,6 +14,7 @@ import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -128,8 +129,8 @@ class EventTypesTest {
         prog.add(Insn.exit());
         ProgLoad load = new ProgLoad(0, "p", 17, 0, 0, 0, 0, "GPL", prog, 0, List.of(), 0, List.of(), Optional.empty(),
                 List.of(), List.of());
-        List<MapInfo> maps = List.of(new MapInfo(0, "rb", "rb", MapInfo.Kind.USER, ".maps", Uapi.MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 0, 0,
-                Bytes.of(new byte[0])), new MapInfo(1, "other", "other", MapInfo.Kind.USER, ".maps", 2, 4, 8, 1, 0, 0, 0,
+        List<MapInfo> maps = List.of(MapInfo.of(0, "rb", "rb", MapKind.USER, ".maps", Uapi.MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 0, 0,
+                Bytes.of(new byte[0])), MapInfo.of(1, "other", "other", MapKind.USER, ".maps", 2, 4, 8, 1, 0, 0, 0,
                 Bytes.of(new byte[0])));
         return EventTypes.sizes(new LoadPlan("hand", ByteOrder.LITTLE_ENDIAN, 1, 2, List.of(load), maps, List.of()));
     }

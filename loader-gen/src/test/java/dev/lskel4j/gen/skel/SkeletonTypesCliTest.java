@@ -12,6 +12,7 @@ import dev.lskel4j.gen.cli.Lskel;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.MapKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Field;
@@ -141,8 +142,8 @@ class SkeletonTypesCliTest {
         Btf btf = DataSections.btf(hand).orElseThrow();
         List<MapInfo> maps = new ArrayList<>(hand.maps());
         int u32 = typeId(btf, "__u32");
-        maps.add(new MapInfo(1, "by_bits", "by_bits", MapInfo.Kind.USER, ".maps", 1, 4, 8, 4, 0, u32, typeId(btf, "bits"), Bytes.of(new byte[0])));
-        maps.add(new MapInfo(2, "by_pair", "by_pair", MapInfo.Kind.USER, ".maps", 1, 4, 4, 4, 0, u32, typeId(btf, "pair"), Bytes.of(new byte[0])));
+        maps.add(MapInfo.of(1, "by_bits", "by_bits", MapKind.USER, ".maps", 1, 4, 8, 4, 0, u32, typeId(btf, "bits"), Bytes.of(new byte[0])));
+        maps.add(MapInfo.of(2, "by_pair", "by_pair", MapKind.USER, ".maps", 1, 4, 4, 4, 0, u32, typeId(btf, "pair"), Bytes.of(new byte[0])));
         LoadPlan plan = new LoadPlan(hand.objectName(), hand.targetOrder(), hand.nrProgs(), maps.size(), hand.ops(), maps,
                 hand.programs());
         RecordTypes r = RecordTypes.of(plan, List.of(), Set.of(), false);

@@ -18,6 +18,7 @@ import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.MapUpdate;
 import dev.lskel4j.runtime.LightSkeleton;
+import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.ValueLayout;
 import java.lang.reflect.InvocationTargetException;
@@ -103,7 +104,7 @@ class TypedAccessorTest {
                 false), SIZE, secinfos));
 
         Bytes image = Bytes.of(image());
-        MapInfo map = new MapInfo(0, "hand.data", "hand.data", MapInfo.Kind.DATA, ".data", 2, 4, SIZE, 1, Uapi.F_MMAPABLE,
+        MapInfo map = MapInfo.of(0, "hand.data", "hand.data", MapKind.DATA, ".data", 2, 4, SIZE, 1, Uapi.F_MMAPABLE,
                 0, datasec, image);
         return new LoadPlan("hand", ByteOrder.LITTLE_ENDIAN, 0, 1, List.of(new BtfLoad(Bytes.of(btf.rawData())),
                 new MapCreate(0, "hand.data", 2, 4, SIZE, 1, Uapi.F_MMAPABLE, 0, 0, 0, 0, datasec),
