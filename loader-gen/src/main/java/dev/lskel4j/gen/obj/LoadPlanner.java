@@ -58,18 +58,18 @@ final class LoadPlanner {
         createMaps();
         loadProgs();
         initProgArrays();
-        List<ProgramSpec> progInfos = new ArrayList<>();
+        List<ProgramSpec> programs = new ArrayList<>();
         for (int i = 0; i < session.progs.size(); i++) {
             LoadSession.Prog lp = session.progs.get(i);
             BpfProgram p = lp.def;
             if (obj.isSubprog(p)) continue;
-            progInfos.add(new ProgramSpec(p.name, p.secName, p.type, lp.expectedAttachType, loadSlots[i]));
+            programs.add(new ProgramSpec(p.name, p.secName, p.type, lp.expectedAttachType, loadSlots[i]));
         }
         List<KconfigVar> kconfig = new ArrayList<>();
         for (ExternDesc ext : obj.externs) {
             if (ext.type == ExternDesc.Type.KCFG) kconfig.add(ext.toKconfigVar());
         }
-        return new LoadPlan(obj.objectName, obj.order, obj.programs.size(), obj.maps.size(), ops, mapInfos(), progInfos,
+        return new LoadPlan(obj.objectName, obj.order, obj.programs.size(), obj.maps.size(), ops, mapInfos(), programs,
                 kconfig);
     }
 
@@ -149,15 +149,26 @@ final class LoadPlanner {
         return op;
     }
 
-    private List<MapInfo> mapInfos() {
+    /**
+     * The plan's maps, each with the runtime's {@code MapSpec}, which holds sizes and
+     * {@code max_entries} as non-negative ints.
+     *
+     * @throws UnsupportedObjectException for a key size, value size or {@code max_entries} of 2^31 or more
+     */
+    private List<MapInfo> mapInfos() throws UnsupportedObjectException {
         List<MapInfo> out = new ArrayList<>();
         for (int i = 0; i < obj.maps.size(); i++) {
             BpfMap m = obj.maps.get(i);
             MapCreate c = created[i];
             boolean internal = m.libbpfType.isInternal();
-            out.add(MapInfo.of(i, m.userName(), m.name, m.libbpfType.kind(),
-                    internal ? m.realName : BpfObject.MAPS_SEC, m.type, m.keySize, m.valueSize, c.maxEntries(), m.mapFlags,
-                    c.btfKeyTypeId(), c.btfValueTypeId(), internal ? Bytes.of(session.mapImage(i)) : Bytes.empty()));
+            String section = internal ? m.realName : BpfObject.MAPS_SEC;
+            if (m.keySize < 0 || m.valueSize < 0 || c.maxEntries() < 0) {
+                throw new UnsupportedObjectException(section, -1, "map '" + m.userName() + "': key size "
+                        + Integer.toUnsignedString(m.keySize) + ", value size " + Integer.toUnsignedString(m.valueSize)
+                        + ", max_entries " + Integer.toUnsignedString(c.maxEntries()) + ": each must be below 2^31");
+            }
+            out.add(MapInfo.of(i, m.userName(), m.name, m.libbpfType.kind(), section, m.type, m.keySize, m.valueSize,
+                    c.maxEntries(), m.mapFlags, c.btfKeyTypeId(), c.btfValueTypeId(), internal ? Bytes.of(session.mapImage(i)) : Bytes.empty()));
         }
         return out;
     }

@@ -186,4 +186,14 @@ class RefusalTest {
         var e = fails(MalformedObjectException.class, new byte[] {1, 2, 3}, "junk");
         assertEquals("junk.bpf.o", e.file());
     }
+
+    /** A size libbpf keeps as a u32 but the runtime's MapSpec holds as a non-negative int: a typed refusal naming the map. */
+    @Test
+    void mapKeySizeOf2GiB() throws Exception {
+        BpfObject opened = BpfObject.open(corpus("maps"), "maps", HostValues.none());
+        BpfMap map = opened.maps.getFirst();
+        map.keySize = 0x8000_0000;
+        UnsupportedObjectException e = assertThrows(UnsupportedObjectException.class, opened::plan);
+        assertMessage(e, "map '" + map.userName() + "': key size 2147483648");
+    }
 }
