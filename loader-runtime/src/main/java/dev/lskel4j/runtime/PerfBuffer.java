@@ -158,6 +158,29 @@ public final class PerfBuffer implements AutoCloseable {
         return pb;
     }
 
+    /** What each sample is handed to once decoded by a {@link Codec}. */
+    @FunctionalInterface
+    public interface EventHandler<T> {
+        /** @param event the sample, decoded (a copy: it outlives the call) */
+        void onEvent(int cpu, T event);
+    }
+
+    /**
+     * {@return {@link #open(BpfMap, int, SampleHandler, LostHandler)} handing each sample decoded by
+     * {@code codec}}: {@code PerfBuffer.open(map, 8, Event.CODEC, (cpu, e) -> ..., null)} with a
+     * generated record. A sample shorter than {@code codec.size()} ends the poll with an
+     * {@link IllegalArgumentException} naming the map.
+     *
+     * @throws KernelException as {@link #open(BpfMap, int, SampleHandler, LostHandler)}
+     */
+    public static <T> PerfBuffer open(BpfMap map, int pageCount, Codec<T> codec, EventHandler<? super T> onEvent,
+                                      LostHandler onLost) throws KernelException {
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(onEvent, "onEvent");
+        String source = "perf buffer '" + map.name() + "'";
+        return open(map, pageCount, (cpu, data) -> onEvent.onEvent(cpu, codec.decodeEvent(data, source)), onLost);
+    }
+
     private static List<Integer> onlineCpus() {
         try {
             return PossibleCpus.parse(Files.readString(ONLINE));

@@ -17,6 +17,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -121,6 +122,36 @@ public final class RingBuffer implements AutoCloseable {
             throw e;
         }
         return rb;
+    }
+
+    /**
+     * {@return {@link #open(BpfMap, RecordHandler)} handing each record decoded by {@code codec}}:
+     * {@code RingBuffer.open(skel.maps().events(), Event.CODEC, e -> ...)} with a generated record.
+     * A record shorter than {@code codec.size()} ends the poll with an {@link IllegalArgumentException}
+     * naming the map (the consumer position has moved past it).
+     *
+     * @throws IllegalArgumentException if {@code map} is not a RINGBUF
+     * @throws KernelException as {@link #open(BpfMap, RecordHandler)}
+     */
+    public static <T> RingBuffer open(BpfMap map, Codec<T> codec, Consumer<? super T> handler) throws KernelException {
+        return open(map, decoding(map, codec, handler));
+    }
+
+    /**
+     * {@return {@link #add(BpfMap, RecordHandler)} with records decoded by {@code codec}}, as
+     * {@link #open(BpfMap, Codec, Consumer)}
+     *
+     * @throws KernelException as {@link #add(BpfMap, RecordHandler)}
+     */
+    public <T> RingBuffer add(BpfMap map, Codec<T> codec, Consumer<? super T> handler) throws KernelException {
+        return add(map, decoding(map, codec, handler));
+    }
+
+    private static <T> RecordHandler decoding(BpfMap map, Codec<T> codec, Consumer<? super T> handler) {
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(handler, "handler");
+        String source = "ring buffer '" + map.name() + "'";
+        return record -> handler.accept(codec.decodeEvent(record, source));
     }
 
     /**

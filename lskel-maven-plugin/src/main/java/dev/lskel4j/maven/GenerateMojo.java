@@ -77,6 +77,14 @@ public class GenerateMojo extends AbstractMojo {
     boolean includeLoaderPlan;
 
     /**
+     * C structs (or enums) to generate Java records for beyond those of BTF-typed maps, by C name
+     * (bpf2go's {@code -type}), e.g. a ring buffer's event struct. Every object of this execution
+     * must have them (use one execution per object otherwise).
+     */
+    @Parameter
+    List<String> types = new ArrayList<>();
+
+    /**
      * Sign every loader ({@code bpftool gen skeleton -L -S}): {@code <key>}, {@code <certificate>}
      * and optionally {@code <scheme>} ({@code b}, the default, or {@code a}). The skeletons then embed
      * the signature, exclusive-map hash and scheme, and refuse initial-value edits.
@@ -180,7 +188,7 @@ public class GenerateMojo extends AbstractMojo {
             GenOptions options = signer.isPresent()
                     ? GenOptions.DEFAULT.withSigning(SignedGeneration.genSigning(scheme())) : GenOptions.DEFAULT;
             Generation gen = Generation.of(Files.readAllBytes(obj), obj.toString(), name, HostValues.none(), options);
-            SkeletonGenerator.Options skelOptions = new SkeletonGenerator.Options(packageName, className, includeLoaderPlan);
+            SkeletonGenerator.Options skelOptions = new SkeletonGenerator.Options(packageName, className, includeLoaderPlan, types);
             GeneratedSkeleton skel = signer.isPresent()
                     ? SignedGeneration.sign(gen, scheme(), signer.get()).skeleton(skelOptions) : gen.skeleton(skelOptions);
             skel.writeTo(sourceDirectory.toPath(), resourceDirectory.toPath());

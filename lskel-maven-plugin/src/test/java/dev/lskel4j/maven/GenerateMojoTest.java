@@ -70,6 +70,20 @@ class GenerateMojoTest {
     }
 
     @Test
+    void typesAddRecordsAndAnUnknownOneFailsNamingIt() throws Exception {
+        Files.copy(Path.of("..", "fixtures", "obj", "typed_values.bpf.o"), mojo.bpfDirectory.toPath().resolve("typed_values.bpf.o"));
+        mojo.types = List.of("event");
+        mojo.execute();
+        String source = Files.readString(tmp.resolve("target/generated-sources/lskel/org/example/bpf/TypedValuesSkel.java"));
+        assertTrue(source.contains("public record Event("), "the --type record");
+        assertTrue(source.contains("public record FlowKey("), "a map key's record");
+        mojo.types = List.of("no_such_struct");
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("typed_values.bpf.o: section '.BTF': --type no_such_struct: the object's BTF has no "
+                + "struct, union or enum of that name"), e.getMessage());
+    }
+
+    @Test
     void cSourceWithoutClangFailsSayingSo() throws Exception {
         Files.writeString(mojo.bpfDirectory.toPath().resolve("tiny.bpf.c"), TINY_C);
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);

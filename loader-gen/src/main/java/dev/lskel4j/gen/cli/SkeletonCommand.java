@@ -1,7 +1,7 @@
 package dev.lskel4j.gen.cli;
 
+import dev.lskel4j.gen.BpfObjectException;
 import dev.lskel4j.gen.HostValues;
-import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.skel.GeneratedSkeleton;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.gen.skel.SignedGeneration;
@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -65,6 +67,11 @@ final class SkeletonCommand implements Callable<Integer> {
             + "loaderPlan() returns.")
     boolean plan;
 
+    @Option(names = "--type", paramLabel = "NAME", description = "Also generate a Java record (with a CODEC) for the C "
+            + "struct or enum NAME, e.g. a ring buffer's event (like bpf2go -type); repeatable. BTF-typed maps' keys and "
+            + "values get records without it.")
+    List<String> types = new ArrayList<>();
+
     @Parameters(paramLabel = "OBJ", description = "A BPF object file.")
     Path object;
 
@@ -73,7 +80,7 @@ final class SkeletonCommand implements Callable<Integer> {
         String n = name != null ? name : GenerationOptions.defaultName(object);
         SkeletonGenerator.Options options;
         try {
-            options = new SkeletonGenerator.Options(packageName, className != null ? className : Generation.className(n), plan);
+            options = new SkeletonGenerator.Options(packageName, className != null ? className : Generation.className(n), plan, types);
         } catch (IllegalArgumentException e) {
             throw new CliException(Lskel.USAGE, e.getMessage(), e);
         }
@@ -83,7 +90,7 @@ final class SkeletonCommand implements Callable<Integer> {
         GeneratedSkeleton skel;
         try {
             skel = signed.isPresent() ? signed.get().skeleton(options) : gen.skeleton(options);
-        } catch (MalformedObjectException e) {
+        } catch (BpfObjectException e) {
             throw new CliException(Lskel.BAD_INPUT, e.inFile(object.toString()).getMessage(), e);
         }
         OutputPaths.prepareDirectory("--out", out);

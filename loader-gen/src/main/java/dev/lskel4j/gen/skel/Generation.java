@@ -116,11 +116,16 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
      *
      * @throws MalformedObjectException naming the file if the object's BTF cannot describe its
      *     global data
+     * @throws UnsupportedObjectException naming the file and the type if {@link SkeletonGenerator.Options#types()}
+     *     names one the BTF does not have or no record can hold
      */
-    public GeneratedSkeleton skeleton(SkeletonGenerator.Options options) throws MalformedObjectException {
+    public GeneratedSkeleton skeleton(SkeletonGenerator.Options options)
+            throws MalformedObjectException, UnsupportedObjectException {
         try {
             return SkeletonGenerator.generate(plan, blob, fileName, options);
         } catch (MalformedObjectException e) {
+            throw e.inFile(fileName);
+        } catch (UnsupportedObjectException e) {
             throw e.inFile(fileName);
         }
     }

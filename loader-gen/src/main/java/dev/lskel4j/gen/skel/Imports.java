@@ -25,7 +25,8 @@ final class Imports {
         m.put("Path", "java.nio.file.Path");
         for (String s : List.of("AttachReport", "BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData",
                 "KernelException", "PerfEvent", "LightSkeleton", "LoadOptions", "LoaderBlob", "LoaderStep", "MapKind",
-                "MapSpec", "ProgramSpec", "SkeletonSpec", "Signing", "KconfigExtern")) {
+                "MapSpec", "ProgramSpec", "SkeletonSpec", "Signing", "KconfigExtern",
+                "Codec", "CodecSupport", "IntCodecs", "TypedMap", "PerCpuTypedMap", "RingBuffer", "PerfBuffer")) {
             m.put(s, "dev.lskel4j.runtime." + s);
         }
         m.put("IOException", "java.io.IOException");
@@ -39,14 +40,15 @@ final class Imports {
         m.put("List", "java.util.List");
         m.put("Objects", "java.util.Objects");
         m.put("Optional", "java.util.Optional");
+        m.put("Consumer", "java.util.function.Consumer");
         return Collections.unmodifiableSequencedMap(m);
     }
 
-    /** {@return the imports of the types {@code text} refers to (a name before {@code .}, {@code (} or a space), sorted} */
+    /** {@return the imports of the types {@code text} refers to (a name before {@code .}, {@code (}, {@code <} or a space), sorted} */
     static Set<String> usedBy(String text) {
         Set<String> imports = new TreeSet<>();
         for (Map.Entry<String, String> e : IMPORTABLE.entrySet()) {
-            if (Pattern.compile("\\b" + e.getKey() + "\\b[.( ]").matcher(text).find()) imports.add(e.getValue());
+            if (Pattern.compile("\\b" + e.getKey() + "\\b[.( <]").matcher(text).find()) imports.add(e.getValue());
         }
         return imports;
     }

@@ -82,8 +82,15 @@ public record SignedGeneration(Generation generation, LoaderSignature signature)
      * {@return the Java light skeleton, embedding the signature, exclusive-map hash and scheme}
      *
      * @throws MalformedObjectException if the object's BTF cannot describe its global data
+     * @throws UnsupportedObjectException naming the file and the type if {@link SkeletonGenerator.Options#types()}
+     *     names one the BTF does not have or no record can hold
      */
-    public GeneratedSkeleton skeleton(SkeletonGenerator.Options options) throws MalformedObjectException {
-        return SkeletonGenerator.generate(generation.plan(), generation.blob(), generation.fileName(), options, signature);
+    public GeneratedSkeleton skeleton(SkeletonGenerator.Options options)
+            throws MalformedObjectException, UnsupportedObjectException {
+        try {
+            return SkeletonGenerator.generate(generation.plan(), generation.blob(), generation.fileName(), options, signature);
+        } catch (UnsupportedObjectException e) {
+            throw e.inFile(generation.fileName());
+        }
     }
 }

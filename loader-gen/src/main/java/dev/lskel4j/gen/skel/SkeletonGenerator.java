@@ -1,6 +1,7 @@
 package dev.lskel4j.gen.skel;
 
 import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.UnsupportedObjectException;
 import dev.lskel4j.gen.disasm.Disassembler;
 import dev.lskel4j.gen.emit.LoaderBlob;
 import dev.lskel4j.gen.plan.LoadPlan;
@@ -38,20 +39,28 @@ public final class SkeletonGenerator {
      * @param className the simple class name
      * @param includePlan also write {@code CLASS.plan.txt}, the annotated loader disassembly, and
      *     a {@code loaderPlan()} method returning it
+     * @param types C structs (or enums) to generate Java records for beyond the BTF-typed maps'
+     *     keys and values, by C name, as bpf2go's {@code -type}: e.g. a ring buffer's event struct
      */
-    public record Options(String packageName, String className, boolean includePlan) {
+    public record Options(String packageName, String className, boolean includePlan, List<String> types) {
         /**
          * @throws IllegalArgumentException if the package or class name is not a valid Java name
          */
         public Options {
             Objects.requireNonNull(packageName, "packageName");
             Objects.requireNonNull(className, "className");
+            types = List.copyOf(types);
             if (!packageName.isEmpty() && !JavaNames.isQualifiedName(packageName)) {
                 throw new IllegalArgumentException("not a Java package name: '" + packageName + "'");
             }
             if (!JavaNames.isIdentifier(className)) {
                 throw new IllegalArgumentException("not a Java class name: '" + className + "'");
             }
+        }
+
+        /** Options without extra record types. */
+        public Options(String packageName, String className, boolean includePlan) {
+            this(packageName, className, includePlan, List.of());
         }
 
         /** {@return options without the loader plan resource} */
@@ -61,7 +70,12 @@ public final class SkeletonGenerator {
 
         /** {@return a copy that does (or does not) include the loader plan} */
         public Options withPlan(boolean include) {
-            return new Options(packageName, className, include);
+            return new Options(packageName, className, include, types);
+        }
+
+        /** {@return a copy that also generates records for the C types named {@code names}} */
+        public Options withTypes(List<String> names) {
+            return new Options(packageName, className, includePlan, names);
         }
     }
 
@@ -69,7 +83,7 @@ public final class SkeletonGenerator {
     record Input(String packageName, String className, String objectName, String sourceFile, ByteOrder order,
                  int insnsSize, int dataSize, List<MapSpec> maps, List<String> mapIdents, List<ProgramSpec> programs,
                  List<KconfigExtern> kconfig, List<LoaderStep> steps, List<DataSection> sections,
-                 Optional<String> planText, Optional<LoaderSignature> signature) {}
+                 Optional<String> planText, Optional<LoaderSignature> signature, RecordTypes records) {}
 
     /**
      * {@return the skeleton of the object whose load plan is {@code plan} and loader {@code blob}}
@@ -77,10 +91,12 @@ public final class SkeletonGenerator {
      * @param sourceFile the object's file name, for the generated header comment
      * @throws MalformedObjectException if the plan's BTF cannot be read or a data section's
      *     variables overlap
+     * @throws UnsupportedObjectException if {@link Options#types()} names a type the object's BTF
+     *     does not have, or one no record can hold
      * @throws IllegalArgumentException if {@code blob} was not generated from {@code plan}
      */
     public static GeneratedSkeleton generate(LoadPlan plan, LoaderBlob blob, String sourceFile, Options options)
-            throws MalformedObjectException {
+            throws MalformedObjectException, UnsupportedObjectException {
         return generate(plan, blob, sourceFile, options, Optional.empty());
     }
 
@@ -95,7 +111,8 @@ public final class SkeletonGenerator {
      *     {@code signature}'s exclusive-map hash is not that of {@code blob}'s instructions
      */
     public static GeneratedSkeleton generate(LoadPlan plan, LoaderBlob blob, String sourceFile, Options options,
-                                             LoaderSignature signature) throws MalformedObjectException {
+                                             LoaderSignature signature)
+            throws MalformedObjectException, UnsupportedObjectException {
         if (!Arrays.equals(signature.exclProgHash(), LoaderSigner.exclProgHash(blob.insns().toArray()))) {
             throw new IllegalArgumentException("the signature's excl_prog_hash is not SHA-256 of this loader's instructions");
         }
@@ -103,14 +120,17 @@ public final class SkeletonGenerator {
     }
 
     private static GeneratedSkeleton generate(LoadPlan plan, LoaderBlob blob, String sourceFile, Options options,
-                                              Optional<LoaderSignature> signature) throws MalformedObjectException {
+                                              Optional<LoaderSignature> signature)
+            throws MalformedObjectException, UnsupportedObjectException {
         List<MapSpec> maps = RuntimeSpecs.maps(plan);
         List<String> idents = plan.maps().stream().map(m -> DataSections.mapIdent(m)
                 .orElse(JavaNames.sanitize(m.name()))).toList();
         Optional<String> planText = options.includePlan() ? Optional.of(Disassembler.dumpAnnotated(blob)) : Optional.empty();
         Input input = new Input(options.packageName(), options.className(), plan.objectName(), sourceFile,
                 blob.targetOrder(), blob.insns().length(), blob.data().length(), maps, idents, RuntimeSpecs.programs(plan),
-                RuntimeSpecs.kconfig(plan), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature);
+                RuntimeSpecs.kconfig(plan), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature,
+                RecordTypes.of(plan, options.types(), RecordWriter.reserved(options.className()),
+                        blob.targetOrder() == ByteOrder.BIG_ENDIAN));
         String source = SkeletonWriter.write(SkeletonResolver.resolve(input));
         return new GeneratedSkeleton(options.packageName(), options.className(), source, resource(blob, plan, signature),
                 planText);

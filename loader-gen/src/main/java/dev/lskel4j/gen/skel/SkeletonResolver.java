@@ -41,7 +41,7 @@ final class SkeletonResolver {
 
     /** The skeleton's own methods: no section accessor or attach method may take their names. */
     private static final Set<String> SKELETON_METHODS = Set.of("open", "openAndLoad", "load", "attach", "detach",
-            "close", "skeleton", "maps", "progs", "loaderPlan");
+            "close", "skeleton", "maps", "progs", "loaderPlan", "typedMaps");
     /** Names of {@code java.lang} the generated class uses unqualified: nested types must not shadow them. */
     private static final Set<String> JAVA_LANG_NAMES = Set.of("AutoCloseable", "String", "Object", "Byte", "Short",
             "Integer", "Long", "Float", "Double", "Boolean", "Math", "System", "Override", "IllegalArgumentException",
@@ -50,6 +50,12 @@ final class SkeletonResolver {
     /** {@return the model of the skeleton {@code in} describes} */
     static SkeletonModel resolve(SkeletonGenerator.Input in) {
         return new Run(in).model();
+    }
+
+    /** {@return the Java names of an enum's constants, in BTF order} (also those of the typed records' enums) */
+    static List<String> constants(CType.Enum e) {
+        JavaNames.Scope scope = new JavaNames.Scope(Set.of());
+        return e.constants().stream().map(c -> scope.claim(JavaNames.constant(c.name()), "_")).toList();
     }
 
     /** One resolution: the scopes and the type names found so far. */
@@ -130,11 +136,6 @@ final class SkeletonResolver {
                 }
                 default -> { }
             }
-        }
-
-        private static List<String> constants(CType.Enum e) {
-            JavaNames.Scope scope = new JavaNames.Scope(Set.of());
-            return e.constants().stream().map(c -> scope.claim(JavaNames.constant(c.name()), "_")).toList();
         }
 
         private List<MapHandle> maps() {
@@ -234,7 +235,7 @@ final class SkeletonResolver {
     }
 
     /** {@return the C declaration of a member, e.g. {@code __u32 bss_arr[4]}, {@code struct stats s}} */
-    private static String declaration(CType t, String name) {
+    static String declaration(CType t, String name) {
         StringBuilder dims = new StringBuilder();
         CType base = t;
         while (base instanceof CType.Array a) {

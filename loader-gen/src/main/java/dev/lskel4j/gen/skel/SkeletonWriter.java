@@ -34,6 +34,7 @@ final class SkeletonWriter {
     private static final List<Part> PARTS = List.of(
             LifecycleWriter::methods,
             HandlesWriter::write,
+            RecordWriter::write,
             ViewWriter::sections,
             SkeletonWriter::nestedTypes,
             ViewRecordWriter::write,

@@ -113,7 +113,8 @@ class SkeletonLoadTest {
         return Optional.empty();
     }
 
-    private static Object invoke(Class<?> type, Object target, String name, Object... args) throws Throwable {
+    /** Calls {@code type}'s public method {@code name} taking {@code args.length} arguments; rethrows what it throws. */
+    static Object invoke(Class<?> type, Object target, String name, Object... args) throws Throwable {
         for (Method m : type.getMethods()) {
             if (m.getName().equals(name) && m.getParameterCount() == args.length) {
                 try {
