@@ -6,6 +6,9 @@
  * come from a description file written by dev.lskel4j.runtime.BenchDescriptions.
  *
  * Usage: lskel_bench DESC ITERATIONS   -> prints the mean microseconds per open+load+destroy
+ *        lskel_bench DESC -t MILLIS     -> the same, running for MILLIS ms (after MILLIS/10 ms of warm-up),
+ *                                          then the mean on-CPU microseconds per cycle (user + system)
+ *        lskel_bench DESC 0             -> the microseconds of one cold cycle, without warm-up
  * Build: cc -O2 -o lskel_bench lskel_bench.c   (header-only: no -lbpf needed)
  */
 #include <errno.h>
@@ -126,12 +129,31 @@ static int cycle(const struct desc *d)
 	return 0;
 }
 
-static double now_us(void)
+static double clock_us(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static double now_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
+}
+
+/* runs cycles for at least us microseconds; returns how many */
+static long run_for(const struct desc *d, double us)
+{
+	double start = now_us();
+	long n = 0;
+
+	do {
+		if (cycle(d))
+			exit(1);
+		n++;
+	} while (now_us() - start < us);
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -140,12 +162,32 @@ int main(int argc, char **argv)
 	int n, i;
 	double start;
 
+	if (argc == 4 && !strcmp(argv[2], "-t")) {
+		double us = atof(argv[3]) * 1000, cpu;
+		long done;
+
+		read_desc(argv[1], &d);
+		run_for(&d, us / 10);                           /* warm-up */
+		start = now_us();
+		cpu = clock_us(CLOCK_THREAD_CPUTIME_ID);
+		done = run_for(&d, us);
+		cpu = clock_us(CLOCK_THREAD_CPUTIME_ID) - cpu;
+		printf("%.1f %.1f\n", (now_us() - start) / done, cpu / done);
+		return 0;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s DESC ITERATIONS\n", argv[0]);
+		fprintf(stderr, "usage: %s DESC ITERATIONS | %s DESC -t MILLIS\n", argv[0], argv[0]);
 		return 2;
 	}
 	read_desc(argv[1], &d);
 	n = atoi(argv[2]);
+	if (n == 0) {                                   /* one cold cycle: the first load of a fresh process */
+		start = now_us();
+		if (cycle(&d))
+			return 1;
+		printf("%.1f\n", now_us() - start);
+		return 0;
+	}
 	for (i = 0; i < n / 10 + 1; i++)                /* warm-up */
 		if (cycle(&d))
 			return 1;

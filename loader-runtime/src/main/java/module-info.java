@@ -2,4 +2,5 @@
 module dev.lskel4j.runtime {
     exports dev.lskel4j.runtime;
     exports dev.lskel4j.runtime.model;
+    exports dev.lskel4j.runtime.uapi;
 }

@@ -9,6 +9,7 @@ import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.emit.Golden;
 import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.runtime.SigningScheme;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +40,8 @@ class CorpusConformanceTest {
     private static final List<Mode> MODES = List.of(
             new Mode("", GenOptions.DEFAULT),
             new Mode("debug.", GenOptions.DEFAULT.withLogLevel(1)),
-            new Mode("signed-b.", GenOptions.DEFAULT.withSigning(GenOptions.Signing.KERNEL_VERIFIED)),
-            new Mode("signed-a.", GenOptions.DEFAULT.withSigning(GenOptions.Signing.IN_LOADER_HASH)));
+            new Mode("signed-b.", GenOptions.DEFAULT.withSigning(SigningScheme.B)),
+            new Mode("signed-a.", GenOptions.DEFAULT.withSigning(SigningScheme.A)));
 
     /** The generating host of the corpus (README: Linux 6.18.44, its .config and kallsyms). */
     private static final Map<String, HostValues> GOLDEN_HOST = Map.of(

@@ -1,5 +1,6 @@
 package dev.lskel4j.runtime;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,17 +95,6 @@ sealed interface AttachPoint {
         public ProgramSpec.AttachKind kind() { return ProgramSpec.AttachKind.NONE; }
     }
 
-    // enum bpf_prog_type
-    int KPROBE = 2, SCHED_CLS = 3, SCHED_ACT = 4, TRACEPOINT = 5, XDP = 6, PERF_EVENT = 7, CGROUP_SKB = 8,
-            CGROUP_SOCK = 9, LWT_IN = 10, LWT_OUT = 11, LWT_XMIT = 12, SOCK_OPS = 13, SK_SKB = 14,
-            CGROUP_DEVICE = 15, SK_MSG = 16, RAW_TRACEPOINT = 17, CGROUP_SOCK_ADDR = 18, LWT_SEG6LOCAL = 19,
-            LIRC_MODE2 = 20, SK_REUSEPORT = 21, FLOW_DISSECTOR = 22, CGROUP_SYSCTL = 23,
-            RAW_TRACEPOINT_WRITABLE = 24, CGROUP_SOCKOPT = 25, TRACING = 26, STRUCT_OPS = 27, EXT = 28,
-            LSM = 29, SK_LOOKUP = 30, SYSCALL = 31, NETFILTER = 32, SOCKET_FILTER = 1;
-    // enum bpf_attach_type
-    int BPF_TRACE_ITER = 28, BPF_XDP_DEVMAP = 33, BPF_XDP_CPUMAP = 35, BPF_LSM_CGROUP = 43, BPF_TCX_INGRESS = 46,
-            BPF_TCX_EGRESS = 47, BPF_NETKIT_PRIMARY = 54, BPF_NETKIT_PEER = 55;
-
     /** {@code %m[a-zA-Z0-9_.]+%li}: a symbol with an optional offset in C syntax. */
     Pattern FUNC_OFFSET = Pattern.compile("([A-Za-z0-9_.@]+)(?:\\+(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*))?");
 
@@ -115,52 +105,55 @@ sealed interface AttachPoint {
     static AttachPoint of(ProgramSpec p) {
         String sec = p.section();
         return switch (p.type()) {
-            case RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE -> new RawTracepoint(sec.indexOf('/') >= 0 ? after(sec) : null);
-            case TRACING, LSM -> switch (p.expectedAttachType()) {
-                case BPF_TRACE_ITER -> iter(sec);
-                case BPF_LSM_CGROUP -> new Parameterized(ProgramSpec.AttachKind.CGROUP, "a cgroup (lsm_cgroup)",
-                        BPF_LSM_CGROUP);
+            case Uapi.PROG_TYPE_RAW_TRACEPOINT, Uapi.PROG_TYPE_RAW_TRACEPOINT_WRITABLE ->
+                    new RawTracepoint(sec.indexOf('/') >= 0 ? after(sec) : null);
+            case Uapi.PROG_TYPE_TRACING, Uapi.PROG_TYPE_LSM -> switch (p.expectedAttachType()) {
+                case Uapi.TRACE_ITER -> iter(sec);
+                case Uapi.LSM_CGROUP -> new Parameterized(ProgramSpec.AttachKind.CGROUP, "a cgroup (lsm_cgroup)",
+                        Uapi.LSM_CGROUP);
                 default -> new BtfTarget();
             };
-            case TRACEPOINT -> tracepoint(p, sec);
-            case KPROBE -> kprobeFamily(p, sec);
-            case PERF_EVENT -> new Parameterized(ProgramSpec.AttachKind.PERF_EVENT, "a perf event (type, config, rate)", 0);
-            case XDP -> switch (p.expectedAttachType()) {
-                case BPF_XDP_DEVMAP, BPF_XDP_CPUMAP -> new Unattachable(
+            case Uapi.PROG_TYPE_TRACEPOINT -> tracepoint(p, sec);
+            case Uapi.PROG_TYPE_KPROBE -> kprobeFamily(p, sec);
+            case Uapi.PROG_TYPE_PERF_EVENT -> new Parameterized(ProgramSpec.AttachKind.PERF_EVENT, "a perf event (type, config, rate)", 0);
+            case Uapi.PROG_TYPE_XDP -> switch (p.expectedAttachType()) {
+                case Uapi.XDP_DEVMAP, Uapi.XDP_CPUMAP -> new Unattachable(
                         "an XDP program for DEVMAP/CPUMAP entries: store its fd in such a map");
-                default -> new Parameterized(ProgramSpec.AttachKind.XDP, "a network interface (ifindex)", 37);
+                default -> new Parameterized(ProgramSpec.AttachKind.XDP, "a network interface (ifindex)", Uapi.XDP);
             };
-            case SCHED_CLS -> switch (p.expectedAttachType()) {
-                case BPF_TCX_INGRESS, BPF_TCX_EGRESS -> new Parameterized(ProgramSpec.AttachKind.TCX,
+            case Uapi.PROG_TYPE_SCHED_CLS -> switch (p.expectedAttachType()) {
+                case Uapi.TCX_INGRESS, Uapi.TCX_EGRESS -> new Parameterized(ProgramSpec.AttachKind.TCX,
                         "a network interface (ifindex)", p.expectedAttachType());
-                case BPF_NETKIT_PRIMARY, BPF_NETKIT_PEER -> new Parameterized(ProgramSpec.AttachKind.NETKIT,
+                case Uapi.NETKIT_PRIMARY, Uapi.NETKIT_PEER -> new Parameterized(ProgramSpec.AttachKind.NETKIT,
                         "a netkit interface (ifindex)", p.expectedAttachType());
                 default -> new Parameterized(ProgramSpec.AttachKind.TCX,
                         "a network interface (ifindex) and a direction (SEC(\"" + sec + "\") names none)", 0);
             };
-            case CGROUP_SKB, CGROUP_SOCK, CGROUP_SOCK_ADDR, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT ->
+            case Uapi.PROG_TYPE_CGROUP_SKB, Uapi.PROG_TYPE_CGROUP_SOCK, Uapi.PROG_TYPE_CGROUP_SOCK_ADDR,
+                 Uapi.PROG_TYPE_SOCK_OPS, Uapi.PROG_TYPE_CGROUP_DEVICE, Uapi.PROG_TYPE_CGROUP_SYSCTL,
+                 Uapi.PROG_TYPE_CGROUP_SOCKOPT ->
                     sec.equals("cgroup/skb")
                             ? new Unattachable("SEC(\"cgroup/skb\") names no attach type: use cgroup_skb/ingress or "
                                     + "cgroup_skb/egress")
                             : new Parameterized(ProgramSpec.AttachKind.CGROUP, "a cgroup (v2 directory)",
                                     p.expectedAttachType());
-            case SK_LOOKUP, FLOW_DISSECTOR -> new Parameterized(ProgramSpec.AttachKind.NETNS,
+            case Uapi.PROG_TYPE_SK_LOOKUP, Uapi.PROG_TYPE_FLOW_DISSECTOR -> new Parameterized(ProgramSpec.AttachKind.NETNS,
                     "a network namespace (e.g. /proc/self/ns/net)", p.expectedAttachType());
-            case SK_SKB, SK_MSG -> sec.equals("sk_skb")
+            case Uapi.PROG_TYPE_SK_SKB, Uapi.PROG_TYPE_SK_MSG -> sec.equals("sk_skb")
                     ? new Unattachable("SEC(\"sk_skb\") names no attach type: use sk_skb/stream_parser, "
                             + "sk_skb/stream_verdict or sk_skb/verdict")
                     : new Parameterized(ProgramSpec.AttachKind.SOCKMAP, "a SOCKMAP or SOCKHASH map", p.expectedAttachType());
-            case NETFILTER -> new Parameterized(ProgramSpec.AttachKind.NETFILTER,
-                    "a netfilter hook (protocol family, hook number, priority)", 45);
-            case SOCKET_FILTER -> new Unattachable("a socket filter: attach it to a socket with setsockopt(SO_ATTACH_BPF, fd)");
-            case SK_REUSEPORT -> new Unattachable(
+            case Uapi.PROG_TYPE_NETFILTER -> new Parameterized(ProgramSpec.AttachKind.NETFILTER,
+                    "a netfilter hook (protocol family, hook number, priority)", Uapi.NETFILTER);
+            case Uapi.PROG_TYPE_SOCKET_FILTER -> new Unattachable("a socket filter: attach it to a socket with setsockopt(SO_ATTACH_BPF, fd)");
+            case Uapi.PROG_TYPE_SK_REUSEPORT -> new Unattachable(
                     "a reuseport selector: attach it with setsockopt(SO_ATTACH_REUSEPORT_EBPF, fd)");
-            case SCHED_ACT -> new Unattachable("a tc action: add it with tc(8) over netlink, not through a BPF link");
-            case LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> new Unattachable(
-                    "a lightweight tunnel program: install it on a route (ip route ... encap bpf)");
-            case LIRC_MODE2 -> new Unattachable("a LIRC decoder: BPF_PROG_ATTACH it to a /dev/lirc device");
-            case SYSCALL -> new Unattachable("a syscall program: it runs on request (BPF_PROG_RUN), not on an event");
-            case STRUCT_OPS, EXT -> new Unattachable("struct_ops and freplace programs have no light-skeleton form");
+            case Uapi.PROG_TYPE_SCHED_ACT -> new Unattachable("a tc action: add it with tc(8) over netlink, not through a BPF link");
+            case Uapi.PROG_TYPE_LWT_IN, Uapi.PROG_TYPE_LWT_OUT, Uapi.PROG_TYPE_LWT_XMIT, Uapi.PROG_TYPE_LWT_SEG6LOCAL ->
+                    new Unattachable("a lightweight tunnel program: install it on a route (ip route ... encap bpf)");
+            case Uapi.PROG_TYPE_LIRC_MODE2 -> new Unattachable("a LIRC decoder: BPF_PROG_ATTACH it to a /dev/lirc device");
+            case Uapi.PROG_TYPE_SYSCALL -> new Unattachable("a syscall program: it runs on request (BPF_PROG_RUN), not on an event");
+            case Uapi.PROG_TYPE_STRUCT_OPS, Uapi.PROG_TYPE_EXT -> new Unattachable("struct_ops and freplace programs have no light-skeleton form");
             default -> new Unattachable("program type " + p.type() + " has no attach rule");
         };
     }

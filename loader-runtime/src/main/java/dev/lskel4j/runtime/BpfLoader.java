@@ -12,6 +12,7 @@ import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.LoaderProgress;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +36,6 @@ import java.util.Set;
 public final class BpfLoader {
     private BpfLoader() {}
 
-    private static final int BPF_MAP_TYPE_ARRAY = 2;
-    private static final int BPF_PROG_TYPE_SYSCALL = 31;
-    private static final int BPF_F_SLEEPABLE = 1 << 4;
     private static final int SHA256_DIGEST_LENGTH = 32;
     private static final String LOADER_MAP_NAME = "__loader.map";
     private static final String LOADER_PROG_NAME = "__loader.prog";
@@ -82,11 +80,22 @@ public final class BpfLoader {
     }
 
     /**
+     * The kernel ids of a run's own {@code __loader.map} and {@code __loader.prog}. The kernel
+     * hands out map and program ids counting upward ({@code idr_alloc_cyclic()}, wrapping only past
+     * {@code INT_MAX}), so every map and program the loader creates has a larger id than these, and
+     * every one that existed before the run a smaller one, whatever fd number it has.
+     */
+    record LoaderIds(int mapId, int progId) {}
+
+    /**
      * {@link #run(LoaderBlob, MemorySegment, int)} through {@code sys}; with {@code ctxFdSlots}
      * (from the descriptor's counts, {@link LoaderCheck#ctxFdSlots}) the loader must write exactly
      * those ctx slots.
+     *
+     * @return the ids of the loader's own map and program
+     * @throws KernelException if the kernel does not tell the loader map's or program's id
      */
-    static void run(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int keyringId, Set<Long> ctxFdSlots)
+    static LoaderIds run(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int keyringId, Set<Long> ctxFdSlots)
             throws BpfException {
         int ctxSize = ctx.get(JAVA_INT, LoaderCtx.SZ);
         if (ctxSize < LoaderCtx.HEADER.byteSize() || ctxSize > ctx.byteSize()) {
@@ -96,7 +105,7 @@ public final class BpfLoader {
         byte[] data = blob.dataRef();
         Signing signing = blob.signing().orElse(null);
         try (Arena arena = Arena.ofConfined()) {
-            long mapFd = BpfOps.mapCreate(sys, arena, BPF_MAP_TYPE_ARRAY, LOADER_MAP_NAME, 4, data.length, 1, 0,
+            long mapFd = BpfOps.mapCreate(sys, arena, Uapi.MAP_TYPE_ARRAY, LOADER_MAP_NAME, 4, data.length, 1, 0,
                     signing == null ? null : signing.exclProgHashRef());
             if (mapFd == -Errno.EPERM.number()) {
                 throw new NotPrivilegedException("BPF_MAP_CREATE of " + LOADER_MAP_NAME);
@@ -105,10 +114,11 @@ public final class BpfLoader {
             try (OwnedFd map = new OwnedFd((int) mapFd)) {
                 MemorySegment key = arena.allocate(JAVA_INT);
                 MemorySegment value = arena.allocateFrom(JAVA_BYTE, data);
-                check(BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, map.get(), key, value, 0),
+                check(BpfOps.mapElem(sys, arena, Uapi.MAP_UPDATE_ELEM, map.get(), key, value, 0),
                         LoaderException.Stage.UPDATE_LOADER_MAP);
                 check(BpfOps.mapFreeze(sys, arena, map.get()), LoaderException.Stage.FREEZE_LOADER_MAP);
-                if (signing != null && signing.scheme() == Signing.Scheme.A) {
+                int mapId = id(sys, arena, map.get(), BpfAttr.MapInfo.UP_TO_VALUE_SIZE, BpfAttr.MapInfo.ID, LOADER_MAP_NAME);
+                if (signing != null && signing.scheme() == SigningScheme.A) {
                     check(fetchMapHash(sys, arena, map.get()), LoaderException.Stage.FETCH_MAP_HASH);
                 }
                 long progFd = loadLoaderProg(sys, arena, blob, ctx, map.get(), signing, keyringId);
@@ -121,10 +131,12 @@ public final class BpfLoader {
                     throw loaderProgRefused(errno, log(ctx));
                 }
                 try (OwnedFd prog = new OwnedFd((int) progFd)) {
+                    int progId = id(sys, arena, prog.get(), BpfAttr.ProgInfo.SIZE, BpfAttr.ProgInfo.ID, LOADER_PROG_NAME);
                     int retval = runLoaderProg(sys, arena, prog.get(), ctx, ctxSize);
                     if (retval < 0) {
                         throw loaderReturnedError(sys, arena, blob, map.get(), ctx, Errno.of(-retval));
                     }
+                    return new LoaderIds(mapId, progId);
                 }
             }
         }
@@ -151,16 +163,23 @@ public final class BpfLoader {
         }
     }
 
+    /** {@return the kernel id of map or program {@code fd}: the u32 at {@code idOffset} of its info} */
+    private static int id(BpfSyscall sys, Arena arena, int fd, int infoSize, long idOffset, String name)
+            throws KernelException {
+        MemorySegment info = arena.allocate(infoSize, 8);
+        long r = BpfOps.objGetInfo(sys, arena, fd, info);
+        if (r < 0) {
+            throw new KernelException("BPF_OBJ_GET_INFO_BY_FD of " + name, Errno.of((int) -r), "");
+        }
+        return info.get(JAVA_INT, idOffset);
+    }
+
     /** Scheme A's {@code skel_obj_get_info_by_fd()}: makes the kernel hash the frozen map into {@code map->sha}. */
     private static long fetchMapHash(BpfSyscall sys, Arena arena, int mapFd) {
         MemorySegment info = arena.allocate(BpfAttr.MapInfo.LAYOUT);
         info.set(JAVA_LONG, BpfAttr.MapInfo.HASH, arena.allocate(SHA256_DIGEST_LENGTH).address());
         info.set(JAVA_INT, BpfAttr.MapInfo.HASH_SIZE, SHA256_DIGEST_LENGTH);
-        MemorySegment attr = arena.allocate(BpfAttr.ObjInfo.LAYOUT);
-        attr.set(JAVA_INT, BpfAttr.ObjInfo.BPF_FD, mapFd);
-        attr.set(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN, BpfAttr.MapInfo.SIZE);
-        attr.set(JAVA_LONG, BpfAttr.ObjInfo.INFO, info.address());
-        return sys.bpf(BpfAttr.BPF_OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
+        return BpfOps.objGetInfo(sys, arena, mapFd, info);
     }
 
     /** The loader's own BPF_PROG_LOAD, attr up to {@code keyring_id}; log fields copied from {@code ctx}. */
@@ -169,7 +188,7 @@ public final class BpfLoader {
         byte[] insns = blob.insnsRef();
         MemorySegment fdArray = arena.allocateFrom(JAVA_INT, mapFd);
         MemorySegment attr = arena.allocate(BpfAttr.ProgLoad.LAYOUT);
-        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, BPF_PROG_TYPE_SYSCALL);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, Uapi.PROG_TYPE_SYSCALL);
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.INSNS, arena.allocateFrom(JAVA_BYTE, insns).address());
         attr.set(JAVA_INT, BpfAttr.ProgLoad.INSN_CNT, insns.length / 8);
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.LICENSE, arena.allocateFrom(LICENSE).address());
@@ -177,7 +196,7 @@ public final class BpfLoader {
             byte[] signature = signing.signatureRef();
             attr.set(JAVA_LONG, BpfAttr.ProgLoad.SIGNATURE, arena.allocateFrom(JAVA_BYTE, signature).address());
             attr.set(JAVA_INT, BpfAttr.ProgLoad.SIGNATURE_SIZE, signature.length);
-            if (signing.scheme() == Signing.Scheme.B) {
+            if (signing.scheme() == SigningScheme.B) {
                 // scheme B: the kernel verifies the signature over insns || the frozen fd_array[0] map
                 attr.set(JAVA_INT, BpfAttr.ProgLoad.FD_ARRAY_CNT, 1);
             }
@@ -189,8 +208,8 @@ public final class BpfLoader {
         attr.set(JAVA_INT, BpfAttr.ProgLoad.LOG_LEVEL, ctx.get(JAVA_INT, LoaderCtx.LOG_LEVEL));
         attr.set(JAVA_INT, BpfAttr.ProgLoad.LOG_SIZE, ctx.get(JAVA_INT, LoaderCtx.LOG_SIZE));
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.LOG_BUF, ctx.get(JAVA_LONG, LoaderCtx.LOG_BUF));
-        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_FLAGS, BPF_F_SLEEPABLE);
-        return sys.bpf(BpfAttr.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_FLAGS, Uapi.F_SLEEPABLE);
+        return sys.bpf(Uapi.PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
     }
 
     /**
@@ -205,7 +224,7 @@ public final class BpfLoader {
         attr.set(JAVA_INT, BpfAttr.TestRun.PROG_FD, progFd);
         attr.set(JAVA_LONG, BpfAttr.TestRun.CTX_IN, ctx.address());
         attr.set(JAVA_INT, BpfAttr.TestRun.CTX_SIZE_IN, ctxSize);
-        check(sys.bpf(BpfAttr.BPF_PROG_RUN, attr, BpfAttr.TestRun.SIZE), LoaderException.Stage.RUN_LOADER_PROG);
+        check(sys.bpf(Uapi.PROG_RUN, attr, BpfAttr.TestRun.SIZE), LoaderException.Stage.RUN_LOADER_PROG);
         return attr.get(JAVA_INT, BpfAttr.TestRun.RETVAL);
     }
 
@@ -222,12 +241,12 @@ public final class BpfLoader {
         }
         MemorySegment original = MemorySegment.ofArray(blob.dataRef());
         MemorySegment after = arena.allocate(original.byteSize(), 8);
-        long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_LOOKUP_ELEM, mapFd, arena.allocate(JAVA_INT), after, 0);
+        long r = BpfOps.mapElem(sys, arena, Uapi.MAP_LOOKUP_ELEM, mapFd, arena.allocate(JAVA_INT), after, 0);
         if (r < 0) {
             return new LoaderException(LoaderException.Stage.LOADER_RETURNED_ERROR, errno, log(ctx));
         }
         LoaderProgress progress = LoaderProgress.analyze(steps, original, after);
-        boolean schemeA = blob.signing().map(s -> s.scheme() == Signing.Scheme.A).orElse(false);
+        boolean schemeA = blob.signing().map(s -> s.scheme() == SigningScheme.A).orElse(false);
         if (schemeA && errno.equals(Errno.EINVAL) && progress.completed().isEmpty() && progress.failed().isEmpty()) {
             // nothing ran but the signature_match block between the prologue and the first operation
             return new LoaderException(LoaderException.Stage.METADATA_HASH_MISMATCH, errno, "");

@@ -9,6 +9,7 @@ import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -66,25 +67,6 @@ public final class BpfMap {
     public static final int MAX_RESTARTS = 16;
     /** Elements per {@code BPF_MAP_LOOKUP_BATCH} of an entry walk, and the most bytes its buffers take. */
     private static final int WALK_BATCH = 1024, WALK_BATCH_BYTES = 1 << 20;
-    /** {@code BPF_ANY}: create or update. */
-    public static final long BPF_ANY = 0;
-    /** {@code BPF_NOEXIST}: create only. */
-    public static final long BPF_NOEXIST = 1;
-    /** {@code BPF_EXIST}: update only. */
-    public static final long BPF_EXIST = 2;
-    /** {@code BPF_F_CPU}: the element op concerns the CPU in the upper 32 bits of the flags. */
-    static final long BPF_F_CPU = 8;
-    /** {@code BPF_F_ALL_CPUS}: the update writes the one given value to every CPU. */
-    static final long BPF_F_ALL_CPUS = 16;
-
-    private static final int BPF_MAP_TYPE_HASH = 1;
-    private static final int BPF_MAP_TYPE_ARRAY = 2;
-    private static final int BPF_MAP_TYPE_PERCPU_HASH = 5;
-    private static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
-    private static final int BPF_MAP_TYPE_LRU_HASH = 9;
-    private static final int BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
-    private static final int BPF_MAP_TYPE_HASH_OF_MAPS = 13;
-    private static final int BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE = 21;
 
     /** Tells whether the kernel has a {@link Feature} (BPF_F_CPU flags, batch commands); probed lazily. */
     @FunctionalInterface
@@ -169,11 +151,7 @@ public final class BpfMap {
 
     /** {@return true for maps that hold one value per possible CPU} */
     public boolean isPerCpu() {
-        return switch (spec.type()) {
-            case BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_LRU_PERCPU_HASH,
-                 BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE -> true;
-            default -> false;
-        };
+        return Uapi.isPerCpuMapType(spec.type());
     }
 
     /** {@return the possible CPUs, in the order of {@link #lookupAllCpus(byte[])}'s list} */
@@ -214,7 +192,7 @@ public final class BpfMap {
     public boolean delete(byte[] key) throws KernelException {
         checkKey(key);
         try (Arena arena = Arena.ofConfined()) {
-            long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_DELETE_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key),
+            long r = BpfOps.mapElem(sys, arena, Uapi.MAP_DELETE_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key),
                     MemorySegment.NULL, 0);
             if (r == -Errno.ENOENT.number()) {
                 return false;
@@ -320,8 +298,8 @@ public final class BpfMap {
      */
     private boolean batchCursorSurvivesDeletes() {
         return switch (spec.type()) {
-            case BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY,
-                 BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_HASH_OF_MAPS -> true;
+            case Uapi.MAP_TYPE_HASH, Uapi.MAP_TYPE_ARRAY, Uapi.MAP_TYPE_PERCPU_HASH, Uapi.MAP_TYPE_PERCPU_ARRAY,
+                 Uapi.MAP_TYPE_LRU_HASH, Uapi.MAP_TYPE_LRU_PERCPU_HASH, Uapi.MAP_TYPE_HASH_OF_MAPS -> true;
             default -> false;
         };
     }
@@ -370,7 +348,7 @@ public final class BpfMap {
 
     /** {@code BPF_MAP_GET_NEXT_KEY} from {@code key} ({@code NULL}: the first) into {@code next}; false at the end. */
     private boolean nextKeyInto(MemorySegment attr, MemorySegment key, MemorySegment next) throws KernelException {
-        long r = BpfOps.mapElem(sys, attr, BpfAttr.BPF_MAP_GET_NEXT_KEY, fd(), key, next, 0);
+        long r = BpfOps.mapElem(sys, attr, Uapi.MAP_GET_NEXT_KEY, fd(), key, next, 0);
         if (r == -Errno.ENOENT.number()) {
             return false;
         }
@@ -381,7 +359,7 @@ public final class BpfMap {
     /** {@code BPF_MAP_LOOKUP_ELEM} of {@code key} into {@code value} with {@code flags}; false for ENOENT. */
     private boolean lookupInto(MemorySegment attr, MemorySegment key, MemorySegment value, long flags)
             throws KernelException {
-        long r = BpfOps.mapElem(sys, attr, BpfAttr.BPF_MAP_LOOKUP_ELEM, fd(), key, value, flags);
+        long r = BpfOps.mapElem(sys, attr, Uapi.MAP_LOOKUP_ELEM, fd(), key, value, flags);
         if (r == -Errno.ENOENT.number()) {
             return false;
         }
@@ -400,7 +378,7 @@ public final class BpfMap {
             while (handed < limit) {
                 int n;
                 try {
-                    n = batch.read(BpfAttr.BPF_MAP_LOOKUP_BATCH, "BPF_MAP_LOOKUP_BATCH", cursor, batch.capacity);
+                    n = batch.read(Uapi.MAP_LOOKUP_BATCH, "BPF_MAP_LOOKUP_BATCH", cursor, batch.capacity);
                 } catch (KernelException e) {
                     if (!e.errno().equals(Errno.ENOSPC) || batch.capacity >= maxEntries) {
                         throw e;
@@ -431,7 +409,7 @@ public final class BpfMap {
      * @throws KernelException if the kernel refuses otherwise (ENOSPC: retry with a larger count)
      */
     public MapBatch lookupBatch(MapBatch.Cursor from, int count) throws KernelException {
-        return readBatch(BpfAttr.BPF_MAP_LOOKUP_BATCH, "BPF_MAP_LOOKUP_BATCH", from, count);
+        return readBatch(Uapi.MAP_LOOKUP_BATCH, "BPF_MAP_LOOKUP_BATCH", from, count);
     }
 
     /**
@@ -441,7 +419,7 @@ public final class BpfMap {
      * @throws UnsupportedMapOperationException if the map type or the kernel has no such command
      */
     public MapBatch lookupAndDeleteBatch(MapBatch.Cursor from, int count) throws KernelException {
-        return readBatch(BpfAttr.BPF_MAP_LOOKUP_AND_DELETE_BATCH, "BPF_MAP_LOOKUP_AND_DELETE_BATCH", from, count);
+        return readBatch(Uapi.MAP_LOOKUP_AND_DELETE_BATCH, "BPF_MAP_LOOKUP_AND_DELETE_BATCH", from, count);
     }
 
     private MapBatch readBatch(int cmd, String command, MapBatch.Cursor from, int count) throws KernelException {
@@ -486,7 +464,7 @@ public final class BpfMap {
                         + elementValueSize() + (isPerCpu() ? " (every possible CPU's slot)" : ""));
             }
         }
-        return writeBatch(BpfAttr.BPF_MAP_UPDATE_BATCH, "BPF_MAP_UPDATE_BATCH", keys, values, flags);
+        return writeBatch(Uapi.MAP_UPDATE_BATCH, "BPF_MAP_UPDATE_BATCH", keys, values, flags);
     }
 
     /**
@@ -498,7 +476,7 @@ public final class BpfMap {
      * @throws KernelException if the kernel refuses a key; the message says how many before it were deleted
      */
     public int deleteBatch(List<byte[]> keys) throws KernelException {
-        return writeBatch(BpfAttr.BPF_MAP_DELETE_BATCH, "BPF_MAP_DELETE_BATCH", keys, null, 0);
+        return writeBatch(Uapi.MAP_DELETE_BATCH, "BPF_MAP_DELETE_BATCH", keys, null, 0);
     }
 
     /** One BPF_MAP_UPDATE_BATCH or BPF_MAP_DELETE_BATCH ({@code values} null) over all of {@code keys}. */
@@ -636,7 +614,7 @@ public final class BpfMap {
         }
         byte[] all = lookupRaw(key, fullSize(), 0).orElseGet(() -> new byte[fullSize()]);
         System.arraycopy(value, 0, all, index * slotSize(), value.length);
-        updateRaw(key, all, BPF_ANY);
+        updateRaw(key, all, Uapi.ANY);
     }
 
     /**
@@ -648,14 +626,14 @@ public final class BpfMap {
         requirePerCpu(true);
         checkValue(value);
         if (useCpuFlags()) {
-            updateRaw(key, value, BPF_F_ALL_CPUS);
+            updateRaw(key, value, Uapi.F_ALL_CPUS);
             return;
         }
         byte[] all = new byte[fullSize()];
         for (int i = 0; i < cpus.size(); i++) {
             System.arraycopy(value, 0, all, i * slotSize(), value.length);
         }
-        updateRaw(key, all, BPF_ANY);
+        updateRaw(key, all, Uapi.ANY);
     }
 
     private boolean useCpuFlags() throws NotPrivilegedException {
@@ -664,7 +642,7 @@ public final class BpfMap {
 
     /** {@return the flags selecting one CPU: {@code (u64)cpu << 32 | BPF_F_CPU}} */
     static long cpuFlag(int cpu) {
-        return ((long) cpu << 32) | BPF_F_CPU;
+        return ((long) cpu << 32) | Uapi.F_CPU;
     }
 
     private Optional<byte[]> lookupRaw(byte[] key, int size, long flags) throws KernelException {
@@ -682,7 +660,7 @@ public final class BpfMap {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(value.length, 8);
             MemorySegment.copy(value, 0, v, JAVA_BYTE, 0, value.length);
-            check(BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key), v,
+            check(BpfOps.mapElem(sys, arena, Uapi.MAP_UPDATE_ELEM, fd(), arena.allocateFrom(JAVA_BYTE, key), v,
                     flags), "BPF_MAP_UPDATE_ELEM");
         }
     }

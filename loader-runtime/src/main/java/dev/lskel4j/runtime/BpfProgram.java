@@ -10,6 +10,7 @@ import dev.lskel4j.runtime.internal.Links;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.PerfEvents;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +27,6 @@ import java.util.OptionalInt;
  * network namespace, perf event, map...). A program holds one attachment at a time.
  */
 public final class BpfProgram {
-    private static final int BPF_TRACE_ITER = 28, BPF_XDP = 37;
 
     private final ProgramSpec spec;
     private final OwnedFd fd;
@@ -178,7 +178,7 @@ public final class BpfProgram {
     private BpfLink iterLink() throws KernelException {
         long r;
         try (Arena arena = Arena.ofConfined()) {
-            r = BpfOps.linkCreate(sys, arena, fd(), 0, BPF_TRACE_ITER);
+            r = BpfOps.linkCreate(sys, arena, fd(), 0, Uapi.TRACE_ITER);
         }
         return link(r, "BPF_LINK_CREATE (BPF_TRACE_ITER) for program '" + name() + "'");
     }
@@ -400,7 +400,7 @@ public final class BpfProgram {
     public synchronized BpfLink attachXdp(int ifindex, int flags) throws KernelException {
         requireAttachable(ProgramSpec.AttachKind.XDP);
         String what = "BPF_LINK_CREATE (BPF_XDP) for program '" + name() + "' on ifindex " + ifindex;
-        return keep(link(Links.target(sys, fd(), ifindex, BPF_XDP, flags), what));
+        return keep(link(Links.target(sys, fd(), ifindex, Uapi.XDP, flags), what));
     }
 
     /**
@@ -414,7 +414,7 @@ public final class BpfProgram {
      */
     public synchronized BpfLink attachTcx(int ifindex, boolean ingress) throws KernelException {
         requireAttachable(ProgramSpec.AttachKind.TCX);
-        int attachType = ingress ? AttachPoint.BPF_TCX_INGRESS : AttachPoint.BPF_TCX_EGRESS;
+        int attachType = ingress ? Uapi.TCX_INGRESS : Uapi.TCX_EGRESS;
         if (spec.expectedAttachType() != 0 && spec.expectedAttachType() != attachType) {
             throw new IllegalArgumentException("program '" + name() + "' is for " + spec.section() + ", not "
                     + (ingress ? "ingress" : "egress"));
@@ -435,7 +435,7 @@ public final class BpfProgram {
             throw new UnsupportedOperationException("program '" + name() + "' (SEC(\"" + spec.section() + "\")) names no "
                     + "direction: use attachTcx(ifindex, ingress)");
         }
-        return attachTcx(ifindex, spec.expectedAttachType() == AttachPoint.BPF_TCX_INGRESS);
+        return attachTcx(ifindex, spec.expectedAttachType() == Uapi.TCX_INGRESS);
     }
 
     /**
@@ -524,7 +524,7 @@ public final class BpfProgram {
     public synchronized BpfLink attachIterator(BpfMap map) throws KernelException {
         requireAttachable(ProgramSpec.AttachKind.ITER_LINK);
         String what = "BPF_LINK_CREATE (BPF_TRACE_ITER) for program '" + name() + "' over map '" + map.name() + "'";
-        return keep(link(Links.iterMap(sys, fd(), BPF_TRACE_ITER, map.fd()), what));
+        return keep(link(Links.iterMap(sys, fd(), Uapi.TRACE_ITER, map.fd()), what));
     }
 
     /** A kprobe/uprobe perf event of PMU {@code pmu}: {@code config1} = the name, {@code config2} = the offset. */

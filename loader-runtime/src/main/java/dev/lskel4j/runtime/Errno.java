@@ -1,6 +1,7 @@
 package dev.lskel4j.runtime;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A Linux {@code errno} value, compared by number. Kernel refusals carry one of these so callers
@@ -44,6 +45,8 @@ public final class Errno implements java.io.Serializable {
     public static final Errno EMFILE = new Errno(24, "EMFILE", "Too many open files");
     /** {@code ENOSPC} (28): No space left on device. */
     public static final Errno ENOSPC = new Errno(28, "ENOSPC", "No space left on device");
+    /** {@code EDOM} (33): Numerical argument out of domain. */
+    public static final Errno EDOM = new Errno(33, "EDOM", "Numerical argument out of domain");
     /** {@code ERANGE} (34): Numerical result out of range. */
     public static final Errno ERANGE = new Errno(34, "ERANGE", "Numerical result out of range");
     /** {@code ENAMETOOLONG} (36): File name too long. */
@@ -87,6 +90,7 @@ public final class Errno implements java.io.Serializable {
             EINVAL,
             EMFILE,
             ENOSPC,
+            EDOM,
             ERANGE,
             ENAMETOOLONG,
             ENOSYS,
@@ -125,6 +129,16 @@ public final class Errno implements java.io.Serializable {
             }
         }
         return new Errno(number, "errno " + number, "unknown error " + number);
+    }
+
+    /** {@return the constant of this class named {@code name}, e.g. {@code "EPERM"}; empty for any other name} */
+    public static Optional<Errno> named(String name) {
+        for (Errno e : KNOWN) {
+            if (e.name.equals(name)) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
     }
 
     /** {@return the positive errno number} */

@@ -3,7 +3,6 @@ package dev.lskel4j.runtime;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.lskel4j.runtime.internal.Native;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -29,54 +28,51 @@ public final class GlobalData {
     private final MapSpec spec;
     private final long address;
     private final long mmapSize;
-    private final MemorySegment view;
-    private final MemorySegment writable;
+    private final DataScopes scopes;
+    /** The section's view and its writable form, made on first use in the owner's scopes. */
+    private MemorySegment view;
+    private MemorySegment writable;
     private boolean readOnly;
     private boolean unmapped;
     /** A signed loader ignores initial values: the image is read-only until load. */
     private boolean signedImage;
 
-    @SuppressWarnings("restricted") // our own mapping, at least value_size bytes, scoped to outlive no unmap
-    private GlobalData(MapSpec spec, long address, long mmapSize, Arena views, Arena preLoad) {
+    private GlobalData(MapSpec spec, long address, long mmapSize, DataScopes scopes) {
         this.spec = spec;
         this.address = address;
         this.mmapSize = mmapSize;
-        MemorySegment full = MemorySegment.ofAddress(address).reinterpret(spec.valueSize(), views, null);
-        if (spec.readOnlyAfterLoad()) {
-            view = full.asReadOnly();
-            writable = MemorySegment.ofAddress(address).reinterpret(spec.valueSize(), preLoad, null);
-        } else {
-            view = full;
-            writable = full;
-        }
+        this.scopes = scopes;
     }
 
     /**
      * Ports {@code skel_prep_map_data()}: an anonymous {@code MAP_SHARED} read-write mapping of
      * {@code roundup(roundup(value_size, 8) * max_entries, page_size)} bytes holding the initial image.
      *
-     * @param views the scope of every view; the owner closes it before unmapping
-     * @param preLoad the scope of writable views of sections that become read-only; the owner
-     *     closes it before {@link #finishLoad(int)}
+     * @param scopes the scopes of the views; the owner closes the pre-load one before
+     *     {@link #finishLoad(int)} and the views before {@link #unmap()}
      */
-    static GlobalData map(MapSpec spec, Arena views, Arena preLoad) throws KernelException {
-        return map(spec, views, preLoad, false);
+    static GlobalData map(MapSpec spec, DataScopes scopes) throws KernelException {
+        return map(spec, scopes, false);
     }
 
     /**
-     * As {@link #map(MapSpec, Arena, Arena)}; with {@code signed}, the image refuses writes until
+     * As {@link #map(MapSpec, DataScopes)}; with {@code signed}, the image refuses writes until
      * load ({@link SignedDataException}): a signed loader copies the values baked into its blob, never
      * this image.
      */
-    static GlobalData map(MapSpec spec, Arena views, Arena preLoad, boolean signed) throws KernelException {
+    @SuppressWarnings("restricted") // our own fresh mapping of at least value_size bytes, used only here
+    static GlobalData map(MapSpec spec, DataScopes scopes, boolean signed) throws KernelException {
         long size = mmapSize(spec);
         long addr = Native.mmap(0, size, Native.PROT_READ | Native.PROT_WRITE, Native.MAP_SHARED | Native.MAP_ANONYMOUS, -1, 0);
         if (addr < 0) {
             throw new KernelException("mmap of the initial image of map '" + spec.name() + "'", Errno.of((int) -addr), "");
         }
-        GlobalData data = new GlobalData(spec, addr, size, views, preLoad);
-        spec.initialImage().ifPresent(image ->
-                MemorySegment.copy(image.ref(), 0, data.writable, JAVA_BYTE, 0, image.length()));
+        GlobalData data = new GlobalData(spec, addr, size, scopes);
+        if (spec.initialImage().isPresent()) {
+            var image = spec.initialImage().get();
+            MemorySegment.copy(image.ref(), 0, MemorySegment.ofAddress(addr).reinterpret(spec.valueSize()), JAVA_BYTE, 0,
+                    image.length());
+        }
         data.signedImage = signed;
         return data;
     }
@@ -108,7 +104,18 @@ public final class GlobalData {
      * for sections that become read-only at load ({@code .rodata}, {@code .kconfig}, percpu data)}
      */
     public synchronized MemorySegment segment() {
-        return signedImage ? view.asReadOnly() : view;
+        MemorySegment v = view();
+        return signedImage ? v.asReadOnly() : v;
+    }
+
+    /** The section's view, read-only for a section that becomes read-only at load. */
+    @SuppressWarnings("restricted") // our own mapping, at least value_size bytes, scoped to outlive no unmap
+    private MemorySegment view() {
+        if (view == null) {
+            MemorySegment full = MemorySegment.ofAddress(address).reinterpret(spec.valueSize(), scopes.views(), null);
+            view = spec.readOnlyAfterLoad() ? full.asReadOnly() : full;
+        }
+        return view;
     }
 
     /**
@@ -128,7 +135,15 @@ public final class GlobalData {
             throw new ReadOnlyDataException("global data of map '" + spec.name() + "' is read-only after load"
                     + (spec.kind() == MapKind.PERCPU ? "; update the percpu map itself to change its values" : ""));
         }
+        if (writable == null) {
+            writable = spec.readOnlyAfterLoad() ? preLoadView() : view();
+        }
         return writable;
+    }
+
+    @SuppressWarnings("restricted") // as view(), in the scope the owner closes before the section becomes read-only
+    private MemorySegment preLoadView() {
+        return MemorySegment.ofAddress(address).reinterpret(spec.valueSize(), scopes.preLoad(), null);
     }
 
     /** {@return the address of the mapping: the map's {@code initial_value}} */

@@ -5,22 +5,18 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.Native;
-import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.model.LoaderRun;
-import dev.lskel4j.runtime.internal.ProcFds;
 import dev.lskel4j.runtime.internal.PossibleCpus;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -50,10 +46,8 @@ public final class LightSkeleton implements AutoCloseable {
     private enum State { OPEN, LOADED, FAILED, CLOSED }
 
     private final SkeletonSpec spec;
-    /** Scope of every data view: closed before the sections are unmapped. */
-    private final Arena views;
-    /** Scope of writable views of sections that become read-only: closed before they do. */
-    private final Arena preLoad;
+    /** Scopes of the data views, made when a view is first asked for. */
+    private final DataScopes scopes;
     private final Map<String, GlobalData> data;
     private final int[] maxEntries;
     private List<BpfMap> maps = List.of();
@@ -63,10 +57,9 @@ public final class LightSkeleton implements AutoCloseable {
     private String verifierLog = "";
     private boolean signatureVerified;
 
-    private LightSkeleton(SkeletonSpec spec, Arena views, Arena preLoad, Map<String, GlobalData> data) {
+    private LightSkeleton(SkeletonSpec spec, DataScopes scopes, Map<String, GlobalData> data) {
         this.spec = spec;
-        this.views = views;
-        this.preLoad = preLoad;
+        this.scopes = scopes;
         this.data = data;
         this.maxEntries = new int[spec.maps().size()];
     }
@@ -79,22 +72,19 @@ public final class LightSkeleton implements AutoCloseable {
      */
     public static LightSkeleton open(SkeletonSpec spec) throws KernelException {
         Map<String, GlobalData> data = new LinkedHashMap<>();
-        Arena views = Arena.ofShared();
-        Arena preLoad = Arena.ofShared();
+        DataScopes scopes = new DataScopes();
         boolean signed = spec.loader().signing().isPresent();
         try {
             for (MapSpec map : spec.maps()) {
                 if (map.hasDataView()) {
-                    data.put(map.name(), GlobalData.map(map, views, preLoad, signed));
+                    data.put(map.name(), GlobalData.map(map, scopes, signed));
                 }
             }
         } catch (KernelException e) {
-            views.close();
-            preLoad.close();
-            data.values().forEach(GlobalData::unmap);
+            data.values().forEach(GlobalData::unmap); // no view of them was handed out
             throw e;
         }
-        return new LightSkeleton(spec, views, preLoad, data);
+        return new LightSkeleton(spec, scopes, data);
     }
 
     /** {@return the spec this skeleton was opened from} */
@@ -162,10 +152,12 @@ public final class LightSkeleton implements AutoCloseable {
      * {@link LoadOptions#unverifiedIfUnsupported()} for kernels that cannot verify.
      *
      * <p>The loader only ever sees a ctx whose fd slots are 0. After it succeeds, every fd it reports
-     * must be new (not open before it ran, per {@code /proc/self/fd}), reported once, and of the right
-     * kind per {@code /proc/self/fdinfo}: a BPF map of the spec's type, key and value size, or a BPF
-     * program of the spec's type. Otherwise the load fails, and of the reported fds only the new BPF
-     * objects are closed; an fd that was open before the run is never touched.
+     * must be reported once, a BPF map (program) per {@code /proc/self/fd}, created by this run (its
+     * kernel id is above the run's own loader map's, or loader program's: ids count upward, so an
+     * object that existed before the run has a smaller one, whatever its fd number), and of the
+     * spec's type, key and value size (program type) per {@code BPF_OBJ_GET_INFO_BY_FD}. Otherwise
+     * the load fails, and of the reported fds only the BPF objects this run created are closed; an
+     * object that existed before the run, or any other fd, is never touched.
      *
      * @throws LoaderBlobException if the blob fails a check before it runs (nothing was run), or the
      *     fds it reports fail the checks above
@@ -209,17 +201,19 @@ public final class LightSkeleton implements AutoCloseable {
                     ctx.set(JAVA_LONG, LoaderCtx.mapDesc(i) + LoaderCtx.INITIAL_VALUE, d.address());
                 }
             }
-            Optional<Set<Integer>> openBefore = ProcFds.open();
+            BpfLoader.LoaderIds ids;
             try {
-                runLoader(loader, ctx, options);
+                ids = runLoader(loader, ctx, options);
             } catch (LoaderException e) {
                 if (!options.logOnFailure() || options.logLevel() != 0) throw e;
-                runLoader(loader, ctx, options.withStatsLog()); // fails again, now with the verifier's messages
+                ids = runLoader(loader, ctx, options.withStatsLog()); // fails again, now with the verifier's messages
             }
             signatureVerified = loader.signing().flatMap(Signing::signature).isPresent();
-            takeOwnership(ctx, openBefore);
+            LoaderFds.Owned owned = LoaderFds.take(spec, ctx, ids, Native.BPF);
+            maps = owned.maps();
+            programs = owned.programs();
         }
-        preLoad.close();
+        scopes.closePreLoad();
         try {
             for (BpfMap map : maps) {
                 GlobalData d = data.get(map.name());
@@ -228,7 +222,7 @@ public final class LightSkeleton implements AutoCloseable {
                 }
             }
         } catch (KernelException e) {
-            views.close(); // a failed MAP_FIXED mmap may have unmapped the range
+            scopes.closeViews(); // a failed MAP_FIXED mmap may have unmapped the range
             throw e;
         }
         state = State.LOADED;
@@ -240,7 +234,7 @@ public final class LightSkeleton implements AutoCloseable {
     }
 
     /** Runs the loader with a lazily mapped log buffer when the options ask for a log. */
-    private void runLoader(LoaderBlob loader, MemorySegment ctx, LoadOptions options) throws BpfException {
+    private BpfLoader.LoaderIds runLoader(LoaderBlob loader, MemorySegment ctx, LoadOptions options) throws BpfException {
         long log = 0;
         if (options.logLevel() > 0) {
             log = Native.mmap(0, options.logSize(), Native.PROT_READ | Native.PROT_WRITE,
@@ -255,9 +249,10 @@ public final class LightSkeleton implements AutoCloseable {
         }
         clearFdSlots(ctx);
         try {
-            BpfLoader.run(Native.BPF, loader, ctx, options.keyringId(), LoaderCheck.ctxFdSlots(spec.maps().size(),
-                    (int) spec.programs().stream().filter(p -> p.loadSlot() >= 0).count()));
+            BpfLoader.LoaderIds ids = BpfLoader.run(Native.BPF, loader, ctx, options.keyringId(),
+                    LoaderCheck.ctxFdSlots(spec.maps().size(), loadedPrograms()));
             if (options.logLevel() > 0) verifierLog = BpfLoader.log(ctx);
+            return ids;
         } finally {
             if (log > 0) {
                 Native.munmap(log, options.logSize());
@@ -277,92 +272,6 @@ public final class LightSkeleton implements AutoCloseable {
     }
 
     /**
-     * Checks every fd the loader wrote into the ctx (see {@link #load(LoadOptions)}) and wraps them,
-     * before anything else can fail, so none leaks. On a failed check only the reported fds that
-     * are new BPF maps or programs are closed.
-     *
-     * @param openBefore the fds open before the loader ran, empty if {@code /proc/self/fd} is unreadable
-     *     (then only the kinds are checked)
-     */
-    private void takeOwnership(MemorySegment ctx, Optional<Set<Integer>> openBefore) throws LoaderBlobException {
-        int nrMaps = spec.maps().size();
-        int[] mapFds = new int[nrMaps];
-        for (int i = 0; i < nrMaps; i++) {
-            mapFds[i] = ctx.get(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAP_FD);
-        }
-        int[] progFds = spec.programs().stream().mapToInt(p -> p.loadSlot() < 0 ? -1
-                : ctx.get(JAVA_INT, LoaderCtx.progDesc(nrMaps, p.loadSlot()) + LoaderCtx.PROG_FD)).toArray();
-        String problem = null;
-        Set<Integer> reported = new HashSet<>();
-        Set<Integer> closable = new HashSet<>();
-        for (int i = 0; i < nrMaps + progFds.length; i++) {
-            boolean isMap = i < nrMaps;
-            int fd = isMap ? mapFds[i] : progFds[i - nrMaps];
-            if (!isMap && fd == -1) {
-                continue; // not loaded by the loader (SEC("?..."))
-            }
-            String what = isMap ? "map '" + spec.maps().get(i).name() + "'" : "program '" + spec.programs().get(i - nrMaps).name() + "'";
-            String wrong = fdProblem(fd, isMap ? spec.maps().get(i) : null, isMap ? null : spec.programs().get(i - nrMaps),
-                    openBefore, reported);
-            boolean newBpfObject = fd > 0 && !openBefore.map(s -> s.contains(fd)).orElse(false) && !reported.contains(fd)
-                    && ProcFds.kind(fd).filter(k -> k.equals(ProcFds.BPF_MAP) || k.equals(ProcFds.BPF_PROG)).isPresent();
-            if (newBpfObject) {
-                closable.add(fd); // every fd that passes the checks is one of these
-            }
-            reported.add(fd);
-            if (wrong != null && problem == null) {
-                problem = "the loader reported fd " + fd + " for " + what + ", " + wrong;
-            }
-        }
-        if (problem != null) {
-            closable.forEach(Native::close);
-            throw new LoaderBlobException("loader ctx", problem + " (closed only the reported fds that are new BPF "
-                    + "objects: " + closable.stream().sorted().toList() + ")");
-        }
-        List<BpfMap> newMaps = new ArrayList<>(nrMaps);
-        for (int i = 0; i < nrMaps; i++) {
-            MapSpec map = spec.maps().get(i);
-            int passed = ctx.get(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES); // what load() put in the ctx
-            int entries = spec.loader().signing().isPresent() || passed == 0 ? map.maxEntries() : passed;
-            newMaps.add(BpfMap.of(map, entries, new OwnedFd(mapFds[i])));
-        }
-        List<BpfProgram> newPrograms = new ArrayList<>(progFds.length);
-        for (int i = 0; i < progFds.length; i++) {
-            newPrograms.add(new BpfProgram(spec.programs().get(i), progFds[i] < 0 ? null : new OwnedFd(progFds[i]),
-                    Native.BPF));
-        }
-        maps = List.copyOf(newMaps);
-        programs = List.copyOf(newPrograms);
-    }
-
-    /** {@return why {@code fd} is not a new map like {@code map} (or program like {@code prog}), null if it is} */
-    private static String fdProblem(int fd, MapSpec map, ProgramSpec prog, Optional<Set<Integer>> openBefore,
-                                    Set<Integer> reported) {
-        if (fd <= 0) {
-            return "but a loader that succeeds sets every fd it describes";
-        }
-        if (openBefore.map(s -> s.contains(fd)).orElse(false)) {
-            return "which was open before the loader ran: not the loader's";
-        }
-        if (reported.contains(fd)) {
-            return "which it also reported for another map or program";
-        }
-        String kind = ProcFds.kind(fd).orElse("not an open fd");
-        String wanted = map != null ? ProcFds.BPF_MAP : ProcFds.BPF_PROG;
-        if (!kind.equals(wanted)) {
-            return "which is " + kind + ", not " + wanted;
-        }
-        Map<String, String> info = ProcFds.info(fd);
-        String expected = map != null
-                ? "map_type " + map.type() + ", key_size " + map.keySize() + ", value_size " + map.valueSize()
-                : "prog_type " + prog.type();
-        String actual = map != null
-                ? "map_type " + info.get("map_type") + ", key_size " + info.get("key_size") + ", value_size " + info.get("value_size")
-                : "prog_type " + info.get("prog_type");
-        return expected.equals(actual) ? null : "which has " + actual + ", not the spec's " + expected;
-    }
-
-    /**
      * {@return the {@code max_entries} the ctx passes for each map, in map_idx order: the user's
      * override, else what libbpf would have read from the generating host and our generator leaves to
      * the running one (libbpf's {@code map_set_def_max_entries()} and {@code adjust_ringbuf_sz()}),
@@ -372,13 +281,27 @@ public final class LightSkeleton implements AutoCloseable {
         int pageSize = Native.pageSize();
         int possibleCpus = PossibleCpus.get().size();
         int[] entries = new int[spec.maps().size()];
-        Arrays.setAll(entries, i -> maxEntries[i] != 0 ? maxEntries[i] : spec.maps().get(i).hostMaxEntries(pageSize, possibleCpus));
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = maxEntries[i] != 0 ? maxEntries[i] : spec.maps().get(i).hostMaxEntries(pageSize, possibleCpus);
+        }
         return entries;
+    }
+
+    /** {@return how many programs the loader loads (a load slot; not {@code SEC("?...")})} */
+    private int loadedPrograms() {
+        int n = 0;
+        for (ProgramSpec p : spec.programs()) {
+            if (p.loadSlot() >= 0) n++;
+        }
+        return n;
     }
 
     /** {@return the loader to run: the spec's, or for an allowed unverified load the spec's without its signature} */
     private LoaderBlob requireFeatures(LoadOptions options) throws BpfException {
-        List<String> percpu = spec.maps().stream().filter(m -> m.kind() == MapKind.PERCPU).map(MapSpec::name).toList();
+        List<String> percpu = new ArrayList<>();
+        for (MapSpec m : spec.maps()) {
+            if (m.kind() == MapKind.PERCPU) percpu.add(m.name());
+        }
         if (!percpu.isEmpty()) {
             String neededBy = "the percpu data of " + spec.name() + " (" + String.join(", ", percpu) + ")";
             KernelFeatures.require(Feature.GLOBAL_PERCPU_DATA, neededBy);
@@ -549,14 +472,10 @@ public final class LightSkeleton implements AutoCloseable {
             return;
         }
         state = State.CLOSED;
-        programs.forEach(BpfProgram::close);
-        for (Arena scope : List.of(views, preLoad)) {
-            if (scope.scope().isAlive()) {
-                scope.close();
-            }
-        }
-        data.values().forEach(GlobalData::unmap);
-        maps.forEach(BpfMap::close);
+        for (BpfProgram p : programs) p.close();
+        scopes.closeViews();
+        for (GlobalData d : data.values()) d.unmap();
+        for (BpfMap m : maps) m.close();
     }
 
     private int mapIndex(String name) {

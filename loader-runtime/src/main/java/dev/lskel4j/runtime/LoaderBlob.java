@@ -4,6 +4,7 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A loader program and its data blob, as {@code bpftool gen skeleton -L} embeds them
@@ -21,12 +22,16 @@ public final class LoaderBlob {
     private final byte[] data;
     private final List<LoaderStep> steps;
     private final Signing signing;
+    /** What {@link LoaderCheck} found of these insns and data: shared by every blob built on the same arrays. */
+    private final AtomicReference<LoaderCheck.Checked> checked;
 
-    private LoaderBlob(byte[] insns, byte[] data, List<LoaderStep> steps, Signing signing) {
+    private LoaderBlob(byte[] insns, byte[] data, List<LoaderStep> steps, Signing signing,
+                       AtomicReference<LoaderCheck.Checked> checked) {
         this.insns = insns;
         this.data = data;
         this.steps = steps;
         this.signing = signing;
+        this.checked = checked;
     }
 
     /**
@@ -48,7 +53,7 @@ public final class LoaderBlob {
                     + (hostLittle ? "big-endian (bpfeb)" : "little-endian (bpfel)") + " targets, but this host is "
                     + (hostLittle ? "little-endian" : "big-endian") + ": its byte order is not the host's, so it cannot run here");
         }
-        return new LoaderBlob(insns.clone(), data.clone(), List.of(), null);
+        return new LoaderBlob(insns.clone(), data.clone(), List.of(), null, new AtomicReference<>());
     }
 
     /**
@@ -64,12 +69,12 @@ public final class LoaderBlob {
                         + " outside the " + data.length + "-byte data blob");
             }
         }
-        return new LoaderBlob(insns, data, copy, signing);
+        return new LoaderBlob(insns, data, copy, signing, checked);
     }
 
     /** {@return this blob bound to its signer by {@code signing}} */
     public LoaderBlob withSigning(Signing signing) {
-        return new LoaderBlob(insns, data, steps, Objects.requireNonNull(signing, "signing"));
+        return new LoaderBlob(insns, data, steps, Objects.requireNonNull(signing, "signing"), checked);
     }
 
     /** {@return a copy of the loader instructions} */
@@ -98,5 +103,9 @@ public final class LoaderBlob {
 
     byte[] dataRef() {
         return data;
+    }
+
+    AtomicReference<LoaderCheck.Checked> checked() {
+        return checked;
     }
 }

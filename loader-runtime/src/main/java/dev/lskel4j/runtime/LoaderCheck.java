@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -71,26 +72,28 @@ final class LoaderCheck {
 
     /** {@code BPF_COMPLEXITY_LIMIT_INSNS}: the kernel's limit on a privileged program's length. */
     static final int MAX_LOADER_INSNS = 1_000_000;
-    private static final int BPF_PSEUDO_MAP_IDX = 5, BPF_PSEUDO_MAP_IDX_VALUE = 6;
-    private static final int FUNC_SYS_BPF = 166, FUNC_SYS_CLOSE = 168;
     private static final int R0 = 0, R1 = 1, R2 = 2, R3 = 3, R6 = 6, R10 = 10;
     private static final int CLASS_LD = 0, CLASS_LDX = 1, CLASS_ST = 2, CLASS_STX = 3, CLASS_JMP = 5,
             CLASS_JMP32 = 6;
     private static final int MODE_MEM = 0x60;
-    private static final int BPF_F_ALL_CPUS = 16;
-    private static final Set<Integer> PERCPU_TYPES = Set.of(5, 6, 10, 21); // (LRU_)PERCPU_HASH, PERCPU_ARRAY, PERCPU_CGROUP_STORAGE
-    private static final int BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_USER_RINGBUF = 31;
     private static final Path MEMINFO = Path.of("/proc/meminfo");
 
-    /** What a register holds, as far as the patterns need. */
-    private sealed interface Val {}
-    private record Unknown() implements Val {}
-    private record Const(long value) implements Val {}
-    private record BlobPtr(long offset) implements Val {}
-    private record BlobWord(long offset) implements Val {}
-    private record StackWord(long offset) implements Val {}
-    private record CtxWord(long offset) implements Val {}
-    private record CallResult(int call) implements Val {}
+    /**
+     * What a register holds, as far as the patterns need. Two values are the same when they are of
+     * one kind with one {@link #key()}: {@link #meet} compares them so, not with the records' equals,
+     * which a fresh JVM would first have to bootstrap.
+     */
+    private sealed interface Val {
+        /** {@return the value's one field (0 for {@link Unknown})} */
+        long key();
+    }
+    private record Unknown() implements Val { public long key() { return 0; } }
+    private record Const(long value) implements Val { public long key() { return value; } }
+    private record BlobPtr(long offset) implements Val { public long key() { return offset; } }
+    private record BlobWord(long offset) implements Val { public long key() { return offset; } }
+    private record StackWord(long offset) implements Val { public long key() { return offset; } }
+    private record CtxWord(long offset) implements Val { public long key() { return offset; } }
+    private record CallResult(int call) implements Val { public long key() { return call; } }
     private static final Val UNKNOWN = new Unknown();
 
     private record SysBpf(int insn, int cmd, long attr, int size) {}
@@ -107,6 +110,28 @@ final class LoaderCheck {
     }
 
     /**
+     * What the checks of the blob alone found: the decoded loader and its map creations. Kept with
+     * the blob ({@link LoaderBlob}, immutable), so loading a skeleton again decodes nothing; what
+     * depends on the ctx and the machine is checked at every run.
+     */
+    static final class Checked {
+        final Decoded code;
+        final List<MapCreate> maps;
+        /** The ctx offsets the loader writes. */
+        final Set<Long> ctxWritten;
+
+        private Checked(Decoded code, List<MapCreate> maps) {
+            this.code = code;
+            this.maps = maps;
+            Set<Long> written = new HashSet<>();
+            for (Store s : code.ctxStores) {
+                written.add(s.offset());
+            }
+            this.ctxWritten = Set.copyOf(written);
+        }
+    }
+
+    /**
      * Checks {@code blob} for running with {@code ctx}.
      *
      * @param ctxFdSlots the ctx offsets the loader must write (map and program fd slots), or
@@ -114,8 +139,17 @@ final class LoaderCheck {
      * @throws LoaderBlobException naming the first problem found
      */
     static void check(LoaderBlob blob, MemorySegment ctx, int ctxSize, Set<Long> ctxFdSlots) throws LoaderBlobException {
-        byte[] insns = blob.insnsRef();
-        byte[] data = blob.dataRef();
+        Checked checked = blob.checked().get();
+        if (checked == null) {
+            checked = checkBlob(blob.insnsRef(), blob.dataRef());
+            blob.checked().set(checked);
+        }
+        checkCtxStores(checked, ctxSize, ctxFdSlots);
+        checkSizes(checked, ctx, ctxSize, blob.dataRef().length);
+    }
+
+    /** The checks that depend on the blob only: decoding, closes, commands and pointers, map size fields. */
+    private static Checked checkBlob(byte[] insns, byte[] data) throws LoaderBlobException {
         if (insns.length / 8 > MAX_LOADER_INSNS) {
             throw new LoaderBlobException("insns", insns.length / 8 + " instructions, more than the kernel's limit of "
                     + MAX_LOADER_INSNS);
@@ -123,8 +157,7 @@ final class LoaderCheck {
         Decoded code = decode(insns, data.length);
         ByteBuffer d = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
         checkCloses(code, d);
-        checkCtxStores(code, ctxSize, ctxFdSlots);
-        checkAttrs(code, d, ctx, ctxSize);
+        return new Checked(code, checkAttrs(code, d));
     }
 
     // ---- decoding -------------------------------------------------------------------------------
@@ -177,12 +210,12 @@ final class LoaderCheck {
                     long next = Integer.toUnsignedLong(b.getInt((i + 1) * 8 + 4));
                     reg[dst] = switch (src) {
                         case 0 -> new Const((next << 32) | Integer.toUnsignedLong(imm));
-                        case BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_IDX -> {
+                        case Uapi.PSEUDO_MAP_IDX_VALUE, Uapi.PSEUDO_MAP_IDX -> {
                             if (imm != 0) {
                                 throw new LoaderBlobException("insn " + i, "refers to fd_array slot " + imm
                                         + ": a loader's only fd_array slot is 0, the runtime's " + "__loader.map");
                             }
-                            if (src == BPF_PSEUDO_MAP_IDX) yield UNKNOWN;
+                            if (src == Uapi.PSEUDO_MAP_IDX) yield UNKNOWN;
                             if (next >= dataLength) {
                                 throw new LoaderBlobException("insn " + i, "points at data offset " + next
                                         + ", outside the " + dataLength + "-byte data blob");
@@ -194,13 +227,7 @@ final class LoaderCheck {
                     };
                     i++;
                 }
-                case CLASS_LDX -> reg[dst] = (code & 0xe0) != MODE_MEM ? UNKNOWN : switch (reg[src]) {
-                    case BlobPtr p when (code & 0x18) == 0 -> new BlobWord(p.offset() + off); // 4-byte loads
-                    case BlobPtr p -> UNKNOWN;
-                    case Val v when src == R10 -> new StackWord(off);
-                    case Val v when src == R6 -> new CtxWord(off);
-                    default -> UNKNOWN;
-                };
+                case CLASS_LDX -> reg[dst] = (code & 0xe0) != MODE_MEM ? UNKNOWN : loaded(reg[src], src, code, off);
                 case CLASS_ST, CLASS_STX -> {
                     if ((code & 0xe0) == MODE_MEM) {
                         int size = switch (code & 0x18) { case 0 -> 4; case 0x08 -> 2; case 0x10 -> 1; default -> 8; };
@@ -252,7 +279,7 @@ final class LoaderCheck {
         if (src != 0) {
             throw new LoaderBlobException("insn " + i, "calls a subprogram or kfunc: a loader calls helpers only");
         }
-        if (helper == FUNC_SYS_BPF) {
+        if (helper == Uapi.FUNC_SYS_BPF) {
             if (!(reg[R1] instanceof Const cmd) || !(reg[R2] instanceof BlobPtr attr) || !(reg[R3] instanceof Const size)) {
                 throw new LoaderBlobException("insn " + i, "sys_bpf whose command, attr or size is not a constant "
                         + "and a blob offset: the runtime cannot check it");
@@ -262,7 +289,7 @@ final class LoaderCheck {
                         + ") outside the " + dataLength + "-byte data blob");
             }
             out.calls.add(new SysBpf(i, (int) cmd.value(), attr.offset(), (int) size.value()));
-        } else if (helper == FUNC_SYS_CLOSE) {
+        } else if (helper == Uapi.FUNC_SYS_CLOSE) {
             if (!(reg[R1] instanceof BlobWord) && !(reg[R1] instanceof StackWord)) {
                 throw new LoaderBlobException("insn " + i, "sys_close of an fd that is neither a blob nor a stack "
                         + "word: the runtime cannot tell which fd it closes");
@@ -272,9 +299,19 @@ final class LoaderCheck {
         for (int r = R0; r <= 5; r++) {
             reg[r] = UNKNOWN;
         }
-        if (helper == FUNC_SYS_BPF) {
+        if (helper == Uapi.FUNC_SYS_BPF) {
             reg[R0] = new CallResult(out.calls.size() - 1);
         }
+    }
+
+    /** {@return what an {@code ldx} through {@code from} (register {@code src}) loads: a 4-byte blob word, a stack or ctx word} */
+    private static Val loaded(Val from, int src, int code, int off) {
+        if (from instanceof BlobPtr p) {
+            return (code & 0x18) == 0 ? new BlobWord(p.offset() + off) : UNKNOWN; // 4-byte loads
+        }
+        if (src == R10) return new StackWord(off);
+        if (src == R6) return new CtxWord(off);
+        return UNKNOWN;
     }
 
     private static boolean writesDst(int code) {
@@ -285,7 +322,7 @@ final class LoaderCheck {
     /** {@code a[r] = a[r] if both states agree, else unknown} */
     private static void meet(Val[] a, Val[] other) {
         for (int r = 0; r < a.length; r++) {
-            if (!a[r].equals(other[r])) a[r] = UNKNOWN;
+            if (a[r].getClass() != other[r].getClass() || a[r].key() != other[r].key()) a[r] = UNKNOWN;
         }
     }
 
@@ -344,11 +381,8 @@ final class LoaderCheck {
         }
     }
 
-    private static void checkCtxStores(Decoded code, int ctxSize, Set<Long> ctxFdSlots) throws LoaderBlobException {
-        Set<Long> written = new HashSet<>();
-        for (Store s : code.ctxStores) {
-            written.add(s.offset());
-        }
+    private static void checkCtxStores(Checked checked, int ctxSize, Set<Long> ctxFdSlots) throws LoaderBlobException {
+        Set<Long> written = checked.ctxWritten;
         if (ctxFdSlots != null && !written.equals(ctxFdSlots)) {
             Set<Long> extra = new HashSet<>(written);
             extra.removeAll(ctxFdSlots);
@@ -358,7 +392,7 @@ final class LoaderCheck {
                     + "descriptor's map and program counts give " + ctxFdSlots.size() + " (not written: "
                     + sorted(missing) + ", not described: " + sorted(extra) + ")");
         }
-        for (Store s : code.ctxStores) {
+        for (Store s : checked.code.ctxStores) {
             if (s.size() != 4 || s.offset() < LoaderCtx.HEADER.byteSize() || s.offset() % 4 != 0
                     || s.offset() + 4 > ctxSize) {
                 throw new LoaderBlobException("insn " + s.insn(), "writes " + s.size() + " bytes at ctx offset "
@@ -371,30 +405,22 @@ final class LoaderCheck {
         return s.stream().sorted().toList();
     }
 
-    /** Commands, pointer fields and sizes of every sys_bpf attr. */
-    private static void checkAttrs(Decoded code, ByteBuffer d, MemorySegment ctx, int ctxSize) throws LoaderBlobException {
-        // half of what is available: the rest stays for the system and this process; a map the
-        // kernel accounts but cannot reclaim must not take a machine's last free memory
-        long available = memAvailable().orElse(Long.MAX_VALUE) / 2;
-        long total = d.capacity();
-        Map<Long, MapCreateSize> createdAtSlot = new HashMap<>();
+    /** Commands and pointer fields of every sys_bpf attr; {@return the map creations, whose sizes are checked per run} */
+    private static List<MapCreate> checkAttrs(Decoded code, ByteBuffer d) throws LoaderBlobException {
+        List<MapCreate> maps = new ArrayList<>();
+        Map<Long, MapCreate> createdAtSlot = new HashMap<>();
         for (int k = 0; k < code.calls.size(); k++) {
             SysBpf call = code.calls.get(k);
             switch (call.cmd()) {
-                case BpfAttr.BPF_MAP_CREATE -> {
-                    MapCreateSize map = mapCreate(code, d, call, ctx, ctxSize);
-                    if (map.bytes() > available) {
-                        throw new LoaderBlobException("map_create attr at data offset " + call.attr(), map
-                                + " needs up to " + map.bytes() + " bytes of kernel memory, more than "
-                                + available + " bytes, half of what this machine has available (MemAvailable)");
-                    }
-                    total = saturatingAdd(total, map.bytes());
+                case Uapi.MAP_CREATE -> {
+                    MapCreate map = mapCreate(code, d, call);
+                    maps.add(map);
                     for (Store s : code.blobStores) {
                         if (s.value() instanceof CallResult r && r.call() == k) createdAtSlot.put(s.offset(), map);
                     }
                 }
-                case BpfAttr.BPF_MAP_UPDATE_ELEM -> {
-                    MapCreateSize map = null;
+                case Uapi.MAP_UPDATE_ELEM -> {
+                    MapCreate map = null;
                     for (Store s : code.blobStores) {
                         if (s.offset() == call.attr() + BpfAttr.MapElem.MAP_FD && s.value() instanceof BlobWord w) {
                             map = createdAtSlot.get(w.offset());
@@ -402,14 +428,14 @@ final class LoaderCheck {
                     }
                     long value = -1;
                     if (map != null) {
-                        boolean allCpus = (d.getLong((int) (call.attr() + BpfAttr.MapElem.FLAGS)) & BPF_F_ALL_CPUS) != 0;
+                        boolean allCpus = (d.getLong((int) (call.attr() + BpfAttr.MapElem.FLAGS)) & Uapi.F_ALL_CPUS) != 0;
                         value = map.percpu() && !allCpus ? map.valueSize() * (long) PossibleCpus.get().size() : map.valueSize();
                     }
                     pointer(code, d, call, BpfAttr.MapElem.KEY, "key", map == null ? -1 : map.keySize(), false);
                     pointer(code, d, call, BpfAttr.MapElem.VALUE, "value", value, false);
                 }
-                case BpfAttr.BPF_MAP_FREEZE -> { }
-                case BpfAttr.BPF_PROG_LOAD -> {
+                case Uapi.MAP_FREEZE -> { }
+                case Uapi.PROG_LOAD -> {
                     pointer(code, d, call, BpfAttr.ProgLoad.INSNS, "insns", 8L * u32(d, call, BpfAttr.ProgLoad.INSN_CNT), false);
                     pointer(code, d, call, BpfAttr.ProgLoad.LICENSE, "license", -2, false);
                     pointer(code, d, call, BpfAttr.ProgLoad.LOG_BUF, "log_buf", -1, true);
@@ -421,12 +447,39 @@ final class LoaderCheck {
                     pointer(code, d, call, BpfAttr.ProgLoad.CORE_RELOS, "core_relos", u32(d, call,
                             BpfAttr.ProgLoad.CORE_RELO_REC_SIZE) * u32(d, call, BpfAttr.ProgLoad.CORE_RELO_CNT), false);
                 }
-                case BpfAttr.BPF_BTF_LOAD -> {
+                case Uapi.BTF_LOAD -> {
                     pointer(code, d, call, BpfAttr.BtfLoad.BTF, "btf", u32(d, call, BpfAttr.BtfLoad.BTF_SIZE), false);
                     pointer(code, d, call, BpfAttr.BtfLoad.BTF_LOG_BUF, "btf_log_buf", -1, true);
                 }
                 default -> throw new LoaderBlobException("insn " + call.insn(), "sys_bpf command " + call.cmd()
                         + ": a gen_loader program issues only MAP_CREATE, MAP_UPDATE_ELEM, MAP_FREEZE, PROG_LOAD and BTF_LOAD");
+            }
+        }
+        return List.copyOf(maps);
+    }
+
+    /**
+     * Each MAP_CREATE's worst-case memory with the ctx's {@code max_entries} overrides applied, and
+     * their sum with the data blob, against half of {@code MemAvailable}.
+     */
+    private static void checkSizes(Checked checked, MemorySegment ctx, int ctxSize, long dataLength)
+            throws LoaderBlobException {
+        List<MapCreateSize> sizes = new ArrayList<>(checked.maps.size());
+        long total = dataLength;
+        for (MapCreate map : checked.maps) {
+            MapCreateSize size = map.withCtx(ctx, ctxSize);
+            sizes.add(size);
+            total = saturatingAdd(total, size.bytes());
+        }
+        // half of what is available: the rest stays for the system and this process; a map the
+        // kernel accounts but cannot reclaim must not take a machine's last free memory
+        long available = MemAvailable.halfFor(total);
+        for (int k = 0; k < sizes.size(); k++) {
+            MapCreateSize map = sizes.get(k);
+            if (map.bytes() > available) {
+                throw new LoaderBlobException("map_create attr at data offset " + checked.maps.get(k).call().attr(), map
+                        + " needs up to " + map.bytes() + " bytes of kernel memory, more than "
+                        + available + " bytes, half of what this machine has available (MemAvailable)");
             }
         }
         if (total > available) {
@@ -436,14 +489,44 @@ final class LoaderCheck {
         }
     }
 
+    /**
+     * One MAP_CREATE as the blob describes it, and the ctx {@code max_entries} overrides the loader
+     * copies into its attr ({@code override}: the stores of a ctx word into {@code max_entries}, in order).
+     */
+    private record MapCreate(SysBpf call, String name, int type, long keySize, long valueSize, long maxEntries,
+                             List<Store> overrides) {
+        boolean percpu() {
+            return Uapi.isPerCpuMapType(type);
+        }
+
+        /** {@return the sizes this run creates: the last nonzero ctx override, else the blob's max_entries} */
+        MapCreateSize withCtx(MemorySegment ctx, int ctxSize) throws LoaderBlobException {
+            long entries = maxEntries;
+            for (Store s : overrides) {
+                long at = ((CtxWord) s.value()).offset();
+                if (at + 4 > ctxSize) {
+                    throw sizeWrittenAtRunTime(s, call);
+                }
+                long override = Integer.toUnsignedLong(ctx.get(JAVA_INT, at));
+                if (override != 0) entries = override;
+            }
+            return new MapCreateSize(name, type, keySize, valueSize, entries);
+        }
+    }
+
+    private static LoaderBlobException sizeWrittenAtRunTime(Store s, SysBpf call) {
+        return new LoaderBlobException("insn " + s.insn(), "writes the size fields of the map_create attr at "
+                + "data offset " + call.attr() + " at run time: the runtime cannot check the map's size");
+    }
+
     /** The size fields of one MAP_CREATE, with the ctx's {@code max_entries} override applied. */
     private record MapCreateSize(String name, int type, long keySize, long valueSize, long maxEntries) {
         boolean percpu() {
-            return PERCPU_TYPES.contains(type);
+            return Uapi.isPerCpuMapType(type);
         }
 
         long bytes() {
-            if (type == BPF_MAP_TYPE_RINGBUF || type == BPF_MAP_TYPE_USER_RINGBUF) {
+            if (type == Uapi.MAP_TYPE_RINGBUF || type == Uapi.MAP_TYPE_USER_RINGBUF) {
                 return maxEntries;
             }
             long value = ((valueSize + 7) & ~7L) * (percpu() ? PossibleCpus.get().size() : 1);
@@ -457,34 +540,30 @@ final class LoaderCheck {
         }
     }
 
-    private static MapCreateSize mapCreate(Decoded code, ByteBuffer d, SysBpf call, MemorySegment ctx, int ctxSize)
-            throws LoaderBlobException {
-        if (call.size() < BpfAttr.MapCreate.MAP_NAME + BpfAttr.BPF_OBJ_NAME_LEN) {
+    private static MapCreate mapCreate(Decoded code, ByteBuffer d, SysBpf call) throws LoaderBlobException {
+        if (call.size() < BpfAttr.MapCreate.MAP_NAME + Uapi.OBJ_NAME_LEN) {
             throw new LoaderBlobException("insn " + call.insn(), "map_create attr of " + call.size()
                     + " bytes ends before map_name");
         }
-        long maxEntries = u32(d, call, BpfAttr.MapCreate.MAX_ENTRIES);
+        List<Store> overrides = new ArrayList<>();
         for (Store s : code.blobStores) {
             long at = s.offset() - call.attr();
             if (at + s.size() <= BpfAttr.MapCreate.MAP_TYPE || at >= BpfAttr.MapCreate.MAP_FLAGS) {
                 continue;
             }
-            if (at == BpfAttr.MapCreate.MAX_ENTRIES && s.size() == 4 && s.value() instanceof CtxWord c
-                    && c.offset() >= 0 && c.offset() + 4 <= ctxSize) {
-                long override = Integer.toUnsignedLong(ctx.get(JAVA_INT, c.offset()));
-                if (override != 0) maxEntries = override;
+            if (at == BpfAttr.MapCreate.MAX_ENTRIES && s.size() == 4 && s.value() instanceof CtxWord c && c.offset() >= 0) {
+                overrides.add(s);
             } else {
-                throw new LoaderBlobException("insn " + s.insn(), "writes the size fields of the map_create attr at "
-                        + "data offset " + call.attr() + " at run time: the runtime cannot check the map's size");
+                throw sizeWrittenAtRunTime(s, call);
             }
         }
-        byte[] name = new byte[BpfAttr.BPF_OBJ_NAME_LEN];
+        byte[] name = new byte[Uapi.OBJ_NAME_LEN];
         d.get((int) (call.attr() + BpfAttr.MapCreate.MAP_NAME), name);
         int end = 0;
         while (end < name.length && name[end] != 0) end++;
-        return new MapCreateSize(new String(name, 0, end, java.nio.charset.StandardCharsets.ISO_8859_1),
+        return new MapCreate(call, new String(name, 0, end, java.nio.charset.StandardCharsets.ISO_8859_1),
                 d.getInt((int) (call.attr() + BpfAttr.MapCreate.MAP_TYPE)), u32(d, call, BpfAttr.MapCreate.KEY_SIZE),
-                u32(d, call, BpfAttr.MapCreate.VALUE_SIZE), maxEntries);
+                u32(d, call, BpfAttr.MapCreate.VALUE_SIZE), u32(d, call, BpfAttr.MapCreate.MAX_ENTRIES), List.copyOf(overrides));
     }
 
     /**
@@ -533,19 +612,43 @@ final class LoaderCheck {
         return field + 4 > call.size() ? 0 : Integer.toUnsignedLong(d.getInt((int) (call.attr() + field)));
     }
 
-    /** {@return {@code MemAvailable} of /proc/meminfo in bytes, empty if it cannot be read} */
-    static OptionalLong memAvailable() {
-        try {
-            for (String line : Files.readAllLines(MEMINFO)) {
-                if (line.startsWith("MemAvailable:")) {
-                    String kb = line.substring("MemAvailable:".length()).strip().split(" ")[0];
-                    return OptionalLong.of(Long.parseLong(kb) * 1024);
-                }
+    /**
+     * Half of {@code MemAvailable}, the limit on what a loader's maps may take. A reading is reused
+     * for up to {@link #FRESH_NANOS} while the need is at most half the limit it gives; a need
+     * closer to the limit, or an older reading, reads /proc/meminfo again.
+     */
+    static final class MemAvailable {
+        private MemAvailable() {}
+
+        static final long FRESH_NANOS = 1_000_000_000L;
+        private record Reading(long half, long at) {}
+        private static volatile Reading last;
+
+        /** {@return half of MemAvailable, or Long.MAX_VALUE if /proc/meminfo cannot be read} */
+        static long halfFor(long need) {
+            Reading r = last;
+            long now = System.nanoTime();
+            if (r == null || now - r.at() > FRESH_NANOS || need > r.half() / 2) {
+                r = new Reading(read().orElse(Long.MAX_VALUE) / 2, now);
+                last = r;
             }
-        } catch (IOException | NumberFormatException e) {
-            // no /proc: the memory check is skipped, the kernel's own limits still apply
+            return r.half();
         }
-        return OptionalLong.empty();
+
+        /** {@return {@code MemAvailable} of /proc/meminfo in bytes, empty if it cannot be read} */
+        static OptionalLong read() {
+            try {
+                for (String line : Files.readAllLines(MEMINFO)) {
+                    if (line.startsWith("MemAvailable:")) {
+                        String kb = line.substring("MemAvailable:".length()).strip().split(" ")[0];
+                        return OptionalLong.of(Long.parseLong(kb) * 1024);
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // no /proc: the memory check is skipped, the kernel's own limits still apply
+            }
+            return OptionalLong.empty();
+        }
     }
 
     private static long saturatingAdd(long a, long b) {

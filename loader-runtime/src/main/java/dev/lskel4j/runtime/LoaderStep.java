@@ -1,5 +1,6 @@
 package dev.lskel4j.runtime;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.Objects;
 
 /**
@@ -21,17 +22,28 @@ public record LoaderStep(Kind kind, int attrOffset, int mapIndex, String descrip
     /** The operations of libbpf's gen mode, one per {@code bpf_gen__*} emitter. */
     public enum Kind {
         /** {@code bpf_gen__load_btf}: BPF_BTF_LOAD. */
-        BTF_LOAD,
+        BTF_LOAD(Uapi.BTF_LOAD),
         /** {@code bpf_gen__map_create}: BPF_MAP_CREATE. */
-        MAP_CREATE,
+        MAP_CREATE(Uapi.MAP_CREATE),
         /** {@code bpf_gen__map_update_elem}: BPF_MAP_UPDATE_ELEM with the initial value. */
-        MAP_UPDATE,
+        MAP_UPDATE(Uapi.MAP_UPDATE_ELEM),
         /** {@code bpf_gen__map_freeze}: BPF_MAP_FREEZE. */
-        MAP_FREEZE,
+        MAP_FREEZE(Uapi.MAP_FREEZE),
         /** {@code bpf_gen__populate_outer_map}: BPF_MAP_UPDATE_ELEM of an inner map fd. */
-        POPULATE_OUTER_MAP,
+        POPULATE_OUTER_MAP(Uapi.MAP_UPDATE_ELEM),
         /** {@code bpf_gen__prog_load}: kfunc/ksym resolution, then BPF_PROG_LOAD. */
-        PROG_LOAD
+        PROG_LOAD(Uapi.PROG_LOAD);
+
+        private final int command;
+
+        Kind(int command) {
+            this.command = command;
+        }
+
+        /** {@return the {@code bpf()} command the operation ends in ({@code enum bpf_cmd})} */
+        public int command() {
+            return command;
+        }
     }
 
     /**

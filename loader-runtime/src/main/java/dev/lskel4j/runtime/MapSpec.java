@@ -1,5 +1,6 @@
 package dev.lskel4j.runtime;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,11 +22,6 @@ import java.util.Optional;
  */
 public record MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags, MapKind kind,
                       Optional<Bytes> initialImage) {
-    /** {@code BPF_F_RDONLY_PROG}. */
-    public static final int BPF_F_RDONLY_PROG = 1 << 7;
-    private static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4, BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_USER_RINGBUF = 31;
-    /** {@code BPF_F_MMAPABLE}. */
-    public static final int BPF_F_MMAPABLE = 1 << 10;
 
     /** Immutable bytes: the initial image of a global data section. */
     public record Bytes(byte[] bytes) {
@@ -92,11 +88,11 @@ public record MapSpec(String name, int type, int keySize, int valueSize, int max
 
     /** {@return true if the data view becomes read-only at load: {@code BPF_F_RDONLY_PROG} maps and percpu data} */
     public boolean readOnlyAfterLoad() {
-        return kind == MapKind.PERCPU || (flags & BPF_F_RDONLY_PROG) != 0;
+        return kind == MapKind.PERCPU || (flags & Uapi.F_RDONLY_PROG) != 0;
     }
 
     private static boolean hasDataView(MapKind kind, int flags) {
-        return kind == MapKind.PERCPU || (kind != MapKind.USER && (flags & BPF_F_MMAPABLE) != 0);
+        return kind == MapKind.PERCPU || (kind != MapKind.USER && (flags & Uapi.F_MMAPABLE) != 0);
     }
 
     /**
@@ -107,8 +103,8 @@ public record MapSpec(String name, int type, int keySize, int valueSize, int max
      */
     public int hostMaxEntries(int pageSize, int possibleCpus) {
         return switch (type) {
-            case BPF_MAP_TYPE_PERF_EVENT_ARRAY -> maxEntries == 0 ? possibleCpus : 0;
-            case BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF -> {
+            case Uapi.MAP_TYPE_PERF_EVENT_ARRAY -> maxEntries == 0 ? possibleCpus : 0;
+            case Uapi.MAP_TYPE_RINGBUF, Uapi.MAP_TYPE_USER_RINGBUF -> {
                 long size = Integer.toUnsignedLong(maxEntries);
                 if (size == 0 || (size % pageSize == 0 && Long.bitCount(size / pageSize) == 1)) yield 0;
                 long rounded = pageSize;

@@ -10,6 +10,7 @@ import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PerfEvents;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,7 +46,6 @@ import java.util.Set;
  * copied over it). One thread at a time polls: the methods are synchronized.
  */
 public final class PerfBuffer implements AutoCloseable {
-    private static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
     /** {@code PERF_RECORD_LOST}: {@code u64 id; u64 lost;}. */
     private static final int PERF_RECORD_LOST = 2;
     /** {@code PERF_RECORD_SAMPLE}: with {@code PERF_SAMPLE_RAW}, {@code u32 size; char data[size];}. */
@@ -133,7 +133,7 @@ public final class PerfBuffer implements AutoCloseable {
     public static PerfBuffer open(BpfMap map, int pageCount, SampleHandler onSample, LostHandler onLost)
             throws KernelException {
         Objects.requireNonNull(onSample, "onSample");
-        if (map.type() != BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+        if (map.type() != Uapi.MAP_TYPE_PERF_EVENT_ARRAY) {
             throw new IllegalArgumentException("map '" + map.name() + "' is not a perf event array (BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4) "
                     + "but type " + map.type());
         }
@@ -211,7 +211,7 @@ public final class PerfBuffer implements AutoCloseable {
             CpuBuffer b = new CpuBuffer(cpu, fd, arena, mapping, page);
             int e = Native.ioctl(fd.get(), PerfEvents.PERF_EVENT_IOC_ENABLE, 0);
             if (e < 0) throw new KernelException("PERF_EVENT_IOC_ENABLE on CPU " + cpu, Errno.of(-e), "");
-            map.update(u32(cpu), u32(fd.get()), BpfMap.BPF_ANY);
+            map.update(u32(cpu), u32(fd.get()), Uapi.ANY);
             buffers.add(b); // from here close() undoes the map slot too
             e = epoll.add(fd.get(), buffers.size() - 1);
             if (e < 0) throw new KernelException("epoll_ctl(EPOLL_CTL_ADD) of CPU " + cpu + "'s perf event", Errno.of(-e), "");

@@ -10,6 +10,7 @@ import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PerfEvents;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -25,11 +26,6 @@ final class Probes {
     /** What a probe found: supported or not, and the kernel's answer in words. */
     record Result(boolean supported, String detail) {}
 
-    private static final int BPF_MAP_TYPE_HASH = 1;
-    private static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
-    private static final int BPF_PROG_TYPE_SOCKET_FILTER = 1;
-    private static final long BPF_F_ALL_CPUS = 16;
-    private static final int BPF_PSEUDO_MAP_VALUE = 2;
 
     static Result probe(Feature feature, BpfSyscall sys) throws NotPrivilegedException {
         return switch (feature) {
@@ -74,7 +70,7 @@ final class Probes {
 
     private static Result percpuDataProg(BpfSyscall sys, Arena arena, OwnedFd map) {
         byte[] insns = insns(
-                insn(0x18, 1, BPF_PSEUDO_MAP_VALUE, 0, map.get()), // r1 = map_value(map) ...
+                insn(0x18, 1, Uapi.PSEUDO_MAP_VALUE, 0, map.get()), // r1 = map_value(map) ...
                 insn(0x00, 0, 0, 0, 0),                             // ... + 0
                 insn(0x79, 0, 1, 0, 0),                             // r0 = *(u64 *)(r1 + 0)
                 insn(0x95, 0, 0, 0, 0));                            // exit
@@ -101,8 +97,8 @@ final class Probes {
     }
 
     private static Result cpuFlagsUpdate(BpfSyscall sys, Arena arena, OwnedFd map) {
-        long r = BpfOps.mapElem(sys, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, map.get(), arena.allocate(JAVA_INT),
-                arena.allocate(JAVA_LONG), BPF_F_ALL_CPUS);
+        long r = BpfOps.mapElem(sys, arena, Uapi.MAP_UPDATE_ELEM, map.get(), arena.allocate(JAVA_INT),
+                arena.allocate(JAVA_LONG), Uapi.F_ALL_CPUS);
         if (r >= 0) {
             return new Result(true, "BPF_MAP_UPDATE_ELEM with BPF_F_ALL_CPUS on a PERCPU_ARRAY succeeds");
         }
@@ -112,7 +108,7 @@ final class Probes {
     /** A batch lookup of one element of an empty HASH: ENOENT (the end) if the kernel has batch commands. */
     private static Result mapBatch(BpfSyscall sys) throws NotPrivilegedException {
         try (Arena arena = Arena.ofConfined()) {
-            long mapFd = BpfOps.mapCreate(sys, arena, BPF_MAP_TYPE_HASH, "lskel_batch", 4, 4, 1, 0, null);
+            long mapFd = BpfOps.mapCreate(sys, arena, Uapi.MAP_TYPE_HASH, "lskel_batch", 4, 4, 1, 0, null);
             if (mapFd == -Errno.EPERM.number()) {
                 throw new NotPrivilegedException("BPF_MAP_CREATE (feature probe)");
             }
@@ -120,7 +116,7 @@ final class Probes {
                 return new Result(false, "BPF_MAP_CREATE of a HASH gave " + Errno.of((int) -mapFd));
             }
             try (OwnedFd map = new OwnedFd((int) mapFd)) {
-                long r = BpfOps.mapBatch(sys, arena.allocate(BpfAttr.MapBatch.LAYOUT), BpfAttr.BPF_MAP_LOOKUP_BATCH,
+                long r = BpfOps.mapBatch(sys, arena.allocate(BpfAttr.MapBatch.LAYOUT), Uapi.MAP_LOOKUP_BATCH,
                         map.get(), MemorySegment.NULL, arena.allocate(8), arena.allocate(4), arena.allocate(4), 1, 0);
                 return r == -Errno.ENOENT.number()
                         ? new Result(true, "BPF_MAP_LOOKUP_BATCH on an empty HASH ends with ENOENT")
@@ -154,7 +150,7 @@ final class Probes {
 
     /** {@return a new key 4 / value 8 / one-entry PERCPU_ARRAY's fd, or -errno} */
     private static long percpuArray(BpfSyscall sys, Arena arena, String name) throws NotPrivilegedException {
-        long fd = BpfOps.mapCreate(sys, arena, BPF_MAP_TYPE_PERCPU_ARRAY, name, 4, 8, 1, 0, null);
+        long fd = BpfOps.mapCreate(sys, arena, Uapi.MAP_TYPE_PERCPU_ARRAY, name, 4, 8, 1, 0, null);
         if (fd == -Errno.EPERM.number()) {
             throw new NotPrivilegedException("BPF_MAP_CREATE (feature probe)");
         }
@@ -163,7 +159,7 @@ final class Probes {
 
     private static long progLoad(BpfSyscall sys, Arena arena, byte[] insns, MemorySegment signature) {
         MemorySegment attr = arena.allocate(BpfAttr.ProgLoad.LAYOUT);
-        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, BPF_PROG_TYPE_SOCKET_FILTER);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, Uapi.PROG_TYPE_SOCKET_FILTER);
         attr.set(JAVA_INT, BpfAttr.ProgLoad.INSN_CNT, insns.length / 8);
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.INSNS, arena.allocateFrom(JAVA_BYTE, insns).address());
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.LICENSE, arena.allocateFrom("GPL").address());
@@ -171,7 +167,7 @@ final class Probes {
             attr.set(JAVA_LONG, BpfAttr.ProgLoad.SIGNATURE, signature.address());
             attr.set(JAVA_INT, BpfAttr.ProgLoad.SIGNATURE_SIZE, (int) signature.byteSize());
         }
-        return sys.bpf(BpfAttr.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+        return sys.bpf(Uapi.PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
     }
 
     /** {@return one {@code struct bpf_insn} in host byte order: code, dst/src nibbles, off, imm} */

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.lskel4j.runtime.internal.Epoll;
 import dev.lskel4j.runtime.internal.Native;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -46,7 +47,6 @@ import java.util.stream.StreamSupport;
  * thread waits for a {@link #poll} in progress to return (at most its timeout).
  */
 public final class RingBuffer implements AutoCloseable {
-    private static final int BPF_MAP_TYPE_RINGBUF = 27;
     private static final int BPF_RINGBUF_BUSY_BIT = 1 << 31, BPF_RINGBUF_DISCARD_BIT = 1 << 30;
     /** {@code BPF_RINGBUF_HDR_SZ}: {@code u32 len} (with the busy and discard bits), {@code u32 pg_off}. */
     private static final int BPF_RINGBUF_HDR_SZ = 8;
@@ -165,7 +165,7 @@ public final class RingBuffer implements AutoCloseable {
     public synchronized RingBuffer add(BpfMap map, RecordHandler handler) throws KernelException {
         Objects.requireNonNull(handler, "handler");
         checkOpen();
-        if (map.type() != BPF_MAP_TYPE_RINGBUF) {
+        if (map.type() != Uapi.MAP_TYPE_RINGBUF) {
             throw new IllegalArgumentException("map '" + map.name() + "' is not a ring buffer (BPF_MAP_TYPE_RINGBUF, 27) "
                     + "but type " + map.type());
         }

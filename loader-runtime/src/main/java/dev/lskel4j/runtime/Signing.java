@@ -12,26 +12,11 @@ import java.util.Optional;
  * like an unsigned one.
  */
 public final class Signing {
-    /** The signing scheme the blob was generated for (see percpu-flags-signing.md §6). */
-    public enum Scheme {
-        /**
-         * libbpf 986d0339..77e9d227: the loader checks SHA-256 of its metadata map itself; the
-         * runtime has the kernel compute that hash ({@code BPF_OBJ_GET_INFO_BY_FD}, {@code info.hash})
-         * before loading; the signature covers the instructions only; no {@code fd_array_cnt}.
-         */
-        A,
-        /**
-         * libbpf debb5e82 (HEAD): the kernel verifies the signature over instructions and the frozen
-         * metadata map at load time; {@code fd_array_cnt = 1} when signed.
-         */
-        B
-    }
-
-    private final Scheme scheme;
+    private final SigningScheme scheme;
     private final byte[] exclProgHash;
     private final byte[] signature;
 
-    private Signing(Scheme scheme, byte[] exclProgHash, byte[] signature) {
+    private Signing(SigningScheme scheme, byte[] exclProgHash, byte[] signature) {
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         if (exclProgHash.length != 32) {
             throw new IllegalArgumentException("excl_prog_hash must be a 32-byte SHA-256, got " + exclProgHash.length + " bytes");
@@ -44,12 +29,12 @@ public final class Signing {
     }
 
     /** {@return a binding by exclusive-map hash only, no signature} */
-    public static Signing exclusiveOnly(Scheme scheme, byte[] exclProgHash) {
+    public static Signing exclusiveOnly(SigningScheme scheme, byte[] exclProgHash) {
         return new Signing(scheme, exclProgHash, null);
     }
 
     /** {@return a signed binding: the hash plus the DER PKCS#7 signature bpftool -S would embed} */
-    public static Signing signed(Scheme scheme, byte[] exclProgHash, byte[] signature) {
+    public static Signing signed(SigningScheme scheme, byte[] exclProgHash, byte[] signature) {
         return new Signing(scheme, exclProgHash, Objects.requireNonNull(signature, "signature"));
     }
 
@@ -59,7 +44,7 @@ public final class Signing {
     }
 
     /** {@return the scheme} */
-    public Scheme scheme() {
+    public SigningScheme scheme() {
         return scheme;
     }
 

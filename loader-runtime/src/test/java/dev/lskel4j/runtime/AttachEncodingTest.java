@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.OwnedFd;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ class AttachEncodingTest {
         @SuppressWarnings("restricted")
         public long bpf(int cmd, MemorySegment attr, int size) {
             String name = null;
-            if (cmd == BpfAttr.BPF_RAW_TRACEPOINT_OPEN && attr.get(JAVA_LONG, BpfAttr.RawTracepointOpen.NAME) != 0) {
+            if (cmd == Uapi.RAW_TRACEPOINT_OPEN && attr.get(JAVA_LONG, BpfAttr.RawTracepointOpen.NAME) != 0) {
                 name = MemorySegment.ofAddress(attr.get(JAVA_LONG, BpfAttr.RawTracepointOpen.NAME)).reinterpret(64).getString(0);
             }
             calls.add(new Call(cmd, size, attr.asSlice(0, size).toArray(JAVA_BYTE), name));
@@ -57,7 +58,7 @@ class AttachEncodingTest {
     @Test
     void rawTracepointByTheNameAfterTheFirstSlash() {
         Call c = attach("raw_tp/sys_enter", 17, 0);
-        assertEquals(BpfAttr.BPF_RAW_TRACEPOINT_OPEN, c.cmd());
+        assertEquals(Uapi.RAW_TRACEPOINT_OPEN, c.cmd());
         assertEquals(12, c.size(), "offsetofend(raw_tracepoint.prog_fd)");
         assertEquals("sys_enter", c.name());
         assertEquals(PROG_FD, intAt(c, 8));
@@ -68,7 +69,7 @@ class AttachEncodingTest {
     void btfTracingByNullName() {
         for (int type : List.of(26, 29)) { // TRACING (tp_btf, fentry, fexit, fmod_ret), LSM
             Call c = attach("tp_btf/sys_enter", type, 24);
-            assertEquals(BpfAttr.BPF_RAW_TRACEPOINT_OPEN, c.cmd());
+            assertEquals(Uapi.RAW_TRACEPOINT_OPEN, c.cmd());
             assertEquals(null, c.name());
             assertEquals(0L, MemorySegment.ofArray(c.attr()).get(JAVA_LONG.withByteAlignment(1), 0));
         }
@@ -77,7 +78,7 @@ class AttachEncodingTest {
     @Test
     void iterByLinkCreate() {
         Call c = attach("iter/task", 26, 28);
-        assertEquals(BpfAttr.BPF_LINK_CREATE, c.cmd());
+        assertEquals(Uapi.LINK_CREATE, c.cmd());
         assertEquals(28, c.size(), "offsetofend(link_create.iter_info_len)");
         assertEquals(PROG_FD, intAt(c, 0));
         assertEquals(0, intAt(c, 4), "target_fd");
@@ -101,7 +102,7 @@ class AttachEncodingTest {
         assertEquals(Errno.EPERM, e.errno());
         assertEquals(1, kernel.calls.size());
         Call c = kernel.calls.getFirst();
-        assertEquals(BpfAttr.BPF_LINK_CREATE, c.cmd());
+        assertEquals(Uapi.LINK_CREATE, c.cmd());
         assertEquals(64, c.size(), "offsetofend(union bpf_attr, link_create)");
         assertEquals(PROG_FD, intAt(c, 0));
         return c;

@@ -46,7 +46,8 @@ class BpfAttrLayoutTest {
                 Arguments.of("LinkCreate", BpfAttr.LinkCreate.LAYOUT, "link_create"),
                 Arguments.of("IterCreate", BpfAttr.IterCreate.LAYOUT, "iter_create"),
                 Arguments.of("BtfLoad", BpfAttr.BtfLoad.LAYOUT, "anon:btf"),
-                Arguments.of("MapInfo", BpfAttr.MapInfo.LAYOUT, "struct:bpf_map_info"));
+                Arguments.of("MapInfo", BpfAttr.MapInfo.LAYOUT, "struct:bpf_map_info"),
+                Arguments.of("ProgInfo", BpfAttr.ProgInfo.LAYOUT, "struct:bpf_prog_info"));
     }
 
     @ParameterizedTest(name = "{0}")

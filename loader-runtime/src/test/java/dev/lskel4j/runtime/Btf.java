@@ -1,5 +1,6 @@
 package dev.lskel4j.runtime;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +17,6 @@ import java.util.Map;
  */
 final class Btf {
     record Member(long offset, long size) {}
-
-    private static final int KIND_INT = 1, KIND_PTR = 2, KIND_ARRAY = 3, KIND_STRUCT = 4, KIND_UNION = 5,
-            KIND_ENUM = 6, KIND_TYPEDEF = 8, KIND_VOLATILE = 9, KIND_CONST = 10, KIND_RESTRICT = 11,
-            KIND_FUNC = 12, KIND_FUNC_PROTO = 13, KIND_VAR = 14, KIND_DATASEC = 15, KIND_DECL_TAG = 17, KIND_TYPE_TAG = 18,
-            KIND_ENUM64 = 19;
 
     private final ByteBuffer b;
     private final int strings;
@@ -43,10 +39,10 @@ final class Btf {
             int info = b.getInt(at + 4);
             int vlen = info & 0xffff;
             at += 12 + switch (kind(info)) {
-                case KIND_INT, KIND_VAR, KIND_DECL_TAG -> 4;
-                case KIND_ARRAY -> 12;
-                case KIND_STRUCT, KIND_UNION, KIND_DATASEC, KIND_ENUM64 -> 12 * vlen;
-                case KIND_ENUM, KIND_FUNC_PROTO -> 8 * vlen;
+                case Uapi.BTF_KIND_INT, Uapi.BTF_KIND_VAR, Uapi.BTF_KIND_DECL_TAG -> 4;
+                case Uapi.BTF_KIND_ARRAY -> 12;
+                case Uapi.BTF_KIND_STRUCT, Uapi.BTF_KIND_UNION, Uapi.BTF_KIND_DATASEC, Uapi.BTF_KIND_ENUM64 -> 12 * vlen;
+                case Uapi.BTF_KIND_ENUM, Uapi.BTF_KIND_FUNC_PROTO -> 8 * vlen;
                 default -> 0;
             };
         }
@@ -75,7 +71,7 @@ final class Btf {
     int find(String name, boolean union) {
         for (int id = 1; id < types.size(); id++) {
             int k = kind(b.getInt(types.get(id) + 4));
-            if (k == (union ? KIND_UNION : KIND_STRUCT) && name(id).equals(name)) {
+            if (k == (union ? Uapi.BTF_KIND_UNION : Uapi.BTF_KIND_STRUCT) && name(id).equals(name)) {
                 return id;
             }
         }
@@ -85,7 +81,7 @@ final class Btf {
     /** {@return the id of the function named {@code name}} */
     int findFunc(String name) {
         for (int id = 1; id < types.size(); id++) {
-            if (kind(b.getInt(types.get(id) + 4)) == KIND_FUNC && name(id).equals(name)) {
+            if (kind(b.getInt(types.get(id) + 4)) == Uapi.BTF_KIND_FUNC && name(id).equals(name)) {
                 return id;
             }
         }
@@ -97,10 +93,10 @@ final class Btf {
         int at = types.get(id);
         int info = b.getInt(at + 4);
         return switch (kind(info)) {
-            case KIND_INT, KIND_STRUCT, KIND_UNION, KIND_ENUM, KIND_ENUM64, KIND_DATASEC -> Integer.toUnsignedLong(b.getInt(at + 8));
-            case KIND_PTR -> 8;
-            case KIND_ARRAY -> size(b.getInt(at + 12)) * Integer.toUnsignedLong(b.getInt(at + 20));
-            case KIND_TYPEDEF, KIND_VOLATILE, KIND_CONST, KIND_RESTRICT, KIND_TYPE_TAG -> size(b.getInt(at + 8));
+            case Uapi.BTF_KIND_INT, Uapi.BTF_KIND_STRUCT, Uapi.BTF_KIND_UNION, Uapi.BTF_KIND_ENUM, Uapi.BTF_KIND_ENUM64, Uapi.BTF_KIND_DATASEC -> Integer.toUnsignedLong(b.getInt(at + 8));
+            case Uapi.BTF_KIND_PTR -> 8;
+            case Uapi.BTF_KIND_ARRAY -> size(b.getInt(at + 12)) * Integer.toUnsignedLong(b.getInt(at + 20));
+            case Uapi.BTF_KIND_TYPEDEF, Uapi.BTF_KIND_VOLATILE, Uapi.BTF_KIND_CONST, Uapi.BTF_KIND_RESTRICT, Uapi.BTF_KIND_TYPE_TAG -> size(b.getInt(at + 8));
             default -> throw new IllegalArgumentException("no size for BTF kind " + kind(info));
         };
     }
@@ -109,7 +105,7 @@ final class Btf {
         while (true) {
             int at = types.get(id);
             int k = kind(b.getInt(at + 4));
-            if (k != KIND_TYPEDEF && k != KIND_VOLATILE && k != KIND_CONST && k != KIND_RESTRICT && k != KIND_TYPE_TAG) {
+            if (k != Uapi.BTF_KIND_TYPEDEF && k != Uapi.BTF_KIND_VOLATILE && k != Uapi.BTF_KIND_CONST && k != Uapi.BTF_KIND_RESTRICT && k != Uapi.BTF_KIND_TYPE_TAG) {
                 return id;
             }
             id = b.getInt(at + 8);
@@ -149,7 +145,7 @@ final class Btf {
             long offset = base + members.get(i)[1];
             int resolved = resolve(type);
             int k = kind(b.getInt(types.get(resolved) + 4));
-            boolean aggregate = k == KIND_STRUCT || k == KIND_UNION;
+            boolean aggregate = k == Uapi.BTF_KIND_STRUCT || k == Uapi.BTF_KIND_UNION;
             if (names.get(i).isEmpty() && aggregate) {
                 flatten(resolved, offset, prefix, out);
             } else {

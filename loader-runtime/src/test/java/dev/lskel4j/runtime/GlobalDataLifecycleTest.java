@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,9 +21,8 @@ class GlobalDataLifecycleTest {
     @Test
     void percpuImageBecomesReadOnly() throws KernelException {
         MapSpec spec = MapSpec.data(".percpu", MapKind.PERCPU, 6, 76, 0, IMAGE);
-        Arena views = Arena.ofShared();
-        Arena preLoad = Arena.ofShared();
-        GlobalData data = GlobalData.map(spec, views, preLoad);
+        DataScopes scopes = new DataScopes();
+        GlobalData data = GlobalData.map(spec, scopes);
         long address = data.address();
         try {
             assertEquals("rw-s", Kernel.protectionOf(address), "before load: the anonymous shared image");
@@ -34,7 +32,7 @@ class GlobalDataLifecycleTest {
             MemorySegment early = data.writableSegment();
             early.set(JAVA_INT, 8, 0xc0de);
 
-            preLoad.close(); // what LightSkeleton.load() does first
+            scopes.closePreLoad(); // what LightSkeleton.load() does first
             data.finishLoad(-1);
 
             assertEquals("r--s", Kernel.protectionOf(address), "after load the page itself is PROT_READ");
@@ -47,11 +45,12 @@ class GlobalDataLifecycleTest {
             assertThrows(IllegalArgumentException.class, () -> data.segment().set(JAVA_INT, 8, 1), "the JDK refuses writes to read-only segments");
             assertEquals(0xc0de, data.segment().get(JAVA_INT, 8), "reads still work");
         } finally {
-            views.close(); // what LightSkeleton.close() does first
+            scopes.closeViews(); // what LightSkeleton.close() does first
             data.unmap();
         }
         assertEquals("", Kernel.mappingOf(address), "unmapped on close");
         assertThrows(IllegalStateException.class, () -> data.segment().get(JAVA_INT, 0), "views die with the mapping");
+        assertThrows(IllegalStateException.class, data::writableSegment, "and none is made after");
     }
 
     /** .rodata/.data of a loaded skeleton: the map mapped over the image at the same address. */
@@ -92,9 +91,12 @@ class GlobalDataLifecycleTest {
         Golden g = new Golden("globals");
         LightSkeleton skel = LightSkeleton.open(g.spec());
         GlobalData bss = skel.data("globals.bss");
+        GlobalData rodata = skel.data("globals.rodata"); // no view asked for before close
         MemorySegment view = bss.segment();
         skel.close();
         assertThrows(IllegalStateException.class, () -> view.get(JAVA_INT, 0));
+        assertThrows(IllegalStateException.class, rodata::segment, "a view first asked for after close");
+        assertThrows(IllegalStateException.class, rodata::writableSegment);
         assertThrows(IllegalStateException.class, () -> skel.data("globals.bss"));
         assertThrows(IllegalStateException.class, skel::load);
         skel.close(); // idempotent

@@ -1,5 +1,6 @@
 package dev.lskel4j.runtime;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,6 @@ import java.util.Optional;
  */
 final class Golden {
     private static final int FD_ARRAY_END = (64 + 256) * 4; // MAX_FD_ARRAY_SZ ints at blob offset 0
-    private static final int BPF_PSEUDO_MAP_IDX_VALUE = 6;
-    private static final int FUNC_SYS_BPF = 166;
 
     final String name;
     final byte[] insns;
@@ -78,7 +77,7 @@ final class Golden {
             int im = b.getInt(i * 8 + 4);
             switch (code) {
                 case 0x18 -> { // ld_imm64
-                    blob[dst] = src == BPF_PSEUDO_MAP_IDX_VALUE ? b.getInt(i * 8 + 12) : -1;
+                    blob[dst] = src == Uapi.PSEUDO_MAP_IDX_VALUE ? b.getInt(i * 8 + 12) : -1;
                     loadedFrom[dst] = -1;
                     i++;
                 }
@@ -99,7 +98,7 @@ final class Golden {
                     }
                 }
                 case 0x85 -> {
-                    if (im == FUNC_SYS_BPF) {
+                    if (im == Uapi.FUNC_SYS_BPF) {
                         Call c = new Call((int) imm[1], blob[2], (int) imm[3], i);
                         calls.add(c);
                         pendingCreate = c.cmd() == 0 ? c : null;

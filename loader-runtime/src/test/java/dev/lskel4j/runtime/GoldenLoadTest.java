@@ -367,7 +367,7 @@ class GoldenLoadTest {
     void signedBWithExclusiveHashOnly(String object) throws BpfException {
         Golden g = new Golden(object, "signed-b.");
         SkeletonSpec spec = new SkeletonSpec(object, g.blob().withSigning(
-                Signing.exclusiveOnly(Signing.Scheme.B, Corpus.golden(object, "signed-b.excl_hash"))), g.maps, g.programs, List.of());
+                Signing.exclusiveOnly(SigningScheme.B, Corpus.golden(object, "signed-b.excl_hash"))), g.maps, g.programs, List.of());
         try (Loaded l = run(g, spec)) {
             assertTrue(l.skel().programs().stream().allMatch(p -> p.fd() > 0));
             if (g.elf.variable("target_pid").isPresent()) {
@@ -380,7 +380,7 @@ class GoldenLoadTest {
     @org.junit.jupiter.api.Test
     void signedBWithSignatureNeedsSignatureVerification() throws BpfException {
         Golden g = new Golden("minimal", "signed-b.");
-        LoaderBlob blob = g.blob().withSigning(Signing.signed(Signing.Scheme.B, Corpus.golden("minimal", "signed-b.excl_hash"),
+        LoaderBlob blob = g.blob().withSigning(Signing.signed(SigningScheme.B, Corpus.golden("minimal", "signed-b.excl_hash"),
                 Corpus.golden("minimal", "signed-b.sig")));
         boolean verifies = KernelFeatures.has(Feature.PROG_SIGNATURES);
         try (LightSkeleton skel = LightSkeleton.open(new SkeletonSpec("minimal", blob, g.maps, g.programs, List.of()))) {
@@ -412,13 +412,13 @@ class GoldenLoadTest {
     void signedAWithExclusiveHashOnly(String object) throws BpfException {
         Golden g = new Golden(object, "signed-a.");
         byte[] hash = Corpus.golden(object, "signed-a.excl_hash");
-        SkeletonSpec spec = new SkeletonSpec(object, g.blob().withSigning(Signing.exclusiveOnly(Signing.Scheme.A, hash)),
+        SkeletonSpec spec = new SkeletonSpec(object, g.blob().withSigning(Signing.exclusiveOnly(SigningScheme.A, hash)),
                 g.maps, g.programs, List.of());
         try (Loaded l = run(g, spec)) {
             assertTrue(l.skel().programs().stream().allMatch(p -> p.fd() > 0));
         }
         // run as scheme B, nobody computes the map hash: the loader's own check refuses before its first step
-        SkeletonSpec asB = new SkeletonSpec(object, g.blob().withSigning(Signing.exclusiveOnly(Signing.Scheme.B, hash)),
+        SkeletonSpec asB = new SkeletonSpec(object, g.blob().withSigning(Signing.exclusiveOnly(SigningScheme.B, hash)),
                 g.maps, g.programs, List.of());
         try (LightSkeleton skel = LightSkeleton.open(asB)) {
             LoaderException e = assertThrows(LoaderException.class, skel::load);
@@ -437,7 +437,7 @@ class GoldenLoadTest {
             MemorySegment ctx = arena.allocate(28, 8);
             ctx.set(JAVA_INT, 0, 28);
             LoaderException e = assertThrows(LoaderException.class, () -> BpfLoader.run(
-                    g.blob().withSigning(Signing.exclusiveOnly(Signing.Scheme.B, wrong)), ctx, 0));
+                    g.blob().withSigning(Signing.exclusiveOnly(SigningScheme.B, wrong)), ctx, 0));
             assertEquals(LoaderException.Stage.LOAD_LOADER_PROG, e.stage());
             assertEquals(Errno.EACCES, e.errno());
         }

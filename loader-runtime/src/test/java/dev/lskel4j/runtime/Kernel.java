@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.Native;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -80,7 +81,7 @@ final class Kernel {
             attr.set(JAVA_INT, BpfAttr.ObjInfo.BPF_FD, fd);
             attr.set(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN, BpfAttr.MapInfo.SIZE);
             attr.set(JAVA_LONG, BpfAttr.ObjInfo.INFO, info.address());
-            long r = Native.bpf(BpfAttr.BPF_OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
+            long r = Native.bpf(Uapi.OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
             if (r < 0) {
                 throw new IllegalStateException("OBJ_GET_INFO_BY_FD failed: " + Errno.of((int) -r));
             }
@@ -146,7 +147,7 @@ final class Kernel {
             attr.set(JAVA_LONG, BpfAttr.ProgLoad.LICENSE, arena.allocateFrom("GPL").address());
             attr.set(JAVA_INT, offset(BpfAttr.ProgLoad.LAYOUT, "expected_attach_type"), 24);  // BPF_TRACE_FENTRY
             attr.set(JAVA_INT, offset(BpfAttr.ProgLoad.LAYOUT, "attach_btf_id"), funcId);
-            long fd = Native.bpf(BpfAttr.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+            long fd = Native.bpf(Uapi.PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
             if (fd >= 0) {
                 Native.close((int) fd);
             }
@@ -185,7 +186,7 @@ final class Kernel {
             attr.set(JAVA_INT, BpfAttr.ObjInfo.BPF_FD, fd);
             attr.set(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN, 208);  // offsetofend(struct bpf_prog_info, run_cnt)
             attr.set(JAVA_LONG, BpfAttr.ObjInfo.INFO, info.address());
-            long r = Native.bpf(BpfAttr.BPF_OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
+            long r = Native.bpf(Uapi.OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
             if (r < 0) {
                 throw new IllegalStateException("OBJ_GET_INFO_BY_FD failed: " + Errno.of((int) -r));
             }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lskel4j.runtime.internal.BpfOps;
 import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.Native;
+import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.ProcFds;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -20,6 +22,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,8 +83,7 @@ class LoaderCheckTest {
     void aJvmFdPlantedInTheFdArrayIsRefusedAndStaysOpen() throws Exception {
         String file = Files.createTempFile("lskel-jvm-fd", ".txt").toString();
         try (FileInputStream jvmFile = new FileInputStream(file)) {
-            int fd = ProcFds.open().orElseThrow().stream().filter(f -> ProcFds.kind(f).orElse("").equals(file))
-                    .findFirst().orElseThrow();
+            int fd = openFds().stream().filter(f -> ProcFds.kind(f).orElse("").equals(file)).findFirst().orElseThrow();
             Golden g = new Golden("globals");
             byte[] data = g.data.clone();
             ByteBuffer.wrap(data).order(HOST).putInt(0, fd); // fd_array[0]: the cleanup block closes it
@@ -117,9 +120,11 @@ class LoaderCheckTest {
             MemorySegment ctx = ctx(arena, g);
             int user = 0; // the first BTF-defined map that has a ctx max_entries override
             while (g.maps.get(user).kind() != MapKind.USER || g.maps.get(user).valueSize() == 0) user++;
+            LoaderBlob blob = g.blob();
+            LoaderCheck.check(blob, ctx, (int) ctx.byteSize(), slots(g)); // passes, and the blob keeps what was found
             ctx.set(JAVA_INT, LoaderCtx.mapDesc(user) + LoaderCtx.MAX_ENTRIES, Integer.MAX_VALUE);
             LoaderBlobException e = assertThrows(LoaderBlobException.class,
-                    () -> LoaderCheck.check(g.blob(), ctx, (int) ctx.byteSize(), slots(g)));
+                    () -> LoaderCheck.check(blob, ctx, (int) ctx.byteSize(), slots(g)), "the ctx is checked at every run");
             assertTrue(e.getMessage().contains("max_entries " + Integer.MAX_VALUE + ")"), e.getMessage());
         }
     }
@@ -190,36 +195,105 @@ class LoaderCheckTest {
      * it from another thread's new map; the test closes it.)
      */
     @Test
-    void aReportedFdThatWasOpenBeforeTheRunIsNeverClosed() throws Exception {
+    void aReportedJvmFdIsNeverClosed() throws Exception {
         Golden g = new Golden("globals");
         String file = Files.createTempFile("lskel-jvm-fd", ".txt").toString();
         try (FileInputStream jvmFile = new FileInputStream(file)) {
-            int fd = ProcFds.open().orElseThrow().stream().filter(f -> ProcFds.kind(f).orElse("").equals(file))
-                    .findFirst().orElseThrow();
-            byte[] insns = g.insns.clone();
-            ByteBuffer b = ByteBuffer.wrap(insns).order(HOST);
-            int store = 0; // *(u32 *)(r6 + map_desc[0].map_fd) = r0
-            while (!((b.get(store * 8) & 0xff) == 0x63 && (b.get(store * 8 + 1) & 0x0f) == 6
-                    && b.getShort(store * 8 + 2) == LoaderCtx.mapDesc(0) + LoaderCtx.MAP_FD)) store++;
-            assertEquals(0x61, b.get((store - 1) * 8) & 0xff, "r0 = *(u32 *)(r0 + 0) before the ctx store");
-            b.put((store - 1) * 8, (byte) 0xb7).put((store - 1) * 8 + 1, (byte) 0).putShort((store - 1) * 8 + 2, (short) 0)
-                    .putInt((store - 1) * 8 + 4, fd); // r0 = fd
-            SkeletonSpec spec = new SkeletonSpec("globals", LoaderBlob.of(insns, g.data), g.maps, g.programs, List.of());
-            Set<Integer> before = ProcFds.open().orElseThrow();
-            try (LightSkeleton skel = LightSkeleton.open(spec)) {
-                LoaderBlobException e = assertThrows(LoaderBlobException.class, skel::load);
-                assertTrue(e.getMessage().contains("the loader reported fd " + fd + " for map '" + g.maps.getFirst().name()
-                        + "', which was open before the loader ran: not the loader's"), e.getMessage());
-            }
+            int fd = openFds().stream().filter(f -> ProcFds.kind(f).orElse("").equals(file)).findFirst().orElseThrow();
+            Set<Integer> before = openFds();
+            LoaderBlobException e = refusedAfterTheRun(g, fd);
+            assertTrue(e.getMessage().contains("the loader reported fd " + fd + " for map '" + g.maps.getFirst().name()
+                    + "', which is " + file + ", not anon_inode:bpf-map"), e.getMessage());
             assertEquals(file, ProcFds.kind(fd).orElse(""), "the JVM's fd is still open");
             assertEquals(0, jvmFile.getChannel().position(), "and usable");
-            List<Integer> left = newFds(before);
-            assertEquals(1, left.size(), "only the unreported map is left: " + left);
-            assertEquals(ProcFds.BPF_MAP, ProcFds.kind(left.getFirst()).orElseThrow());
-            Native.close(left.getFirst());
+            closeTheUnreportedMap(before);
         } finally {
             Files.delete(Path.of(file));
         }
+    }
+
+    /**
+     * The same tampered loader reporting a BPF map that existed before the run, of exactly the
+     * first map's type, key and value size: its kernel id (below the run's loader map's) gives it
+     * away, and it stays open, the same map.
+     */
+    @Test
+    void aReportedMapThatExistedBeforeTheRunIsNeverClosed() throws Exception {
+        Golden g = new Golden("globals");
+        MapSpec first = g.maps.getFirst();
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) BpfOps.mapCreate(Native.BPF, arena, first.type(), "planted", first.keySize(), first.valueSize(),
+                    1, 0, null);
+            assertTrue(fd > 0, "map_create: " + fd);
+            try (OwnedFd planted = new OwnedFd(fd)) {
+                int id = Kernel.mapId(fd);
+                Set<Integer> before = openFds();
+                LoaderBlobException e = refusedAfterTheRun(g, fd);
+                assertTrue(e.getMessage().contains("the loader reported fd " + fd + " for map '" + first.name()
+                        + "', which is map id " + id + ", created before the loader ran (its __loader.map is id "),
+                        e.getMessage());
+                assertEquals(ProcFds.BPF_MAP, ProcFds.kind(fd).orElse(""), "the planted map's fd is still open");
+                assertEquals(id, Kernel.mapId(fd), "and still the same map");
+                closeTheUnreportedMap(before);
+            }
+        }
+    }
+
+    /**
+     * Another thread opening and closing a file as fast as it can while skeletons load: the loader's
+     * new fds often get numbers that thread just freed, numbers that were open when the load began.
+     * They are the loader's, and every load takes them.
+     */
+    @Test
+    void fdNumbersOtherThreadsFreeDuringALoadAreTheLoaders() throws Exception {
+        Golden g = new Golden("globals");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> churnFailed = new AtomicReference<>();
+        Thread churn = Thread.ofPlatform().start(() -> {
+            while (!stop.get()) {
+                try (FileInputStream in = new FileInputStream("/proc/self/stat")) {
+                    in.read();
+                } catch (IOException e) {
+                    churnFailed.set(e);
+                    return;
+                }
+            }
+        });
+        try {
+            for (int i = 0; i < 200; i++) {
+                try (LightSkeleton skel = LightSkeleton.open(g.spec())) {
+                    skel.load(LoadOptions.NO_LOG);
+                }
+            }
+        } finally {
+            stop.set(true);
+            churn.join();
+        }
+        assertEquals(null, churnFailed.get());
+    }
+
+    /** Runs globals with its first map's ctx store replaced by {@code r0 = fd}: it must be refused after the run. */
+    private static LoaderBlobException refusedAfterTheRun(Golden g, int fd) throws BpfException {
+        byte[] insns = g.insns.clone();
+        ByteBuffer b = ByteBuffer.wrap(insns).order(HOST);
+        int store = 0; // *(u32 *)(r6 + map_desc[0].map_fd) = r0
+        while (!((b.get(store * 8) & 0xff) == 0x63 && (b.get(store * 8 + 1) & 0x0f) == 6
+                && b.getShort(store * 8 + 2) == LoaderCtx.mapDesc(0) + LoaderCtx.MAP_FD)) store++;
+        assertEquals(0x61, b.get((store - 1) * 8) & 0xff, "r0 = *(u32 *)(r0 + 0) before the ctx store");
+        b.put((store - 1) * 8, (byte) 0xb7).put((store - 1) * 8 + 1, (byte) 0).putShort((store - 1) * 8 + 2, (short) 0)
+                .putInt((store - 1) * 8 + 4, fd); // r0 = fd
+        SkeletonSpec spec = new SkeletonSpec("globals", LoaderBlob.of(insns, g.data), g.maps, g.programs, List.of());
+        try (LightSkeleton skel = LightSkeleton.open(spec)) {
+            return assertThrows(LoaderBlobException.class, skel::load);
+        }
+    }
+
+    /** Only the map the loader created and did not report is left of the refused run: closes it. */
+    private static void closeTheUnreportedMap(Set<Integer> before) {
+        List<Integer> left = newFds(before);
+        assertEquals(1, left.size(), "only the unreported map is left: " + left);
+        assertEquals(ProcFds.BPF_MAP, ProcFds.kind(left.getFirst()).orElseThrow());
+        Native.close(left.getFirst());
     }
 
     /** A descriptor whose map type is not what the loader created: refused after the run, every fd it made closed. */
@@ -230,7 +304,7 @@ class LoaderCheckTest {
         MapSpec first = maps.getFirst();
         maps.set(0, new MapSpec(first.name(), 1, first.keySize(), first.valueSize(), first.maxEntries(), first.flags(),
                 first.kind(), first.initialImage()));
-        Set<Integer> before = ProcFds.open().orElseThrow();
+        Set<Integer> before = openFds();
         try (LightSkeleton skel = LightSkeleton.open(new SkeletonSpec("globals", g.blob(), maps, g.programs, List.of()))) {
             LoaderBlobException e = assertThrows(LoaderBlobException.class, skel::load);
             assertTrue(e.getMessage().contains("for map '" + first.name() + "', which has map_type " + first.type()
@@ -241,10 +315,21 @@ class LoaderCheckTest {
     }
 
     private static List<Integer> newFds(Set<Integer> before) {
-        List<Integer> now = new ArrayList<>(ProcFds.open().orElseThrow());
+        List<Integer> now = new ArrayList<>(openFds());
         now.removeAll(before);
-        now.removeIf(f -> ProcFds.kind(f).isEmpty()); // the listing's own directory fd
         return now;
+    }
+
+    /** {@return the open fds of this process, per /proc/self/fd} */
+    private static Set<Integer> openFds() {
+        Set<Integer> open = new java.util.HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            fds.forEach(p -> open.add(Integer.parseInt(p.getFileName().toString())));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        open.removeIf(fd -> ProcFds.kind(fd).isEmpty()); // the listing's own directory fd, closed now
+        return open;
     }
 
     /** Runs {@code blob} with golden {@code g}'s ctx through a recording syscall: it must be refused, with no call made. */

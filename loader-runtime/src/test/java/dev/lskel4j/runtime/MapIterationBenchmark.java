@@ -1,6 +1,7 @@
 package dev.lskel4j.runtime;
 
 import dev.lskel4j.runtime.internal.Native;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,14 +40,14 @@ public class MapIterationBenchmark {
 
     @Setup
     public void setup() throws KernelException {
-        batched = MapIterationTest.open("bench_iter", MapIterationTest.HASH, 4, 8, entries, 0, Native.BPF);
+        batched = MapIterationTest.open("bench_iter", Uapi.MAP_TYPE_HASH, 4, 8, entries, 0, Native.BPF);
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
         for (int i = 0; i < entries; i++) {
             keys.add(MapIterationTest.u32(i * 7919));
             values.add(MapIterationTest.u64(i));
         }
-        batched.updateBatch(keys, values, BpfMap.BPF_ANY);
+        batched.updateBatch(keys, values, Uapi.ANY);
         byKey = MapIterationTest.reopen(batched, MapIterationTest.noBatches());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.runtime.internal.Native;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,7 @@ class MapIterationProperties {
     /** updateBatch, then entries() and keys() give exactly the set put in. */
     @Property(tries = 60)
     void updateBatchThenEntriesIsTheSet(@ForAll @Size(max = MAX_ENTRIES) Map<Integer, Long> contents) throws KernelException {
-        BpfMap map = MapIterationTest.open("prop_set", MapIterationTest.HASH, 4, 8, MAX_ENTRIES, 0, Native.BPF);
+        BpfMap map = MapIterationTest.open("prop_set", Uapi.MAP_TYPE_HASH, 4, 8, MAX_ENTRIES, 0, Native.BPF);
         try {
             Set<MapEntry> expected = put(map, contents);
             List<MapEntry> entries = map.entries();
@@ -44,7 +45,7 @@ class MapIterationProperties {
     void lookupBatchReturnsEveryEntryOnce(@ForAll @Size(max = MAX_ENTRIES) Map<Integer, Long> contents,
                                           @ForAll @IntRange(min = 1, max = 400) int batchSize,
                                           @ForAll boolean perCpu) throws KernelException {
-        BpfMap map = MapIterationTest.open("prop_batch", perCpu ? MapIterationTest.PERCPU_HASH : MapIterationTest.HASH,
+        BpfMap map = MapIterationTest.open("prop_batch", perCpu ? Uapi.MAP_TYPE_PERCPU_HASH : Uapi.MAP_TYPE_HASH,
                 4, 8, MAX_ENTRIES, 0, Native.BPF);
         try {
             Set<MapEntry> expected = put(map, contents);
@@ -76,7 +77,7 @@ class MapIterationProperties {
             values.add(value.array());
             expected.add(new MapEntry(MapIterationTest.u32(k), value.array()));
         });
-        assertEquals(contents.size(), map.updateBatch(keys, values, BpfMap.BPF_ANY));
+        assertEquals(contents.size(), map.updateBatch(keys, values, Uapi.ANY));
         return expected;
     }
 }

@@ -14,6 +14,7 @@ import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -35,9 +36,6 @@ import org.junit.jupiter.api.Test;
  * and batches read back against what it put in.
  */
 class MapIterationTest {
-    static final int HASH = 1, ARRAY = 2, PERF_EVENT_ARRAY = 4, PERCPU_HASH = 5, PERCPU_ARRAY = 6, LRU_HASH = 9,
-            LPM_TRIE = 11, DEVMAP = 14, QUEUE = 22, RINGBUF = 27;
-    static final int BPF_F_NO_PREALLOC = 1;
     /** The loopback device's ifindex, a valid DEVMAP value. */
     static final int LOOPBACK_IFINDEX = 1;
 
@@ -100,7 +98,7 @@ class MapIterationTest {
         Map<Integer, Long> expected = new HashMap<>();
         for (int i = 0; i < n; i++) {
             long v = 1000L * i + 7;
-            map.update(u32(i * 3 + 1), u64(v), BpfMap.BPF_ANY);
+            map.update(u32(i * 3 + 1), u64(v), Uapi.ANY);
             expected.put(i * 3 + 1, v);
         }
         return expected;
@@ -108,7 +106,7 @@ class MapIterationTest {
 
     @Test
     void hashEntriesKeysAndForEachAgree() throws KernelException {
-        BpfMap map = create("it_hash", HASH, 4, 8, 256, 0);
+        BpfMap map = create("it_hash", Uapi.MAP_TYPE_HASH, 4, 8, 256, 0);
         Map<Integer, Long> expected = fill(map, 200);
         assertEquals(expected, asMap(map.entries()));
         Set<Integer> keys = new HashSet<>();
@@ -121,9 +119,9 @@ class MapIterationTest {
 
     @Test
     void arrayHasEveryIndex() throws KernelException {
-        BpfMap map = create("it_array", ARRAY, 4, 8, 50, 0);
-        map.update(u32(3), u64(33), BpfMap.BPF_ANY);
-        map.update(u32(49), u64(4949), BpfMap.BPF_ANY);
+        BpfMap map = create("it_array", Uapi.MAP_TYPE_ARRAY, 4, 8, 50, 0);
+        map.update(u32(3), u64(33), Uapi.ANY);
+        map.update(u32(49), u64(4949), Uapi.ANY);
         Map<Integer, Long> expected = new HashMap<>();
         for (int i = 0; i < 50; i++) expected.put(i, 0L);
         expected.put(3, 33L);
@@ -136,7 +134,7 @@ class MapIterationTest {
 
     @Test
     void lruHash() throws KernelException {
-        BpfMap map = create("it_lru", LRU_HASH, 4, 8, 512, 0);
+        BpfMap map = create("it_lru", Uapi.MAP_TYPE_LRU_HASH, 4, 8, 512, 0);
         Map<Integer, Long> expected = fill(map, 100);
         assertEquals(expected, asMap(map.entries()));
         assertEquals(expected, asMap(map.lookupBatch(MapBatch.Cursor.START, 512).entries()));
@@ -146,7 +144,7 @@ class MapIterationTest {
     @Test
     void perCpuHashAndArrayHoldEveryCpusSlot() throws BpfException {
         List<Integer> cpus = PossibleCpus.get();
-        for (int type : List.of(PERCPU_HASH, PERCPU_ARRAY)) {
+        for (int type : List.of(Uapi.MAP_TYPE_PERCPU_HASH, Uapi.MAP_TYPE_PERCPU_ARRAY)) {
             BpfMap map = create("it_pcpu" + type, type, 4, 4, 8, 0); // value 4 bytes: slots of 8
             for (int k = 0; k < 8; k++) {
                 map.updateAllCpus(u32(k), u32(100 + k));
@@ -171,7 +169,7 @@ class MapIterationTest {
 
     @Test
     void emptyMap() throws KernelException {
-        BpfMap map = create("it_empty", HASH, 4, 8, 16, 0);
+        BpfMap map = create("it_empty", Uapi.MAP_TYPE_HASH, 4, 8, 16, 0);
         assertEquals(List.of(), map.entries());
         assertEquals(List.of(), map.keys());
         AtomicInteger calls = new AtomicInteger();
@@ -186,7 +184,7 @@ class MapIterationTest {
     /** The action deletes each element it is given: every element comes once and the map ends empty. */
     @Test
     void deletingTheCurrentElementDuringIteration() throws KernelException {
-        BpfMap map = create("it_del", HASH, 4, 8, 256, 0);
+        BpfMap map = create("it_del", Uapi.MAP_TYPE_HASH, 4, 8, 256, 0);
         Map<Integer, Long> expected = fill(map, 150);
         Map<Integer, Long> seen = new HashMap<>();
         map.forEachEntry((k, v) -> {
@@ -201,7 +199,7 @@ class MapIterationTest {
         assertEquals(List.of(), map.keys());
         // the GET_NEXT_KEY walk too: keys are fetched ahead, so deleting the one just handed out never restarts it
         expected = fill(map, 150);
-        BpfMap byKey = create("it_del2", HASH, 4, 8, 256, 0, noBatches());
+        BpfMap byKey = create("it_del2", Uapi.MAP_TYPE_HASH, 4, 8, 256, 0, noBatches());
         fill(byKey, 150);
         Set<Integer> keys = new HashSet<>();
         byKey.forEachEntry((k, v) -> {
@@ -226,17 +224,17 @@ class MapIterationTest {
         Set<Integer> deleted = new HashSet<>();
         BpfSyscall deleteCursorOnce = (cmd, attr, size) -> {
             long key = attr.get(JAVA_LONG, BpfAttr.MapElem.KEY);
-            if (cmd == BpfAttr.BPF_MAP_GET_NEXT_KEY && key != 0 && steps.incrementAndGet() == 60) {
+            if (cmd == Uapi.MAP_GET_NEXT_KEY && key != 0 && steps.incrementAndGet() == 60) {
                 MemorySegment k = MemorySegment.ofAddress(key).reinterpret(4);
                 deleted.add(k.get(JAVA_INT, 0));
                 try (Arena arena = Arena.ofConfined()) {
-                    assertEquals(0, BpfOps.mapElem(Native.BPF, arena, BpfAttr.BPF_MAP_DELETE_ELEM,
+                    assertEquals(0, BpfOps.mapElem(Native.BPF, arena, Uapi.MAP_DELETE_ELEM,
                             attr.get(JAVA_INT, BpfAttr.MapElem.MAP_FD), k, MemorySegment.NULL, 0));
                 }
             }
             return Native.BPF.bpf(cmd, attr, size);
         };
-        BpfMap map = create("it_restart", HASH, 4, 8, 256, 0, deleteCursorOnce);
+        BpfMap map = create("it_restart", Uapi.MAP_TYPE_HASH, 4, 8, 256, 0, deleteCursorOnce);
         Map<Integer, Long> expected = fill(map, 200);
         List<byte[]> keys = map.keys();
         assertEquals(1, deleted.size(), "the cursor was deleted once");
@@ -251,20 +249,20 @@ class MapIterationTest {
     void aWalkThatKeepsRestartingGivesUp() throws KernelException {
         BpfSyscall churn = (cmd, attr, size) -> {
             long key = attr.get(JAVA_LONG, BpfAttr.MapElem.KEY);
-            if (cmd != BpfAttr.BPF_MAP_GET_NEXT_KEY || key == 0) return Native.BPF.bpf(cmd, attr, size);
+            if (cmd != Uapi.MAP_GET_NEXT_KEY || key == 0) return Native.BPF.bpf(cmd, attr, size);
             int fd = attr.get(JAVA_INT, BpfAttr.MapElem.MAP_FD);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment k = arena.allocate(4);
                 MemorySegment.copy(MemorySegment.ofAddress(key).reinterpret(4), 0, k, 0, 4);
                 MemorySegment v = arena.allocate(8);
-                BpfOps.mapElem(Native.BPF, arena, BpfAttr.BPF_MAP_LOOKUP_ELEM, fd, k, v, 0);
-                BpfOps.mapElem(Native.BPF, arena, BpfAttr.BPF_MAP_DELETE_ELEM, fd, k, MemorySegment.NULL, 0);
+                BpfOps.mapElem(Native.BPF, arena, Uapi.MAP_LOOKUP_ELEM, fd, k, v, 0);
+                BpfOps.mapElem(Native.BPF, arena, Uapi.MAP_DELETE_ELEM, fd, k, MemorySegment.NULL, 0);
                 long r = Native.BPF.bpf(cmd, attr, size);
-                BpfOps.mapElem(Native.BPF, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, fd, k, v, 0);
+                BpfOps.mapElem(Native.BPF, arena, Uapi.MAP_UPDATE_ELEM, fd, k, v, 0);
                 return r;
             }
         };
-        BpfMap map = create("it_churn", HASH, 4, 8, 64, 0, churn);
+        BpfMap map = create("it_churn", Uapi.MAP_TYPE_HASH, 4, 8, 64, 0, churn);
         fill(map, 40);
         ConcurrentModificationException e = assertThrows(ConcurrentModificationException.class, map::keys);
         assertTrue(e.getMessage().contains("map 'it_churn'") && e.getMessage().contains("restarted 17 times"),
@@ -273,7 +271,7 @@ class MapIterationTest {
 
     @Test
     void limits() throws KernelException {
-        BpfMap hash = create("it_limit", HASH, 4, 8, 256, 0);
+        BpfMap hash = create("it_limit", Uapi.MAP_TYPE_HASH, 4, 8, 256, 0);
         Map<Integer, Long> expected = fill(hash, 100);
         for (int limit : List.of(1, 5, 16, 17, 99, 100, 101, 1000)) {
             Map<Integer, Long> got = asMap(hash.entries(limit));
@@ -282,7 +280,7 @@ class MapIterationTest {
         }
         assertEquals(List.of(), hash.entries(0));
         assertThrows(IllegalArgumentException.class, () -> hash.entries(-1));
-        BpfMap array = create("it_limit_a", ARRAY, 4, 8, 40, 0);
+        BpfMap array = create("it_limit_a", Uapi.MAP_TYPE_ARRAY, 4, 8, 40, 0);
         assertEquals(List.of(0, 1, 2), array.entries(3).stream().map(e -> int32(e.key())).toList());
     }
 
@@ -292,8 +290,8 @@ class MapIterationTest {
      */
     @Test
     void mapsWithoutBatchLookupAreWalkedByKey() throws KernelException {
-        BpfMap devmap = create("it_devmap", DEVMAP, 4, 4, 8, 0);
-        for (int slot : List.of(1, 4, 6)) devmap.update(u32(slot), u32(LOOPBACK_IFINDEX), BpfMap.BPF_ANY);
+        BpfMap devmap = create("it_devmap", Uapi.MAP_TYPE_DEVMAP, 4, 4, 8, 0);
+        for (int slot : List.of(1, 4, 6)) devmap.update(u32(slot), u32(LOOPBACK_IFINDEX), Uapi.ANY);
         UnsupportedMapOperationException e = assertThrows(UnsupportedMapOperationException.class,
                 () -> devmap.lookupBatch(MapBatch.Cursor.START, 8));
         assertEquals(Errno.ENOTSUPP, e.errno());
@@ -302,7 +300,7 @@ class MapIterationTest {
         assertEquals(List.of(new MapEntry(u32(1), u32(1)), new MapEntry(u32(4), u32(1))), devmap.entries(2));
         assertEquals(8, devmap.keys().size(), "GET_NEXT_KEY gives every slot");
         // and a hash map walked by key reads what its batches read
-        BpfMap hash = create("it_walks", HASH, 4, 8, 128, 0);
+        BpfMap hash = create("it_walks", Uapi.MAP_TYPE_HASH, 4, 8, 128, 0);
         fill(hash, 100);
         BpfMap sameByKey = reopen(hash, noBatches());
         assertEquals(new HashSet<>(hash.entries()), new HashSet<>(sameByKey.entries()));
@@ -316,12 +314,12 @@ class MapIterationTest {
      */
     @Test
     void anLpmTrieIsWalkedByKey() throws KernelException {
-        BpfMap trie = create("it_lpm", LPM_TRIE, 8, 8, 2048, BPF_F_NO_PREALLOC);
+        BpfMap trie = create("it_lpm", Uapi.MAP_TYPE_LPM_TRIE, 8, 8, 2048, Uapi.F_NO_PREALLOC);
         Set<MapEntry> expected = new HashSet<>();
         for (int i = 0; i < 1100; i++) {
             byte[] key = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(32)
                     .order(ByteOrder.BIG_ENDIAN).putInt(0x0a000000 + i).array();
-            trie.update(key, u64(i), BpfMap.BPF_ANY);
+            trie.update(key, u64(i), Uapi.ANY);
             expected.add(new MapEntry(key, u64(i)));
         }
         assertEquals(expected, new HashSet<>(trie.entries()));
@@ -346,8 +344,8 @@ class MapIterationTest {
     @Test
     void batchesOnHashPerCpuAndArray() throws KernelException {
         int cpus = PossibleCpus.get().size();
-        for (int type : List.of(HASH, PERCPU_HASH, ARRAY, PERCPU_ARRAY)) {
-            boolean perCpu = type == PERCPU_HASH || type == PERCPU_ARRAY;
+        for (int type : List.of(Uapi.MAP_TYPE_HASH, Uapi.MAP_TYPE_PERCPU_HASH, Uapi.MAP_TYPE_ARRAY, Uapi.MAP_TYPE_PERCPU_ARRAY)) {
+            boolean perCpu = type == Uapi.MAP_TYPE_PERCPU_HASH || type == Uapi.MAP_TYPE_PERCPU_ARRAY;
             BpfMap map = create("it_batch" + type, type, 4, 8, 64, 0);
             List<byte[]> keys = new ArrayList<>();
             List<byte[]> values = new ArrayList<>();
@@ -359,7 +357,7 @@ class MapIterationTest {
                 values.add(v.array());
                 expected.add(new MapEntry(u32(i), v.array()));
             }
-            assertEquals(64, map.updateBatch(keys, values, BpfMap.BPF_ANY));
+            assertEquals(64, map.updateBatch(keys, values, Uapi.ANY));
             Set<MapEntry> got = new HashSet<>();
             int batches = 0;
             for (MapBatch.Cursor c = MapBatch.Cursor.START; ; batches++) {
@@ -390,13 +388,13 @@ class MapIterationTest {
 
     @Test
     void lookupAndDeleteBatchEmptiesTheMap() throws KernelException {
-        for (int type : List.of(HASH, PERCPU_HASH, LRU_HASH)) {
+        for (int type : List.of(Uapi.MAP_TYPE_HASH, Uapi.MAP_TYPE_PERCPU_HASH, Uapi.MAP_TYPE_LRU_HASH)) {
             BpfMap map = create("it_lad" + type, type, 4, 8, 128, 0);
             List<byte[]> keys = new ArrayList<>();
             for (int i = 0; i < 100; i++) keys.add(u32(i * 7));
-            List<byte[]> values = keys.stream().map(k -> new byte[type == PERCPU_HASH ? 8 * map.possibleCpus().size() : 8])
+            List<byte[]> values = keys.stream().map(k -> new byte[type == Uapi.MAP_TYPE_PERCPU_HASH ? 8 * map.possibleCpus().size() : 8])
                     .toList();
-            map.updateBatch(keys, values, BpfMap.BPF_ANY);
+            map.updateBatch(keys, values, Uapi.ANY);
             Set<Integer> got = new HashSet<>();
             for (MapBatch.Cursor c = MapBatch.Cursor.START; ; ) {
                 MapBatch b = map.lookupAndDeleteBatch(c, 32);
@@ -411,7 +409,7 @@ class MapIterationTest {
 
     @Test
     void deleteBatchStopsAtAMissingKey() throws KernelException {
-        BpfMap map = create("it_delb", HASH, 4, 8, 64, 0);
+        BpfMap map = create("it_delb", Uapi.MAP_TYPE_HASH, 4, 8, 64, 0);
         fill(map, 10); // keys 1, 4, 7, ...
         assertEquals(2, map.deleteBatch(List.of(u32(1), u32(4))));
         KernelException e = assertThrows(KernelException.class, () -> map.deleteBatch(List.of(u32(7), u32(2), u32(10))));
@@ -423,13 +421,13 @@ class MapIterationTest {
         assertEquals(0, map.deleteBatch(List.of()));
         // batches take no BPF_NOEXIST/BPF_EXIST (elem_flags is BPF_F_LOCK only): refused before any element
         KernelException flags = assertThrows(KernelException.class,
-                () -> map.updateBatch(List.of(u32(100), u32(10)), List.of(u64(1), u64(2)), BpfMap.BPF_NOEXIST));
+                () -> map.updateBatch(List.of(u32(100), u32(10)), List.of(u64(1), u64(2)), Uapi.NOEXIST));
         assertEquals(Errno.EINVAL, flags.errno());
         assertEquals("BPF_MAP_UPDATE_BATCH on map 'it_delb' failed: EINVAL (Invalid argument)", flags.getMessage());
         // a full map refuses the element that does not fit, after those that did
-        BpfMap small = create("it_full", HASH, 4, 8, 2, 0);
+        BpfMap small = create("it_full", Uapi.MAP_TYPE_HASH, 4, 8, 2, 0);
         KernelException full = assertThrows(KernelException.class,
-                () -> small.updateBatch(List.of(u32(1), u32(2), u32(3)), List.of(u64(1), u64(2), u64(3)), BpfMap.BPF_ANY));
+                () -> small.updateBatch(List.of(u32(1), u32(2), u32(3)), List.of(u64(1), u64(2), u64(3)), Uapi.ANY));
         assertEquals(Errno.E2BIG, full.errno());
         assertTrue(full.getMessage().endsWith("failed after 2 of 3 elements: " + Errno.E2BIG), full.getMessage());
         assertEquals(2, small.entries().size());
@@ -437,8 +435,8 @@ class MapIterationTest {
 
     @Test
     void cursorsBelongToTheirMap() throws KernelException {
-        BpfMap a = create("it_cur_a", HASH, 4, 8, 64, 0);
-        BpfMap b = create("it_cur_b", HASH, 4, 8, 64, 0);
+        BpfMap a = create("it_cur_a", Uapi.MAP_TYPE_HASH, 4, 8, 64, 0);
+        BpfMap b = create("it_cur_b", Uapi.MAP_TYPE_HASH, 4, 8, 64, 0);
         fill(a, 64);
         MapBatch first = lookupGrowing(a, MapBatch.Cursor.START, 4);
         assertFalse(first.isLast());
@@ -451,7 +449,7 @@ class MapIterationTest {
     /** Map types without the operation refuse with the typed error naming map, operation and errno. */
     @Test
     void unsupportedOperationsGiveTheTypedError() {
-        BpfMap ring = create("it_ring", RINGBUF, 0, 0, 4096, 0);
+        BpfMap ring = create("it_ring", Uapi.MAP_TYPE_RINGBUF, 0, 0, 4096, 0);
         UnsupportedMapOperationException batch = assertThrows(UnsupportedMapOperationException.class,
                 () -> ring.lookupBatch(MapBatch.Cursor.START, 4));
         assertEquals("it_ring", batch.mapName());
@@ -462,12 +460,12 @@ class MapIterationTest {
         assertEquals("BPF_MAP_GET_NEXT_KEY", assertThrows(UnsupportedMapOperationException.class, ring::keys).command());
         assertThrows(UnsupportedMapOperationException.class, ring::entries);
 
-        BpfMap queue = create("it_queue", QUEUE, 0, 4, 8, 0);
+        BpfMap queue = create("it_queue", Uapi.MAP_TYPE_QUEUE, 0, 4, 8, 0);
         UnsupportedMapOperationException noKeys = assertThrows(UnsupportedMapOperationException.class, queue::keys);
         assertEquals(Errno.EINVAL, noKeys.errno());
         assertTrue(noKeys.getMessage().contains("the map has no keys"), noKeys.getMessage());
 
-        BpfMap array = create("it_arr_unsup", ARRAY, 4, 8, 4, 0);
+        BpfMap array = create("it_arr_unsup", Uapi.MAP_TYPE_ARRAY, 4, 8, 4, 0);
         assertEquals("BPF_MAP_DELETE_BATCH", assertThrows(UnsupportedMapOperationException.class,
                 () -> array.deleteBatch(List.of(u32(0)))).command());
         assertEquals("BPF_MAP_LOOKUP_AND_DELETE_BATCH", assertThrows(UnsupportedMapOperationException.class,
@@ -477,13 +475,13 @@ class MapIterationTest {
     /** A kernel without the batch commands (EINVAL) is reported as one, and entries() still works by key. */
     @Test
     void aKernelWithoutBatchCommands() throws KernelException {
-        BpfSyscall oldKernel = (cmd, attr, size) -> cmd >= BpfAttr.BPF_MAP_LOOKUP_BATCH && cmd <= BpfAttr.BPF_MAP_DELETE_BATCH
+        BpfSyscall oldKernel = (cmd, attr, size) -> cmd >= Uapi.MAP_LOOKUP_BATCH && cmd <= Uapi.MAP_DELETE_BATCH
                 ? -Errno.EINVAL.number() : Native.BPF.bpf(cmd, attr, size);
         long fd;
         try (Arena arena = Arena.ofConfined()) {
-            fd = BpfOps.mapCreate(Native.BPF, arena, HASH, "it_old", 4, 8, 16, 0, null);
+            fd = BpfOps.mapCreate(Native.BPF, arena, Uapi.MAP_TYPE_HASH, "it_old", 4, 8, 16, 0, null);
         }
-        BpfMap map = new BpfMap(MapSpec.user("it_old", HASH, 4, 8, 16, 0), 16, new OwnedFd((int) fd), oldKernel,
+        BpfMap map = new BpfMap(MapSpec.user("it_old", Uapi.MAP_TYPE_HASH, 4, 8, 16, 0), 16, new OwnedFd((int) fd), oldKernel,
                 f -> f != Feature.MAP_BATCH_OPS, PossibleCpus.get());
         maps.add(map);
         Map<Integer, Long> expected = fill(map, 10);
@@ -498,8 +496,8 @@ class MapIterationTest {
     /** Walks, batches and refusals leave no fd open. */
     @Test
     void noFdLeaks() throws KernelException {
-        BpfMap hash = create("it_fds", HASH, 4, 8, 256, 0);
-        BpfMap ring = create("it_fds_ring", RINGBUF, 0, 0, 4096, 0);
+        BpfMap hash = create("it_fds", Uapi.MAP_TYPE_HASH, 4, 8, 256, 0);
+        BpfMap ring = create("it_fds_ring", Uapi.MAP_TYPE_RINGBUF, 0, 0, 4096, 0);
         fill(hash, 200);
         int before = Kernel.openFds();
         for (int i = 0; i < 20; i++) {
@@ -521,7 +519,7 @@ class MapIterationTest {
 
     /** {@return the real kernel, except that batch commands are refused as by a map type without them} */
     static BpfSyscall noBatches() {
-        return (cmd, attr, size) -> cmd >= BpfAttr.BPF_MAP_LOOKUP_BATCH && cmd <= BpfAttr.BPF_MAP_DELETE_BATCH
+        return (cmd, attr, size) -> cmd >= Uapi.MAP_LOOKUP_BATCH && cmd <= Uapi.MAP_DELETE_BATCH
                 ? -Errno.ENOTSUPP.number() : Native.BPF.bpf(cmd, attr, size);
     }
 }

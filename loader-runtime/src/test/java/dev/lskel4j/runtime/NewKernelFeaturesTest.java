@@ -13,6 +13,7 @@ import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -31,8 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * end to end through the runtime; if not, that the runtime reports the clear error.
  */
 class NewKernelFeaturesTest {
-    private static final long BPF_F_CPU = 8;
-    private static final long BPF_F_ALL_CPUS = 16;
 
     /** fentry/fexit/fmod_ret/lsm/lsm.s of prog_types: loaded, attached and run by the kernel, or EPERM. */
     @ParameterizedTest
@@ -153,7 +152,7 @@ class NewKernelFeaturesTest {
         int valueSize = 12;
         List<long[]> calls = new ArrayList<>();  // {cmd, flags}
         BpfSyscall recording = (cmd, attr, size) -> {
-            if (cmd == BpfAttr.BPF_MAP_UPDATE_ELEM || cmd == BpfAttr.BPF_MAP_LOOKUP_ELEM) {
+            if (cmd == Uapi.MAP_UPDATE_ELEM || cmd == Uapi.MAP_LOOKUP_ELEM) {
                 calls.add(new long[] {cmd, attr.get(JAVA_LONG, BpfAttr.MapElem.FLAGS)});
             }
             return Native.BPF.bpf(cmd, attr, size);
@@ -177,8 +176,8 @@ class NewKernelFeaturesTest {
                 }
                 List<Long> elemFlags = calls.stream().map(c -> c[1]).toList();
                 if (flags) {
-                    long cpuFlag = ((long) last << 32) | BPF_F_CPU;
-                    assertEquals(List.of(BPF_F_ALL_CPUS, cpuFlag, cpuFlag), elemFlags, "update all, update cpu, lookup cpu");
+                    long cpuFlag = ((long) last << 32) | Uapi.F_CPU;
+                    assertEquals(List.of(Uapi.F_ALL_CPUS, cpuFlag, cpuFlag), elemFlags, "update all, update cpu, lookup cpu");
                 } else {
                     assertTrue(elemFlags.stream().allMatch(f -> f == 0), "the full-array path passes no flags: " + elemFlags);
                 }
@@ -194,8 +193,8 @@ class NewKernelFeaturesTest {
             long fd = BpfOps.mapCreate(Native.BPF, arena, 6, "lskel_cpuprobe", 4, 8, 1, 0, null);
             assertTrue(fd > 0, "map create: " + fd);
             try {
-                long r = BpfOps.mapElem(Native.BPF, arena, BpfAttr.BPF_MAP_UPDATE_ELEM, (int) fd,
-                        arena.allocateFrom(JAVA_BYTE, Kernel.u32(0)), arena.allocate(8, 8), BPF_F_ALL_CPUS);
+                long r = BpfOps.mapElem(Native.BPF, arena, Uapi.MAP_UPDATE_ELEM, (int) fd,
+                        arena.allocateFrom(JAVA_BYTE, Kernel.u32(0)), arena.allocate(8, 8), Uapi.F_ALL_CPUS);
                 return r == 0;
             } finally {
                 Native.close((int) fd);

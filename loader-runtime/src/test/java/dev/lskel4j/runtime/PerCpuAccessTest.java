@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.OwnedFd;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ class PerCpuAccessTest {
             long valueSize = cpuFlag || allCpus ? VALUE_SIZE : (long) SLOT * CPUS.size();
             MemorySegment value = MemorySegment.ofAddress(attr.get(JAVA_LONG, BpfAttr.MapElem.VALUE)).reinterpret(valueSize);
             switch (cmd) {
-                case BpfAttr.BPF_MAP_LOOKUP_ELEM -> {
+                case Uapi.MAP_LOOKUP_ELEM -> {
                     if (allCpus) {
                         return -22; // lookups do not take BPF_F_ALL_CPUS
                     }
@@ -80,7 +81,7 @@ class PerCpuAccessTest {
                         MemorySegment.copy(slots[i], 0, value, JAVA_BYTE, at, VALUE_SIZE);
                     }
                 }
-                case BpfAttr.BPF_MAP_UPDATE_ELEM -> {
+                case Uapi.MAP_UPDATE_ELEM -> {
                     for (int i = 0; i < CPUS.size(); i++) {
                         if (cpuFlag && i != cpu) {
                             continue;
@@ -153,14 +154,14 @@ class PerCpuAccessTest {
             assertEquals(FD, a.get(JAVA_INT.withByteAlignment(1), 0));
             assertEquals(0, a.get(JAVA_INT.withByteAlignment(1), 4), "padding after map_fd");
         }
-        assertEquals(BpfAttr.BPF_MAP_UPDATE_ELEM, calls.get(0).cmd());
+        assertEquals(Uapi.MAP_UPDATE_ELEM, calls.get(0).cmd());
         // BPF_F_CPU (8) with the CPU number in the upper 32 bits, at attr offset 24
         byte[] cpu2 = {8, 0, 0, 0, 2, 0, 0, 0};
         assertArrayEquals(cpu2, java.util.Arrays.copyOfRange(calls.get(0).attr(), 24, 32));
         assertEquals(0x0000_0002_0000_0008L, calls.get(0).flags());
-        assertEquals(BpfAttr.BPF_MAP_LOOKUP_ELEM, calls.get(1).cmd());
+        assertEquals(Uapi.MAP_LOOKUP_ELEM, calls.get(1).cmd());
         assertEquals(0x0000_0001_0000_0008L, calls.get(1).flags());
-        assertEquals(BpfAttr.BPF_MAP_UPDATE_ELEM, calls.get(2).cmd());
+        assertEquals(Uapi.MAP_UPDATE_ELEM, calls.get(2).cmd());
         assertEquals(16, calls.get(2).flags(), "BPF_F_ALL_CPUS");
         assertEquals(0, calls.get(3).flags(), "reading all CPUs uses the full per-CPU array, no flag");
         assertEquals(0x0000_0007_0000_0008L, BpfMap.cpuFlag(7));

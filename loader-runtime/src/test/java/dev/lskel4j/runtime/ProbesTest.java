@@ -10,6 +10,7 @@ import dev.lskel4j.runtime.internal.BpfOps;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -135,7 +136,7 @@ class ProbesTest {
         int slot = (valueSize + 7) & ~7;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate((long) slot * ncpus, 8);
-            long r = BpfOps.mapElem(Native.BPF, arena, BpfAttr.BPF_MAP_LOOKUP_ELEM, fd,
+            long r = BpfOps.mapElem(Native.BPF, arena, Uapi.MAP_LOOKUP_ELEM, fd,
                     arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, key), value, 0);
             assertEquals(0, r);
             return value.asSlice((long) slot * index, valueSize).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);

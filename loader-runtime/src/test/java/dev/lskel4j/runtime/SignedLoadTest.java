@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SignedLoadTest {
 
     private static Signing signing(String object, String scheme) {
-        return Signing.signed("a".equals(scheme) ? Signing.Scheme.A : Signing.Scheme.B,
+        return Signing.signed("a".equals(scheme) ? SigningScheme.A : SigningScheme.B,
                 Corpus.golden(object, "signed-" + scheme + ".excl_hash"), Corpus.golden(object, "signed-" + scheme + ".sig"));
     }
 
@@ -101,7 +101,7 @@ class SignedLoadTest {
             assertTrue(skel.programs().stream().allMatch(p -> p.fd() > 0));
         }
         // the exclusive map stays: the same blob bound to another loader's hash does not load
-        Signing foreign = Signing.signed(Signing.Scheme.valueOf(scheme.toUpperCase(java.util.Locale.ROOT)),
+        Signing foreign = Signing.signed(SigningScheme.valueOf(scheme.toUpperCase(java.util.Locale.ROOT)),
                 Corpus.golden("kfunc", "signed-b.excl_hash"), Corpus.golden(object, "signed-" + scheme + ".sig"));
         try (LightSkeleton skel = LightSkeleton.open(spec(g, foreign))) {
             LoaderException e = assertThrows(LoaderException.class, () -> skel.load(options));
@@ -118,7 +118,7 @@ class SignedLoadTest {
         int i = at < 0 ? g.data.length + at : at;
         g.data[i] ^= 0x01;
         // exclusive-only binding: the runtime hashes the frozen map, the loader compares, on any kernel
-        Signing binding = Signing.exclusiveOnly(Signing.Scheme.A, Corpus.golden("globals", "signed-a.excl_hash"));
+        Signing binding = Signing.exclusiveOnly(SigningScheme.A, Corpus.golden("globals", "signed-a.excl_hash"));
         try (LightSkeleton skel = LightSkeleton.open(spec(g, binding))) {
             LoaderException e = assertThrows(LoaderException.class, () -> skel.load(LoadOptions.NO_LOG));
             assertEquals(LoaderException.Stage.METADATA_HASH_MISMATCH, e.stage(), e.getMessage());
@@ -132,7 +132,7 @@ class SignedLoadTest {
     void tamperedFdArrayIsRefusedBeforeTheLoaderCanCloseOurFds(String scheme) throws BpfException {
         Golden g = new Golden("globals", "signed-" + scheme + ".");
         g.data[0] ^= 0x01; // fd_array[0] = 1: the failing loader's cleanup would close(1), our stdout
-        Signing binding = Signing.exclusiveOnly(Signing.Scheme.valueOf(scheme.toUpperCase(java.util.Locale.ROOT)),
+        Signing binding = Signing.exclusiveOnly(SigningScheme.valueOf(scheme.toUpperCase(java.util.Locale.ROOT)),
                 Corpus.golden("globals", "signed-" + scheme + ".excl_hash"));
         try (LightSkeleton skel = LightSkeleton.open(spec(g, binding))) {
             // scheme A's data is not signed: the runtime's blob check (LoaderCheck) refuses before any bpf()
@@ -148,7 +148,7 @@ class SignedLoadTest {
     void unsignedLoaderFailingAtItsFirstOperationIsNotAHashMismatch() throws BpfException {
         // scheme B has no in-loader check: an EINVAL before the first operation stays a loader error
         Golden g = new Golden("globals", "signed-a.");
-        Signing asB = Signing.exclusiveOnly(Signing.Scheme.B, Corpus.golden("globals", "signed-a.excl_hash"));
+        Signing asB = Signing.exclusiveOnly(SigningScheme.B, Corpus.golden("globals", "signed-a.excl_hash"));
         try (LightSkeleton skel = LightSkeleton.open(spec(g, asB))) {
             LoaderException e = assertThrows(LoaderException.class, () -> skel.load(LoadOptions.NO_LOG));
             assertEquals(LoaderException.Stage.LOADER_RETURNED_ERROR, e.stage(), e.getMessage());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,9 @@ class ValuesTest {
         assertEquals("errno 4242", Errno.of(4242).name());
         assertNotEquals(Errno.EINVAL, Errno.ERANGE);
         assertThrows(IllegalArgumentException.class, () -> Errno.of(0));
+        assertEquals(Optional.of(Errno.EDOM), Errno.named("EDOM"));
+        assertEquals(33, Errno.EDOM.number());
+        assertEquals(Optional.empty(), Errno.named("errno 4242"));
     }
 
     @Test
@@ -76,7 +80,7 @@ class ValuesTest {
         assertThrows(IllegalArgumentException.class, () -> new LoaderStep(LoaderStep.Kind.BTF_LOAD, 4, -1, "x"));
         assertThrows(IllegalArgumentException.class, () -> new ProgramSpec("p", "raw_tp/x", 17, 0, -2));
         assertThrows(IllegalArgumentException.class,
-                () -> MapSpec.data("m.data", MapKind.DATA, 2, 4, MapSpec.BPF_F_MMAPABLE, new byte[8]));
+                () -> MapSpec.data("m.data", MapKind.DATA, 2, 4, Uapi.F_MMAPABLE, new byte[8]));
         assertThrows(IllegalArgumentException.class, () -> new MapSpec("arr", 2, 4, 8, 1, 0, MapKind.USER,
                 Optional.of(new MapSpec.Bytes(new byte[8]))));
         LoaderBlob blob = LoaderBlob.of(new byte[] {(byte) 0xbf, 0x16, 0, 0, 0, 0, 0, 0}, new byte[16]);
@@ -88,7 +92,7 @@ class ValuesTest {
                 List.of(new KconfigExtern("CONFIG_X", KconfigExtern.Type.BOOL, 0, 1, false, false))));
         assertThrows(IllegalArgumentException.class, () -> blob.withSteps(
                 List.of(new LoaderStep(LoaderStep.Kind.BTF_LOAD, 16, -1, "outside"))));
-        assertThrows(IllegalArgumentException.class, () -> Signing.exclusiveOnly(Signing.Scheme.B, new byte[31]));
+        assertThrows(IllegalArgumentException.class, () -> Signing.exclusiveOnly(SigningScheme.B, new byte[31]));
     }
 
     @Test

@@ -8,10 +8,10 @@ import dev.lskel4j.gen.skel.GeneratedSkeleton;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.gen.skel.SignedGeneration;
 import dev.lskel4j.gen.skel.SkeletonGenerator;
+import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.signing.KeyMaterialException;
 import dev.lskel4j.signing.LoaderSigner;
 import dev.lskel4j.signing.SigningException;
-import dev.lskel4j.signing.SigningScheme;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -186,7 +186,7 @@ public class GenerateMojo extends AbstractMojo {
         String className = Generation.className(name) + classNameSuffix;
         try {
             GenOptions options = signer.isPresent()
-                    ? GenOptions.DEFAULT.withSigning(SignedGeneration.genSigning(scheme())) : GenOptions.DEFAULT;
+                    ? GenOptions.DEFAULT.withSigning(scheme()) : GenOptions.DEFAULT;
             Generation gen = Generation.of(Files.readAllBytes(obj), obj.toString(), name, HostValues.none(), options);
             SkeletonGenerator.Options skelOptions = new SkeletonGenerator.Options(packageName, className, includeLoaderPlan, types);
             GeneratedSkeleton skel = signer.isPresent()

@@ -175,7 +175,7 @@ class GenerateMojoTest {
         assertTrue(java.util.Arrays.equals(hash, java.util.Arrays.copyOfRange(resource, resource.length - sig.length - 32,
                 resource.length - sig.length)));
         String source = Files.readString(mojo.sourceDirectory.toPath().resolve("org/example/bpf/GlobalsSkel.java"));
-        assertTrue(source.contains("Signing.Scheme.B"), source);
+        assertTrue(source.contains("SigningScheme.B"), source);
     }
 
     @Test

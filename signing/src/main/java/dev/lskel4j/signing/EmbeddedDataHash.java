@@ -1,5 +1,7 @@
 package dev.lskel4j.signing;
 
+import dev.lskel4j.runtime.Errno;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -27,8 +29,6 @@ final class EmbeddedDataHash {
     private static final int MOV64_K = 0xb7;
     private static final int JNE_K = 0x55;
     private static final int JNE_X = 0x5d;
-    private static final int BPF_PSEUDO_MAP_IDX = 5;
-    private static final int EINVAL = 22;
     private static final int R1 = 1;
     private static final int R2 = 2;
     private static final int R3 = 3;
@@ -84,11 +84,11 @@ final class EmbeddedDataHash {
     }
 
     private static boolean mapIdx0(List<Insn> c, int at) {
-        return is(c.get(at), LD_IMM64, R1, BPF_PSEUDO_MAP_IDX, 0, 0) && is(c.get(at + 1), 0, 0, 0, 0, 0);
+        return is(c.get(at), LD_IMM64, R1, Uapi.PSEUDO_MAP_IDX, 0, 0) && is(c.get(at + 1), 0, 0, 0, 0, 0);
     }
 
     private static boolean minusEinval(Insn i) {
-        return is(i, MOV64_K, R7, 0, 0, -EINVAL);
+        return is(i, MOV64_K, R7, 0, 0, -Errno.EINVAL.number());
     }
 
     private static boolean is(Insn i, int code, int dst, int src, int off, int imm) {

@@ -1,5 +1,6 @@
 package dev.lskel4j.signing;
 
+import dev.lskel4j.runtime.SigningScheme;
 import java.util.Arrays;
 import java.util.HexFormat;
 

@@ -1,5 +1,6 @@
 package dev.lskel4j.signing;
 
+import dev.lskel4j.runtime.SigningScheme;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.lskel4j.signing;
 
+import dev.lskel4j.runtime.SigningScheme;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

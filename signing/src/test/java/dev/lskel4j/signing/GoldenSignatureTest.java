@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.lskel4j.runtime.SigningScheme;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;

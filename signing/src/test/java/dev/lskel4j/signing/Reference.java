@@ -2,6 +2,7 @@ package dev.lskel4j.signing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lskel4j.runtime.SigningScheme;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lskel4j.runtime.SigningScheme;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;

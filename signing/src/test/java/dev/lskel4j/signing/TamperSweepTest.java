@@ -3,6 +3,7 @@ package dev.lskel4j.signing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lskel4j.runtime.SigningScheme;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.lskel4j.gen.btf;
 import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.BtfType.*;
+import dev.lskel4j.runtime.Errno;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -48,10 +49,6 @@ public final class Btf {
     public static final int MIN_HEADER_SIZE = 24;
     /** libbpf forces 8-byte pointers for BPF-targeted BTF ({@code bpf_object__init_btf()}). */
     public static final int POINTER_SIZE = 8;
-    /** {@code -EINVAL}, returned by {@link #resolveSize(int)}. */
-    public static final int EINVAL = 22;
-    /** {@code -E2BIG}, returned by {@link #resolveSize(int)}. */
-    public static final int E2BIG = 7;
 
     private static final String SEC = ".BTF";
     private static final int MAX_RESOLVE_DEPTH = 32;
@@ -334,18 +331,18 @@ public final class Btf {
                 case TypeTag x -> cur = x.type();
                 case Array a -> {
                     long n = Integer.toUnsignedLong(a.nelems());
-                    if (nelems != 0 && n > 0xffffffffL / nelems) return -E2BIG;
+                    if (nelems != 0 && n > 0xffffffffL / nelems) return -Errno.E2BIG.number();
                     nelems *= n;
                     cur = a.type();
                 }
                 default -> {
-                    return -EINVAL;
+                    return -Errno.EINVAL.number();
                 }
             }
             if (size >= 0) break;
         }
-        if (size < 0) return -EINVAL;
-        if (nelems != 0 && size > 0xffffffffL / nelems) return -E2BIG;
+        if (size < 0) return -Errno.EINVAL.number();
+        if (nelems != 0 && size > 0xffffffffL / nelems) return -Errno.E2BIG.number();
         return nelems * size;
     }
 
@@ -516,22 +513,37 @@ public final class Btf {
 
     /** {@return the bytes libbpf's {@code btf__raw_data()} returns for this BTF now (see the class comment)} */
     public byte[] rawData() {
+        byte[] out = new byte[rawSize()];
+        writeRawData(out);
+        return out;
+    }
+
+    /** {@return the length of {@link #rawData()}} */
+    public int rawSize() {
+        if (!modifiable && order == ByteOrder.LITTLE_ENDIAN) return original.length;
+        return (int) hdrField(H_HDR_LEN) + (int) hdrField(H_TYPE_LEN) + (layout == null ? 0 : layout.length)
+                + (int) hdrField(H_STR_LEN);
+    }
+
+    /**
+     * Writes {@link #rawData()} into {@code out}, which must be {@link #rawSize()} zero bytes
+     * (as a fresh array is).
+     */
+    public void writeRawData(byte[] out) {
+        if (out.length != rawSize()) throw new IllegalArgumentException(out.length + " bytes, not " + rawSize());
         if (!modifiable && order == ByteOrder.LITTLE_ENDIAN) {
-            byte[] out = original.clone();
+            System.arraycopy(original, 0, out, 0, original.length);
             System.arraycopy(typeData, 0, out, (int) (hdrField(H_HDR_LEN) + hdrField(H_TYPE_OFF)), typeData.length);
-            return out;
+            return;
         }
         int hdrLen = (int) hdrField(H_HDR_LEN);
-        int typeLen = (int) hdrField(H_TYPE_LEN);
         int strLen = (int) hdrField(H_STR_LEN);
-        int layoutLen = layout == null ? 0 : layout.length;
-        ByteBuffer b = ByteBuffer.allocate(hdrLen + typeLen + layoutLen + strLen).order(order);
+        ByteBuffer b = ByteBuffer.wrap(out).order(order);
         b.put(hdr, 0, Math.min(hdrLen, KNOWN_HEADER_SIZE));
         b.position(hdrLen);
         b.put(typeData);
         if (layout != null) b.put(layout);
         b.put(strs, 0, strLen);
-        return b.array();
     }
 
     // btf_ensure_modifiable(): from now on raw data is rebuilt (see the class comment); the strset

@@ -45,9 +45,9 @@ final class BtfCodec {
             case BtfType.KIND_STRUCT -> new Struct(nameOff, info, third, members(b, p, vlen));
             case BtfType.KIND_UNION -> new Union(nameOff, info, third, members(b, p, vlen));
             case BtfType.KIND_ENUM -> {
-                List<EnumValue> values = new ArrayList<>(vlen);
-                for (int i = 0; i < vlen; i++) values.add(new EnumValue(b.getInt(p + 8 * i), b.getInt(p + 8 * i + 4)));
-                yield new BtfType.Enum(nameOff, info, third, values);
+                EnumValue[] values = new EnumValue[vlen];
+                for (int i = 0; i < vlen; i++) values[i] = new EnumValue(b.getInt(p + 8 * i), b.getInt(p + 8 * i + 4));
+                yield new BtfType.Enum(nameOff, info, third, List.of(values));
             }
             case BtfType.KIND_FWD -> new Fwd(nameOff, info, third);
             case BtfType.KIND_TYPEDEF -> new Typedef(nameOff, info, third);
@@ -56,27 +56,27 @@ final class BtfCodec {
             case BtfType.KIND_RESTRICT -> new Restrict(nameOff, info, third);
             case BtfType.KIND_FUNC -> new Func(nameOff, info, third);
             case BtfType.KIND_FUNC_PROTO -> {
-                List<Param> params = new ArrayList<>(vlen);
-                for (int i = 0; i < vlen; i++) params.add(new Param(b.getInt(p + 8 * i), b.getInt(p + 8 * i + 4)));
-                yield new FuncProto(nameOff, info, third, params);
+                Param[] params = new Param[vlen];
+                for (int i = 0; i < vlen; i++) params[i] = new Param(b.getInt(p + 8 * i), b.getInt(p + 8 * i + 4));
+                yield new FuncProto(nameOff, info, third, List.of(params));
             }
             case BtfType.KIND_VAR -> new Var(nameOff, info, third, b.getInt(p));
             case BtfType.KIND_DATASEC -> {
-                List<VarSecinfo> infos = new ArrayList<>(vlen);
+                VarSecinfo[] infos = new VarSecinfo[vlen];
                 for (int i = 0; i < vlen; i++) {
-                    infos.add(new VarSecinfo(b.getInt(p + 12 * i), b.getInt(p + 12 * i + 4), b.getInt(p + 12 * i + 8)));
+                    infos[i] = new VarSecinfo(b.getInt(p + 12 * i), b.getInt(p + 12 * i + 4), b.getInt(p + 12 * i + 8));
                 }
-                yield new Datasec(nameOff, info, third, infos);
+                yield new Datasec(nameOff, info, third, List.of(infos));
             }
             case BtfType.KIND_FLOAT -> new BtfType.Float(nameOff, info, third);
             case BtfType.KIND_DECL_TAG -> new DeclTag(nameOff, info, third, b.getInt(p));
             case BtfType.KIND_TYPE_TAG -> new TypeTag(nameOff, info, third);
             case BtfType.KIND_ENUM64 -> {
-                List<Enum64Value> values = new ArrayList<>(vlen);
+                Enum64Value[] values = new Enum64Value[vlen];
                 for (int i = 0; i < vlen; i++) {
-                    values.add(new Enum64Value(b.getInt(p + 12 * i), b.getInt(p + 12 * i + 4), b.getInt(p + 12 * i + 8)));
+                    values[i] = new Enum64Value(b.getInt(p + 12 * i), b.getInt(p + 12 * i + 4), b.getInt(p + 12 * i + 8));
                 }
-                yield new Enum64(nameOff, info, third, values);
+                yield new Enum64(nameOff, info, third, List.of(values));
             }
             default -> {
                 int n = (size - BtfType.HEADER_SIZE) / 4;
@@ -87,10 +87,11 @@ final class BtfCodec {
         };
     }
 
+    // decoded into an array and made a list once: the records' List.copyOf keeps an immutable list
     private static List<Member> members(ByteBuffer b, int p, int vlen) {
-        List<Member> out = new ArrayList<>(vlen);
-        for (int i = 0; i < vlen; i++) out.add(new Member(b.getInt(p + 12 * i), b.getInt(p + 12 * i + 4), b.getInt(p + 12 * i + 8)));
-        return out;
+        Member[] out = new Member[vlen];
+        for (int i = 0; i < vlen; i++) out[i] = new Member(b.getInt(p + 12 * i), b.getInt(p + 12 * i + 4), b.getInt(p + 12 * i + 8));
+        return List.of(out);
     }
 
     /** Writes {@code t} at the buffer's position, advancing it by {@link BtfType#encodedSize()}. */

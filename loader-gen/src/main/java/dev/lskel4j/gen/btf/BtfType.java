@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.btf;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.List;
 
 /**
@@ -17,26 +18,26 @@ import java.util.List;
  * {@link Integer#toUnsignedLong(int)} where the magnitude matters.
  */
 public sealed interface BtfType {
-    int KIND_UNKN = 0;
-    int KIND_INT = 1;
-    int KIND_PTR = 2;
-    int KIND_ARRAY = 3;
-    int KIND_STRUCT = 4;
-    int KIND_UNION = 5;
-    int KIND_ENUM = 6;
-    int KIND_FWD = 7;
-    int KIND_TYPEDEF = 8;
-    int KIND_VOLATILE = 9;
-    int KIND_CONST = 10;
-    int KIND_RESTRICT = 11;
-    int KIND_FUNC = 12;
-    int KIND_FUNC_PROTO = 13;
-    int KIND_VAR = 14;
-    int KIND_DATASEC = 15;
-    int KIND_FLOAT = 16;
-    int KIND_DECL_TAG = 17;
-    int KIND_TYPE_TAG = 18;
-    int KIND_ENUM64 = 19;
+    int KIND_UNKN = Uapi.BTF_KIND_UNKN;
+    int KIND_INT = Uapi.BTF_KIND_INT;
+    int KIND_PTR = Uapi.BTF_KIND_PTR;
+    int KIND_ARRAY = Uapi.BTF_KIND_ARRAY;
+    int KIND_STRUCT = Uapi.BTF_KIND_STRUCT;
+    int KIND_UNION = Uapi.BTF_KIND_UNION;
+    int KIND_ENUM = Uapi.BTF_KIND_ENUM;
+    int KIND_FWD = Uapi.BTF_KIND_FWD;
+    int KIND_TYPEDEF = Uapi.BTF_KIND_TYPEDEF;
+    int KIND_VOLATILE = Uapi.BTF_KIND_VOLATILE;
+    int KIND_CONST = Uapi.BTF_KIND_CONST;
+    int KIND_RESTRICT = Uapi.BTF_KIND_RESTRICT;
+    int KIND_FUNC = Uapi.BTF_KIND_FUNC;
+    int KIND_FUNC_PROTO = Uapi.BTF_KIND_FUNC_PROTO;
+    int KIND_VAR = Uapi.BTF_KIND_VAR;
+    int KIND_DATASEC = Uapi.BTF_KIND_DATASEC;
+    int KIND_FLOAT = Uapi.BTF_KIND_FLOAT;
+    int KIND_DECL_TAG = Uapi.BTF_KIND_DECL_TAG;
+    int KIND_TYPE_TAG = Uapi.BTF_KIND_TYPE_TAG;
+    int KIND_ENUM64 = Uapi.BTF_KIND_ENUM64;
 
     /** {@code BTF_INT_SIGNED}, in {@link Int#encodingFlags()}. */
     int INT_SIGNED = 1;

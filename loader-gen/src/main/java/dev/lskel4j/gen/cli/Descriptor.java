@@ -3,8 +3,8 @@ package dev.lskel4j.gen.cli;
 import dev.lskel4j.gen.plan.KconfigVar;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.ProgInfo;
-import dev.lskel4j.gen.skel.BpfNames;
 import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.runtime.uapi.Uapi;
 import dev.lskel4j.signing.LoaderSignature;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -49,14 +49,14 @@ final class Descriptor {
     private static String map(MapInfo m) {
         return "{ \"index\": " + m.index() + ", \"name\": " + str(m.name()) + ", \"kernelName\": " + str(m.kernelName())
                 + ", \"kind\": " + str(m.kind().name()) + ", \"section\": " + str(m.section())
-                + ", \"type\": " + str(BpfNames.mapType(m.mapType())) + ", \"typeId\": " + m.mapType()
+                + ", \"type\": " + str(Uapi.mapTypeName(m.mapType())) + ", \"typeId\": " + m.mapType()
                 + ", \"keySize\": " + m.keySize() + ", \"valueSize\": " + m.valueSize()
                 + ", \"maxEntries\": " + m.maxEntries() + ", \"flags\": " + m.mapFlags() + " }";
     }
 
     private static String program(ProgInfo p) {
         return "{ \"name\": " + str(p.name()) + ", \"section\": " + str(p.section())
-                + ", \"type\": " + str(BpfNames.progType(p.progType())) + ", \"typeId\": " + p.progType()
+                + ", \"type\": " + str(Uapi.progTypeName(p.progType())) + ", \"typeId\": " + p.progType()
                 + ", \"expectedAttachType\": " + p.expectedAttachType() + ", \"autoload\": " + p.autoload()
                 + ", \"loadSlot\": " + p.loadSlot() + " }";
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,6 +65,11 @@ final class GenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliException {
+        return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** Generates and writes every object, printing one line per object to {@code o}; {@return the exit status} */
+    int run(PrintWriter o, PrintWriter err) throws CliException {
         if (name != null && objects.size() > 1) {
             throw new CliException(Lskel.USAGE, "--name applies to one object, but " + objects.size() + " were given");
         }
@@ -77,9 +83,8 @@ final class GenCommand implements Callable<Integer> {
         // every object that generates (and signs) is written; the others are named at the end (exit 1)
         Optional<LoaderSigner> signer = signing.signer(generation);
         HostValues hostValues = host.hostValues();
+        Object[] generated = generateAll(names, hostValues);
         boolean outPrepared = false; // --out is made when the first object has generated: no output for none
-        PrintWriter o = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         List<String> failed = new ArrayList<>();
         for (int i = 0; i < objects.size(); i++) {
             Path obj = objects.get(i);
@@ -87,7 +92,7 @@ final class GenCommand implements Callable<Integer> {
             Generation g;
             Optional<LoaderSignature> sig;
             try {
-                g = generation.generate(obj, n, hostValues);
+                g = result(generated[i]);
                 sig = signer.isPresent() ? Optional.of(signing.sign(g, signer.get()).signature()) : Optional.empty();
             } catch (CliException e) {
                 if (objects.size() == 1) throw e;
@@ -119,6 +124,58 @@ final class GenCommand implements Callable<Integer> {
                     + String.join(", ", failed) + " (the other " + (objects.size() - failed.size()) + " were written)");
         }
         return Lskel.OK;
+    }
+
+    /**
+     * Generates every object, on as many threads as there are CPUs (at most one per object): the
+     * generations are independent, and a batch is mostly cold code, so two CPUs take half the
+     * time. Everything else (signing, writing, printing, the order of messages) stays in order
+     * on the calling thread.
+     *
+     * @return per object its {@link Generation}, or the {@link Throwable} generating it threw
+     */
+    private Object[] generateAll(List<String> names, HostValues hostValues) {
+        Object[] results = new Object[objects.size()];
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int i; (i = next.getAndIncrement()) < results.length; ) {
+                try {
+                    results[i] = generation.generate(objects.get(i), names.get(i), hostValues);
+                } catch (Throwable t) { // handed to the calling thread as it was thrown
+                    results[i] = t;
+                }
+            }
+        };
+        Thread[] helpers = new Thread[Math.min(results.length, Runtime.getRuntime().availableProcessors()) - 1];
+        for (int t = 0; t < helpers.length; t++) {
+            helpers[t] = new Thread(worker, "lskel-gen-" + (t + 1));
+            helpers[t].start();
+        }
+        worker.run();
+        for (Thread helper : helpers) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    helper.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the results are needed: finish waiting, then keep the interrupt
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        return results;
+    }
+
+    /** {@return the generation in {@code result}}, or throws what generating it threw */
+    private static Generation result(Object result) throws CliException {
+        return switch (result) {
+            case Generation g -> g;
+            case CliException e -> throw e;
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IllegalStateException("unexpected generation result " + result);
+        };
     }
 
     /** {@return the default name of {@code obj}}, which must be a plain file name like {@code --name} */

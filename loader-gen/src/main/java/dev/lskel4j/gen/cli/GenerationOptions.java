@@ -5,6 +5,7 @@ import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.runtime.SigningScheme;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -20,12 +21,13 @@ final class GenerationOptions {
             + "/sys/kernel/tracing/trace_pipe (libbpf's gen_loader log_level 1).")
     boolean debug;
 
-    /** The signed-loader shape; set by {@link SigningOptions#signer} when the command signs. */
-    GenOptions.Signing signing = GenOptions.Signing.NONE;
+    /** The signing scheme; set by {@link SigningOptions#signer} when the command signs, null for an unsigned loader. */
+    SigningScheme signing;
 
     /** {@return the generator options: debug code or not, signed shape or not} */
     GenOptions genOptions() {
-        return GenOptions.DEFAULT.withLogLevel(debug ? 1 : 0).withSigning(signing);
+        GenOptions options = GenOptions.DEFAULT.withLogLevel(debug ? 1 : 0);
+        return signing == null ? options : options.withSigning(signing);
     }
 
     /**

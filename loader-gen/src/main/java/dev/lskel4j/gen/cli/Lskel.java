@@ -1,5 +1,7 @@
 package dev.lskel4j.gen.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,26 +47,42 @@ public final class Lskel {
 
     /** Runs the CLI and exits with its status. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(args, writer(System.out), writer(System.err)));
     }
 
-    /** {@return the configured command line; tests call {@code execute} on it with captured out/err} */
-    public static CommandLine commandLine() {
-        CommandLine cmd = new CommandLine(new Lskel());
-        cmd.setExecutionExceptionHandler(Lskel::handle);
-        return cmd;
+    /**
+     * Runs {@code lskel args...} with the given output and error writers and returns the exit status.
+     * A plain {@code gen} call (what a build runs once per batch) is parsed by {@link GenArgs}
+     * without picocli, which would cost a short run most of its start-up; anything else, including
+     * every usage error and help request, goes through {@link Picocli}, so help and errors are
+     * picocli's. No method of this class names a picocli type: the launcher's look-up of
+     * {@code main} would load picocli for it.
+     */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        GenArgs gen = GenArgs.parse(args);
+        if (gen != null) {
+            try {
+                return gen.command().run(out, err);
+            } catch (Exception e) {
+                return report(e, "gen", gen.verbose(), err);
+            }
+        }
+        return Picocli.execute(args, out, err);
     }
 
-    /** Turns an exception escaping a command into its exit status and a message without a stack trace. */
-    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        PrintWriter err = cmd.getErr();
-        boolean verbose = parsed.hasMatchedOption("--verbose");
+    /** {@return a writer in the stream's own charset (as picocli's default out and err), flushed per line} */
+    private static PrintWriter writer(PrintStream stream) {
+        return new PrintWriter(new OutputStreamWriter(stream, stream.charset()), true);
+    }
+
+    /** Prints what went wrong in {@code command} (its stack trace if {@code verbose}) and {@return its exit status}. */
+    static int report(Exception e, String command, boolean verbose, PrintWriter err) {
         int status;
         if (e instanceof CliException c) {
-            err.println("lskel " + cmd.getCommandName() + ": " + c.getMessage());
+            err.println("lskel " + command + ": " + c.getMessage());
             status = c.status();
         } else {
-            err.println("lskel " + cmd.getCommandName() + ": internal error: " + e
+            err.println("lskel " + command + ": internal error: " + e
                     + (verbose ? "" : " (run with --verbose for the stack trace)"));
             status = INTERNAL_ERROR;
         }

@@ -4,7 +4,6 @@ import dev.lskel4j.gen.HostValues;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.lskel4j.gen.MalformedObjectException;
-import dev.lskel4j.gen.skel.BpfNames;
 import dev.lskel4j.gen.skel.CType;
 import dev.lskel4j.gen.skel.DataSection;
 import dev.lskel4j.gen.skel.EventTypes;
@@ -26,6 +25,7 @@ import dev.lskel4j.runtime.NotPrivilegedException;
 import dev.lskel4j.runtime.PerfBuffer;
 import dev.lskel4j.runtime.RingBuffer;
 import dev.lskel4j.runtime.SkeletonSpec;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -60,7 +60,7 @@ import picocli.CommandLine.Spec;
                 + "runs each iterator program once and "
                 + "prints its output, then prints "
                 + "each global variable as `section.name = value` (decoded through BTF) and each map's name, type and "
-                + "sizes with the first entries of hash and array maps (decoded through BTF), and closes everything. "
+                + "sizes with the first entries of hash and array maps (decoded through BTF; per-CPU maps one value per possible CPU), and closes everything. "
                 + "Needs root (or CAP_BPF+CAP_PERFMON)."})
 final class RunCommand implements Callable<Integer> {
     /** How many lines of an iterator program's output {@code run} prints. */
@@ -69,13 +69,13 @@ final class RunCommand implements Callable<Integer> {
     private static final int RING_RECORDS = 8, POLL_MS = 100;
     /** How many bytes of each printed record; data pages per CPU of each perf buffer. */
     private static final int RECORD_BYTES = 64, PERF_PAGES = 8;
-    private static final int BPF_MAP_TYPE_RINGBUF = 27, BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
     /** At most this many bytes follow a perf sample's data: PERF_SAMPLE_RAW pads its u32 size and data to 8 bytes. */
     private static final int PERF_RAW_PADDING = 7;
     /** How many entries of each hash or array map {@code run} prints. */
     private static final int MAP_ENTRIES = 16;
-    /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH. */
-    private static final java.util.Set<Integer> ENTRY_MAPS = java.util.Set.of(1, 2, 9);
+    /** Map types whose entries {@code run} prints: HASH, ARRAY, LRU_HASH, and per CPU: PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH. */
+    private static final java.util.Set<Integer> ENTRY_MAPS = java.util.Set.of(Uapi.MAP_TYPE_HASH, Uapi.MAP_TYPE_ARRAY,
+            Uapi.MAP_TYPE_LRU_HASH, Uapi.MAP_TYPE_PERCPU_HASH, Uapi.MAP_TYPE_PERCPU_ARRAY, Uapi.MAP_TYPE_LRU_PERCPU_HASH);
 
     @Spec
     CommandSpec spec;
@@ -171,7 +171,7 @@ final class RunCommand implements Callable<Integer> {
             }
             for (DataSection s : sections) printSection(out, skel, s, order);
             for (BpfMap m : skel.maps()) {
-                out.printf("map %s: %s, key %d bytes, value %d bytes, max_entries %d%n", m.name(), BpfNames.mapType(m.type()),
+                out.printf("map %s: %s, key %d bytes, value %d bytes, max_entries %d%n", m.name(), Uapi.mapTypeName(m.type()),
                         m.keySize(), m.valueSize(), m.maxEntries());
                 MapTypes.KeyValue types = mapTypes.get(m.name());
                 if (types != null && ENTRY_MAPS.contains(m.type())) printEntries(out, m, types, order);
@@ -195,9 +195,19 @@ final class RunCommand implements Callable<Integer> {
             throws KernelException {
         List<MapEntry> entries = m.entries(MAP_ENTRIES + 1);
         for (MapEntry e : entries.subList(0, Math.min(entries.size(), MAP_ENTRIES))) {
-            out.printf("  [%s] = %s%n", text(types.key(), e.key(), order), text(types.value(), e.value(), order));
+            out.printf("  [%s] = %s%n", text(types.key(), e.key(), order), value(m, types, e.value(), order));
         }
         if (entries.size() > MAP_ENTRIES) out.printf("  ... more entries (showing the first %d)%n", MAP_ENTRIES);
+    }
+
+    /** A value as {@link #text}; a per-CPU map's as {@code cpu 0: V, cpu 1: V, ...}, one per possible CPU. */
+    private static String value(BpfMap m, MapTypes.KeyValue types, byte[] value, ByteOrder order) {
+        if (!m.isPerCpu()) return text(types.value(), value, order);
+        List<Integer> cpus = m.possibleCpus();
+        List<byte[]> values = m.perCpuValues(value);
+        List<String> each = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) each.add("cpu " + cpus.get(i) + ": " + text(types.value(), values.get(i), order));
+        return String.join(", ", each);
     }
 
     private static String text(Optional<CType> type, byte[] bytes, ByteOrder order) {
@@ -279,11 +289,11 @@ final class RunCommand implements Callable<Integer> {
             Drains d = new Drains();
             try {
                 for (BpfMap m : maps) {
-                    if (m.type() == BPF_MAP_TYPE_RINGBUF) {
+                    if (m.type() == Uapi.MAP_TYPE_RINGBUF) {
                         Drained r = new Drained("ring buffer " + m.name(), Optional.ofNullable(events.get(m.name())), order, 0);
                         d.ringRecords.add(r);
                         d.rings = d.rings == null ? RingBuffer.open(m, r::add) : d.rings.add(m, r::add);
-                    } else if (m.type() == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+                    } else if (m.type() == Uapi.MAP_TYPE_PERF_EVENT_ARRAY) {
                         Drained r = new Drained("perf buffer " + m.name(), Optional.ofNullable(events.get(m.name())), order,
                                 PERF_RAW_PADDING);
                         d.perfRecords.add(r);

@@ -4,10 +4,10 @@ import dev.lskel4j.gen.BpfObjectException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.gen.skel.SignedGeneration;
+import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.signing.KeyMaterialException;
 import dev.lskel4j.signing.LoaderSigner;
 import dev.lskel4j.signing.SigningException;
-import dev.lskel4j.signing.SigningScheme;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -66,7 +66,7 @@ final class SigningOptions {
         if (key == null || cert == null) {
             throw new CliException(Lskel.USAGE, "--sign needs the signer's --key K (private key) and --cert C (certificate)");
         }
-        generation.signing = SignedGeneration.genSigning(scheme());
+        generation.signing = scheme();
         try {
             return Optional.of(LoaderSigner.fromFiles(key, cert));
         } catch (KeyMaterialException e) {

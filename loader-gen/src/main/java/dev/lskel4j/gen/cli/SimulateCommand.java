@@ -114,8 +114,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (Character.isDigit(e.charAt(0))) {
             errno = Errno.of(Integer.parseInt(e));
         } else {
-            errno = java.util.stream.IntStream.rangeClosed(1, 4095).mapToObj(Errno::of).filter(x -> x.name().equals(e))
-                    .findFirst().orElseThrow(() -> new CliException(Lskel.USAGE, "--fail " + text + ": unknown errno " + e));
+            errno = Errno.named(e).orElseThrow(() -> new CliException(Lskel.USAGE, "--fail " + text + ": unknown errno " + e));
         }
         return new Fault(Integer.parseInt(m.group(1)), errno);
     }

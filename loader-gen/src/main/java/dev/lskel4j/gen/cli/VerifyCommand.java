@@ -2,10 +2,10 @@ package dev.lskel4j.gen.cli;
 
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.gen.skel.SignedGeneration;
+import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.signing.KeyMaterialException;
 import dev.lskel4j.signing.LoaderVerification;
 import dev.lskel4j.signing.LoaderVerifier;
-import dev.lskel4j.signing.SigningScheme;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -112,7 +112,7 @@ final class VerifyCommand implements Callable<Integer> {
     private Signed fromObject() throws CliException {
         if (sig == null) throw new CliException(Lskel.USAGE, "verifying an object needs its signature: --sig SIG");
         SigningScheme sc = SigningOptions.parseScheme(scheme, "--scheme");
-        generation.signing = SignedGeneration.genSigning(sc);
+        generation.signing = sc;
         Generation g = generation.generate(file, name != null ? name : GenerationOptions.defaultName(file), host.hostValues());
         return new Signed(sc, g.blob().insns().toArray(), g.blob().data().toArray(), read(sig),
                 exclHash == null ? null : read(exclHash));

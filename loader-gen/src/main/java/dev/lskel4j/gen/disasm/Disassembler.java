@@ -18,6 +18,7 @@ import dev.lskel4j.gen.disasm.DecodedInsn.Unknown;
 import dev.lskel4j.gen.emit.LoaderBlob;
 import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -166,8 +167,8 @@ public final class Disassembler {
     private static String call(Call c) {
         return switch (c.kind()) {
             case 0 -> "call " + helperName(c.imm()) + "#" + c.imm();
-            case Bpf.PSEUDO_CALL -> "call pc" + signed(c.imm());
-            case Bpf.PSEUDO_KFUNC_CALL -> "call kfunc#" + c.imm() + (c.off() != 0 ? " btf_fd_idx=" + c.off() : "");
+            case Uapi.PSEUDO_CALL -> "call pc" + signed(c.imm());
+            case Uapi.PSEUDO_KFUNC_CALL -> "call kfunc#" + c.imm() + (c.off() != 0 ? " btf_fd_idx=" + c.off() : "");
             default -> "call ?src=" + c.kind() + " imm=" + c.imm();
         };
     }
@@ -196,13 +197,13 @@ public final class Disassembler {
     /** {@return the name of a helper the loader calls, or {@code unknown}} */
     private static String helperName(int id) {
         return switch (id) {
-            case Bpf.FUNC_TRACE_PRINTK -> "trace_printk";
-            case Bpf.FUNC_PROBE_READ_KERNEL -> "probe_read_kernel";
-            case Bpf.FUNC_COPY_FROM_USER -> "copy_from_user";
-            case Bpf.FUNC_SYS_BPF -> "sys_bpf";
-            case Bpf.FUNC_BTF_FIND_BY_NAME_KIND -> "btf_find_by_name_kind";
-            case Bpf.FUNC_SYS_CLOSE -> "sys_close";
-            case Bpf.FUNC_KALLSYMS_LOOKUP_NAME -> "kallsyms_lookup_name";
+            case Uapi.FUNC_TRACE_PRINTK -> "trace_printk";
+            case Uapi.FUNC_PROBE_READ_KERNEL -> "probe_read_kernel";
+            case Uapi.FUNC_COPY_FROM_USER -> "copy_from_user";
+            case Uapi.FUNC_SYS_BPF -> "sys_bpf";
+            case Uapi.FUNC_BTF_FIND_BY_NAME_KIND -> "btf_find_by_name_kind";
+            case Uapi.FUNC_SYS_CLOSE -> "sys_close";
+            case Uapi.FUNC_KALLSYMS_LOOKUP_NAME -> "kallsyms_lookup_name";
             default -> "unknown";
         };
     }
@@ -211,12 +212,12 @@ public final class Disassembler {
     private static String pseudoName(int pseudo) {
         return switch (pseudo) {
             case 0 -> "";
-            case Bpf.PSEUDO_MAP_FD -> "map_fd ";
-            case Bpf.PSEUDO_MAP_VALUE -> "map_value ";
-            case Bpf.PSEUDO_BTF_ID -> "btf_id ";
-            case Bpf.PSEUDO_FUNC -> "func ";
-            case Bpf.PSEUDO_MAP_IDX -> "map_idx ";
-            case Bpf.PSEUDO_MAP_IDX_VALUE -> "map_idx_value ";
+            case Uapi.PSEUDO_MAP_FD -> "map_fd ";
+            case Uapi.PSEUDO_MAP_VALUE -> "map_value ";
+            case Uapi.PSEUDO_BTF_ID -> "btf_id ";
+            case Uapi.PSEUDO_FUNC -> "func ";
+            case Uapi.PSEUDO_MAP_IDX -> "map_idx ";
+            case Uapi.PSEUDO_MAP_IDX_VALUE -> "map_idx_value ";
             default -> "pseudo#" + pseudo + " ";
         };
     }

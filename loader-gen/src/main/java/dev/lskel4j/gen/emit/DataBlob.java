@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The loader's data blob under construction ({@code gen->data_start}): gen_loader.c
  * {@code add_data()} appends a piece zero-padded to 8 bytes and returns its offset. Pieces are kept
- * as given and written once, into an array of the exact final length, by {@link #toArray()}: no
+ * as given and written once, into an array of the exact final length, by {@link #writeTo(byte[])}: no
  * capacity to guess, nothing copied twice, nothing patched.
  *
  * <p>A piece is a {@code byte[]} the caller no longer changes, a {@link Bytes}, a list of
@@ -71,9 +71,12 @@ final class DataBlob {
         return off;
     }
 
-    /** {@return the blob: every piece at its offset, zeros elsewhere} */
-    byte[] toArray() {
-        byte[] out = new byte[length];
+    /**
+     * Writes the blob, every piece at its offset, into {@code out}: {@link #length()} zero bytes
+     * (as a fresh array is); zeros stay elsewhere.
+     */
+    void writeTo(byte[] out) {
+        if (out.length != length) throw new IllegalArgumentException(out.length + " bytes, not " + length);
         for (int i = 0; i < pieces.size(); i++) {
             int off = offsets[i];
             switch (pieces.get(i)) {
@@ -85,6 +88,5 @@ final class DataBlob {
                 default -> throw new IllegalStateException("unknown piece " + pieces.get(i));
             }
         }
-        return out;
     }
 }

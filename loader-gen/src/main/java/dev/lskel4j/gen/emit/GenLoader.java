@@ -1,6 +1,7 @@
 package dev.lskel4j.gen.emit;
 
 import static dev.lskel4j.gen.insn.Bpf.*;
+import static dev.lskel4j.runtime.uapi.Uapi.*;
 import static dev.lskel4j.gen.insn.Insn.alu32Imm;
 import static dev.lskel4j.gen.insn.Insn.alu64Imm;
 import static dev.lskel4j.gen.insn.Insn.emitCall;
@@ -14,7 +15,6 @@ import static dev.lskel4j.gen.insn.Insn.mov64Reg;
 import static dev.lskel4j.gen.insn.Insn.stMem;
 import static dev.lskel4j.gen.insn.Insn.stxMem;
 
-import dev.lskel4j.gen.emit.GenLoaderException.Errno;
 import dev.lskel4j.gen.emit.LoaderLayout.BtfLoadAttr;
 import dev.lskel4j.gen.emit.LoaderLayout.FdArray;
 import dev.lskel4j.gen.emit.LoaderLayout.InsnField;
@@ -41,6 +41,8 @@ import dev.lskel4j.gen.plan.ProgLoad;
 import dev.lskel4j.gen.plan.ProgLoad.AttachTarget;
 import dev.lskel4j.gen.plan.ProgLoad.CoreRelo;
 import dev.lskel4j.gen.plan.ProgLoad.ExternRelo;
+import dev.lskel4j.runtime.Errno;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -90,8 +92,6 @@ import java.util.Locale;
 public final class GenLoader {
 
     private static final int NO_REG = -1;
-    private static final int BPF_MAP_TYPE_ARRAY_OF_MAPS = 12, BPF_MAP_TYPE_HASH_OF_MAPS = 13;
-    private static final int ENOENT = 2, EINVAL = 22;
     private static final int SHA256_DIGEST_LENGTH = 32, SHA256_DWORD_SIZE = 4;
     /** {@code emit_debug()}'s {@code char buf[1024]}. */
     private static final int DEBUG_BUF_SIZE = 1024;
@@ -365,7 +365,7 @@ public final class GenLoader {
             emit(ldxMem(W, R1, R10, stack.btfFd() + i));
             /* if (r1 <= 0) skip the close */
             emitJump(jmpImm(JSLE, R1, 0, 0), next);
-            emit(emitCall(FUNC_SYS_CLOSE));
+            emit(emitCall(Uapi.FUNC_SYS_CLOSE));
             bind(next);
         }
         for (int i = 0; i < nrMaps; i++) emitSysCloseBlob(blobFdArrayOff(i));
@@ -375,7 +375,7 @@ public final class GenLoader {
         bind(afterCleanup);
         addBlock(cleanupStart, "cleanup");
 
-        if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) {
+        if (opts.inLoaderHash()) {
             int start = prog.size();
             emitSignatureMatch();
             addBlock(start, "signature_match");
@@ -405,7 +405,7 @@ public final class GenLoader {
 
     /** {@code r7 = -EINVAL; if (mismatch) goto cleanup;} as emitted by {@code emit_signature_match()}. */
     private void emitMismatchToCleanup(Insn jne) {
-        emit(mov64Imm(R7, -EINVAL));
+        emit(mov64Imm(R7, -Errno.EINVAL.number()));
         emitJump(jne, cleanup);
     }
 
@@ -483,7 +483,7 @@ public final class GenLoader {
         emit(mov64Imm(R1, cmd));
         emit2(ldBlobAddr(R2, attr));
         emit(mov64Imm(R3, attrSize));
-        emit(emitCall(FUNC_SYS_BPF));
+        emit(emitCall(Uapi.FUNC_SYS_BPF));
         emit(mov64Reg(R7, R0));
     }
 
@@ -538,7 +538,7 @@ public final class GenLoader {
         Label skip = prog.newLabel();
         emitJump(jmpImm(JSLE, R1, 0, 0), skip);
         emit(mov64Reg(R9, R1));
-        emit(emitCall(FUNC_SYS_CLOSE));
+        emit(emitCall(Uapi.FUNC_SYS_CLOSE));
         debugRegs(R9, R0, "close(%%d) = %%d");
         bind(skip);
     }
@@ -581,8 +581,10 @@ public final class GenLoader {
         emit(exit());
         addBlock(start, "finish");
         if (error != null) throw error;
-        byte[] blob = data.toArray();
-        if (opts.signing() == GenOptions.Signing.IN_LOADER_HASH) computeShaUpdateOffsets(blob);
+        Bytes blob = Bytes.filled(data.length(), out -> {
+            data.writeTo(out);
+            if (opts.inLoaderHash()) computeShaUpdateOffsets(out);
+        });
         List<Insn> insns;
         try {
             insns = prog.finish();
@@ -590,8 +592,8 @@ public final class GenLoader {
             setError(Errno.ERANGE, "%s", e.getMessage());
             throw error;
         }
-        return new LoaderBlob(Bytes.of(Insn.encodeAll(insns, order)), Bytes.of(blob), order, this.nrMaps, this.nrProgs,
-                blocks);
+        return new LoaderBlob(Bytes.filled(insns.size() * Insn.SIZE, out -> Insn.encodeAll(insns, order, out)), blob, order,
+                this.nrMaps, this.nrProgs, blocks);
     }
 
     /**
@@ -655,14 +657,14 @@ public final class GenLoader {
             moveStack2Blob(mapCreateAttr + MapCreateAttr.BTF_FD, 4, stack.btfFd());
         }
         boolean closeInnerMapFd = false;
-        if (m.mapType() == BPF_MAP_TYPE_ARRAY_OF_MAPS || m.mapType() == BPF_MAP_TYPE_HASH_OF_MAPS) {
+        if (Uapi.isMapInMapType(m.mapType())) {
             /* attr.inner_map_fd = stack->inner_map_fd; */
             moveStack2Blob(mapCreateAttr + MapCreateAttr.INNER_MAP_FD, 4, stack.innerMapFd());
             closeInnerMapFd = true;
         }
         // A signed loader keeps the signer's max_entries: letting the host-supplied ctx re-size the
         // maps would escape what the signature attests to.
-        if (mapIdx >= 0 && !opts.signing().genHash()) {
+        if (mapIdx >= 0 && !opts.genHash()) {
             /* if (ctx->maps[map_idx].max_entries) attr.max_entries = ctx->maps[map_idx].max_entries; */
             moveCtx2Blob(mapCreateAttr + MapCreateAttr.MAX_ENTRIES, 4,
                     LoaderCtx.mapDesc(mapIdx) + LoaderCtx.MAP_DESC_MAX_ENTRIES, true);
@@ -697,7 +699,7 @@ public final class GenLoader {
         int key = addData(new byte[Integer.BYTES]);
 
         // A signed loader keeps the signed value: the host-supplied initial_value would overwrite it.
-        if (!opts.signing().genHash()) {
+        if (!opts.genHash()) {
             /* if (ctx->maps[map_idx].initial_value) {
              *     if (ctx->flags & BPF_SKEL_KERNEL) bpf_probe_read_kernel(value, value_size, initial_value);
              *     else bpf_copy_from_user(value, value_size, initial_value);
@@ -932,7 +934,7 @@ public final class GenLoader {
             emitBpfKallsymsLookupName(relo);
             Label store = prog.newLabel();
             /* if (r7 != -ENOENT && r7 < 0) goto cleanup; */
-            emitJump(jmpImm(JEQ, R7, -ENOENT, 0), store);
+            emitJump(jmpImm(JEQ, R7, -Errno.ENOENT.number(), 0), store);
             emitCheckErr();
             bind(store);
             /* insn[0].imm = (u32)addr; insn[1].imm = addr >> 32; */

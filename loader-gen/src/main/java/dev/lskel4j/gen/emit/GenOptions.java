@@ -1,6 +1,8 @@
 package dev.lskel4j.gen.emit;
 
+import dev.lskel4j.runtime.SigningScheme;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Options of one generation: what {@code bpf_gen__init()}'s {@code log_level} and
@@ -8,12 +10,12 @@ import java.util.Objects;
  *
  * @param logLevel the generator's log level; non-zero adds the loader's {@code bpf_trace_printk}
  *     debug code and its format strings (libbpf's {@code debug_regs()}/{@code debug_ret()})
- * @param signing which signed-loader shape to emit
+ * @param signing the signed-loader scheme to emit, or empty for an unsigned loader
  */
-public record GenOptions(int logLevel, Signing signing) {
+public record GenOptions(int logLevel, Optional<SigningScheme> signing) {
 
     /** Unsigned, no debug code: what {@code bpftool gen skeleton -L} embeds. */
-    public static final GenOptions DEFAULT = new GenOptions(0, Signing.NONE);
+    public static final GenOptions DEFAULT = new GenOptions(0, Optional.empty());
 
     /**
      * @throws IllegalArgumentException if {@code logLevel} is negative
@@ -29,35 +31,21 @@ public record GenOptions(int logLevel, Signing signing) {
         return new GenOptions(newLogLevel, signing);
     }
 
-    /** {@return a copy with another signing scheme} */
-    public GenOptions withSigning(Signing newSigning) {
-        return new GenOptions(logLevel, newSigning);
+    /** {@return a copy that emits a loader signed by {@code scheme}} */
+    public GenOptions withSigning(SigningScheme scheme) {
+        return new GenOptions(logLevel, Optional.of(scheme));
     }
 
     /**
-     * The signed light-skeleton schemes libbpf has shipped. A signed loader never lets the loader
-     * context override map sizes or initial values ({@code gen_hash}), because those bytes would
-     * escape what the signature attests to.
+     * {@return libbpf's {@code gen_loader_opts.gen_hash}: true for a signed loader, whose loader ctx
+     * may not override max_entries or initial values}
      */
-    public enum Signing {
-        /** Unsigned ({@code gen_hash = false}): the loader ctx may override max_entries and initial values. */
-        NONE,
-        /**
-         * libbpf HEAD (debb5e82 and later): {@code gen_hash = true} and no extra code; the kernel
-         * verifies the signature over {@code insns || data} at load time.
-         */
-        KERNEL_VERIFIED,
-        /**
-         * libbpf 77e9d227 and earlier ("scheme A"): {@code gen_hash = true} plus
-         * {@code emit_signature_match()}, 33 instructions after the cleanup block that compare the
-         * frozen metadata map's kernel-computed SHA-256 with SHA-256(data) embedded in four
-         * {@code ld_imm64}; the signature covers the instructions only.
-         */
-        IN_LOADER_HASH;
+    public boolean genHash() {
+        return signing.isPresent();
+    }
 
-        /** {@return libbpf's {@code gen_loader_opts.gen_hash}} */
-        public boolean genHash() {
-            return this != NONE;
-        }
+    /** {@return true for scheme {@link SigningScheme#A}: the loader checks its data's SHA-256 itself ({@code emit_signature_match()})} */
+    public boolean inLoaderHash() {
+        return signing.equals(Optional.of(SigningScheme.A));
     }
 }

@@ -1,8 +1,9 @@
 package dev.lskel4j.gen.insn;
 
 /**
- * Encoding facts of the BPF instruction set and the {@code bpf()} ABI that the generator needs,
- * named as in the kernel's {@code include/uapi/linux/bpf.h} and {@code bpf_common.h}.
+ * Encoding facts of the BPF instruction set that the generator needs, named as in the kernel's
+ * {@code include/uapi/linux/bpf.h} and {@code bpf_common.h}. The {@code bpf()} ABI numbers (commands,
+ * pseudo src_reg values, helper ids, map and program types) are {@link dev.lskel4j.runtime.uapi.Uapi}'s.
  */
 public final class Bpf {
     private Bpf() {}
@@ -24,26 +25,4 @@ public final class Bpf {
 
     // registers
     public static final int R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, R6 = 6, R7 = 7, R8 = 8, R9 = 9, R10 = 10;
-
-    // pseudo src_reg values
-    public static final int PSEUDO_MAP_FD = 1, PSEUDO_MAP_VALUE = 2, PSEUDO_BTF_ID = 3, PSEUDO_FUNC = 4,
-            PSEUDO_MAP_IDX = 5, PSEUDO_MAP_IDX_VALUE = 6;
-    public static final int PSEUDO_CALL = 1, PSEUDO_KFUNC_CALL = 2;
-
-    // helper function ids used by the loader program
-    public static final int FUNC_TRACE_PRINTK = 6, FUNC_PROBE_READ_KERNEL = 113, FUNC_COPY_FROM_USER = 148,
-            FUNC_SYS_BPF = 166, FUNC_BTF_FIND_BY_NAME_KIND = 167, FUNC_SYS_CLOSE = 168,
-            FUNC_KALLSYMS_LOOKUP_NAME = 179;
-
-    // bpf() commands
-    public static final int MAP_CREATE = 0, MAP_LOOKUP_ELEM = 1, MAP_UPDATE_ELEM = 2, MAP_DELETE_ELEM = 3,
-            MAP_GET_NEXT_KEY = 4, PROG_LOAD = 5, PROG_TEST_RUN = 10, PROG_GET_NEXT_ID = 11, MAP_GET_NEXT_ID = 12,
-            MAP_GET_FD_BY_ID = 14, OBJ_GET_INFO_BY_FD = 15, RAW_TRACEPOINT_OPEN = 17, BTF_LOAD = 18,
-            MAP_FREEZE = 22, LINK_CREATE = 28, LINK_GET_NEXT_ID = 31;
-
-    // map update flags
-    public static final long ANY = 0, NOEXIST = 1, EXIST = 2, F_LOCK = 4, F_CPU = 8, F_ALL_CPUS = 16;
-
-    // BTF kinds
-    public static final int BTF_KIND_TYPEDEF = 8, BTF_KIND_FUNC = 12, BTF_KIND_VAR = 14;
 }

@@ -1,6 +1,7 @@
 package dev.lskel4j.gen.insn;
 
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * Models one 8-byte BPF instruction, a plain value mirroring the kernel's {@code struct bpf_insn}:
@@ -211,7 +212,13 @@ public record Insn(int code, int dst, int src, int off, int imm) {
     /** {@return the instructions encoded back to back in the given byte order} */
     public static byte[] encodeAll(java.util.List<Insn> insns, ByteOrder order) {
         byte[] out = new byte[insns.size() * SIZE];
-        for (int i = 0; i < insns.size(); i++) insns.get(i).encode(out, i * SIZE, order);
+        encodeAll(insns, order, out);
         return out;
+    }
+
+    /** Encodes {@code insns} back to back into {@code out}, from its start, in {@code order}. */
+    public static void encodeAll(java.util.List<Insn> insns, ByteOrder order, byte[] out) {
+        Objects.checkFromIndexSize(0, insns.size() * SIZE, out.length);
+        for (int i = 0; i < insns.size(); i++) insns.get(i).encode(out, i * SIZE, order);
     }
 }

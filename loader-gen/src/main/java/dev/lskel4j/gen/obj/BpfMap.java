@@ -1,5 +1,7 @@
 package dev.lskel4j.gen.obj;
 
+import dev.lskel4j.runtime.uapi.Uapi;
+
 /**
  * libbpf's {@code struct bpf_map}: a BTF-defined map, an inner-map template or an internal
  * (global data / kconfig) map. Mutable through open and load, like its C counterpart.
@@ -45,7 +47,7 @@ final class BpfMap {
     }
 
     boolean isMapInMap() {
-        return type == Uapi.MAP_TYPE_ARRAY_OF_MAPS || type == Uapi.MAP_TYPE_HASH_OF_MAPS;
+        return Uapi.isMapInMapType(type);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.lskel4j.gen.obj;
 
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.ArrayList;
 import java.util.List;
 

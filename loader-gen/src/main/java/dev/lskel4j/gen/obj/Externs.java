@@ -14,6 +14,7 @@ import dev.lskel4j.gen.btf.BtfType.VarSecinfo;
 import dev.lskel4j.gen.elf.Elf;
 import dev.lskel4j.gen.elf.ElfSymbol;
 import dev.lskel4j.gen.plan.KconfigVar;
+import dev.lskel4j.runtime.Errno;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,7 +54,7 @@ final class Externs {
             if (btfId <= 0) {
                 throw new MalformedObjectException(SYMTAB, (long) sym.index() * Elf.SYM_SIZE,
                         "failed to find BTF for extern '" + sym.name() + "'"
-                                + (btfId == -Btf.EINVAL ? ": its BTF VAR/FUNC is not extern" : ""));
+                                + (btfId == -Errno.EINVAL.number() ? ": its BTF VAR/FUNC is not extern" : ""));
             }
             BtfType t = btf.type(btfId);
             String extName = btf.name(t);
@@ -159,11 +160,11 @@ final class Externs {
         for (int i : varsAndFuncs) {
             BtfType t = btf.type(i);
             if (!btf.nameEquals(t, extName)) continue;
-            if (t instanceof Var v && v.linkage() != BtfType.VAR_GLOBAL_EXTERN) return -Btf.EINVAL;
-            if (t instanceof Func f && f.linkage() != BtfType.FUNC_EXTERN) return -Btf.EINVAL;
+            if (t instanceof Var v && v.linkage() != BtfType.VAR_GLOBAL_EXTERN) return -Errno.EINVAL.number();
+            if (t instanceof Func f && f.linkage() != BtfType.FUNC_EXTERN) return -Errno.EINVAL.number();
             return i;
         }
-        return -2; // -ENOENT
+        return -Errno.ENOENT.number();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.lskel4j.gen.obj;
 
 import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.uapi.Uapi;
 
 /**
  * libbpf's {@code enum libbpf_map_type} in its final form with global percpu data

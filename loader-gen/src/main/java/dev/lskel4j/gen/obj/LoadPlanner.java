@@ -2,6 +2,7 @@ package dev.lskel4j.gen.obj;
 
 import dev.lskel4j.gen.BpfObjectException;
 import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.plan.BtfLoad;
@@ -16,6 +17,7 @@ import dev.lskel4j.gen.plan.Op;
 import dev.lskel4j.gen.plan.PopulateOuterMap;
 import dev.lskel4j.gen.plan.ProgInfo;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -90,7 +92,8 @@ final class LoadPlanner {
     private void sanitizeAndLoadBtf() {
         if (obj.btf == null) return;
         BtfFixup.markHiddenSubprogsStatic(session);
-        ops.add(new BtfLoad(Bytes.of(session.btf().rawData())));
+        Btf btf = session.btf();
+        ops.add(new BtfLoad(Bytes.filled(btf.rawSize(), btf::writeRawData)));
     }
 
     // ---- maps -----------------------------------------------------------------------------------
@@ -236,13 +239,13 @@ final class LoadPlanner {
                 case EXTERN_LD64 -> {
                     ExternDesc ext = obj.externs.get(relo.extIdx());
                     if (ext.type != ExternDesc.Type.KSYM) continue;
-                    int kind = ext.btfIsVar ? Bpf.BTF_KIND_VAR : Bpf.BTF_KIND_FUNC;
+                    int kind = ext.btfIsVar ? Uapi.BTF_KIND_VAR : Uapi.BTF_KIND_FUNC;
                     externs.add(new ProgLoad.ExternRelo(ext.name, ext.isWeak, ext.ksymTypeId == 0, true, kind,
                             relo.insnIdx()));
                 }
                 case EXTERN_CALL -> {
                     ExternDesc ext = obj.externs.get(relo.extIdx());
-                    externs.add(new ProgLoad.ExternRelo(ext.name, ext.isWeak, false, false, Bpf.BTF_KIND_FUNC,
+                    externs.add(new ProgLoad.ExternRelo(ext.name, ext.isWeak, false, false, Uapi.BTF_KIND_FUNC,
                             relo.insnIdx()));
                 }
                 case CORE -> coreRelos.add(new ProgLoad.CoreRelo(relo.insnIdx() * 8, relo.core().typeId(),

@@ -13,6 +13,7 @@ import dev.lskel4j.gen.btf.BtfType.VarSecinfo;
 import dev.lskel4j.gen.elf.ElfRelocation;
 import dev.lskel4j.gen.elf.ElfSection;
 import dev.lskel4j.gen.elf.ElfSymbol;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.Arrays;
 
 /**
@@ -192,7 +193,7 @@ final class MapDefs {
     /** The {@code values} member: map-in-map inner definition or prog-array value. */
     private static void parseValues(String mapName, Btf btf, Struct def, int i, Member m, BtfMapDef mapDef,
                                     BtfMapDef innerDef, long at) throws BpfObjectException {
-        boolean isMapInMap = mapDef.mapType == Uapi.MAP_TYPE_ARRAY_OF_MAPS || mapDef.mapType == Uapi.MAP_TYPE_HASH_OF_MAPS;
+        boolean isMapInMap = Uapi.isMapInMapType(mapDef.mapType);
         boolean isProgArray = mapDef.mapType == Uapi.MAP_TYPE_PROG_ARRAY;
         String desc = isMapInMap ? "map-in-map inner" : "prog-array value";
         if (innerDef == null) {

@@ -6,8 +6,8 @@ import dev.lskel4j.gen.elf.Elf;
 import dev.lskel4j.gen.elf.ElfRelocation;
 import dev.lskel4j.gen.elf.ElfSection;
 import dev.lskel4j.gen.elf.ElfSymbol;
-import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.List;
 
 /**
@@ -87,7 +87,7 @@ final class ProgRelos {
             throw relo(secName, at, prog, "extern relo failed to find extern for '" + symName + "' (" + rel.symbol() + ")");
         }
         if (insn.isCall()) {
-            if (insn.src() != Bpf.PSEUDO_CALL) throw relo(secName, at, prog, "incorrect bpf_call opcode");
+            if (insn.src() != Uapi.PSEUDO_CALL) throw relo(secName, at, prog, "incorrect bpf_call opcode");
             // text_shndx can be 0 if there is no .text at all
             if (shndx == 0 || shndx != obj.textShndx) {
                 throw relo(secName, at, prog, "bad call relo against '" + symName + "' in section '" + obj.secName(shndx) + "'");

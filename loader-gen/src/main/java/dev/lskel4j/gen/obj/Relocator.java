@@ -7,6 +7,7 @@ import dev.lskel4j.gen.btf.BtfExt;
 import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -38,7 +39,7 @@ final class Relocator {
         for (LoadSession.Prog prog : session.progs) {
             for (RelocDesc relo : prog.relos) {
                 if (relo.type() == RelocDesc.Type.SUBPROG_ADDR) {
-                    prog.insns.set(relo.insnIdx(), prog.insns.get(relo.insnIdx()).withSrc(Bpf.PSEUDO_FUNC));
+                    prog.insns.set(relo.insnIdx(), prog.insns.get(relo.insnIdx()).withSrc(Uapi.PSEUDO_FUNC));
                 }
             }
         }
@@ -106,7 +107,7 @@ final class Relocator {
         relocFuncAndLineInfo(main, prog);
         for (int insnIdx = 0; insnIdx < prog.def.secInsnCnt; insnIdx++) {
             Insn insn = main.insns.get(prog.subInsnOff + insnIdx);
-            boolean pseudoFunc = insn.isLdImm64() && insn.src() == Bpf.PSEUDO_FUNC;
+            boolean pseudoFunc = insn.isLdImm64() && insn.src() == Uapi.PSEUDO_FUNC;
             if (!isSubprogCall(insn) && !pseudoFunc) continue;
             RelocDesc relo = findProgInsnRelo(prog, insnIdx);
             if (relo != null && relo.type() == RelocDesc.Type.EXTERN_CALL) continue; // kfunc: relocate_data()
@@ -143,7 +144,7 @@ final class Relocator {
 
     /** {@code insn_is_subprog_call()}. */
     private static boolean isSubprogCall(Insn insn) {
-        return insn.code() == (Bpf.JMP | Bpf.CALL | Bpf.K) && insn.src() == Bpf.PSEUDO_CALL && insn.dst() == 0
+        return insn.code() == (Bpf.JMP | Bpf.CALL | Bpf.K) && insn.src() == Uapi.PSEUDO_CALL && insn.dst() == 0
                 && insn.off() == 0;
     }
 
@@ -286,22 +287,22 @@ final class Relocator {
         for (RelocDesc relo : prog.relos) {
             int i = relo.insnIdx();
             switch (relo.type()) {
-                case LD64 -> insns.set(i, insns.get(i).withSrc(Bpf.PSEUDO_MAP_IDX).withImm(relo.mapIdx()));
+                case LD64 -> insns.set(i, insns.get(i).withSrc(Uapi.PSEUDO_MAP_IDX).withImm(relo.mapIdx()));
                 case DATA -> {
                     requireSecondHalf(prog, i);
                     Insn first = insns.get(i);
                     insns.set(i + 1, insns.get(i + 1).withImm(first.imm() + (int) relo.symOff()));
-                    insns.set(i, first.withSrc(Bpf.PSEUDO_MAP_IDX_VALUE).withImm(relo.mapIdx()));
+                    insns.set(i, first.withSrc(Uapi.PSEUDO_MAP_IDX_VALUE).withImm(relo.mapIdx()));
                 }
                 case EXTERN_LD64 -> {
                     requireSecondHalf(prog, i);
                     ExternDesc ext = obj.externs.get(relo.extIdx());
                     if (ext.type == ExternDesc.Type.KCFG) {
-                        insns.set(i, insns.get(i).withSrc(Bpf.PSEUDO_MAP_IDX_VALUE).withImm(obj.kconfigMapIdx));
+                        insns.set(i, insns.get(i).withSrc(Uapi.PSEUDO_MAP_IDX_VALUE).withImm(obj.kconfigMapIdx));
                         insns.set(i + 1, insns.get(i + 1).withImm(ext.kcfgDataOff));
                     } else if (ext.ksymTypeId != 0 && session.externSet[relo.extIdx()]) {
                         // typed ksym: the loader looks up the kernel BTF id (and module fd) at run time
-                        insns.set(i, insns.get(i).withSrc(Bpf.PSEUDO_BTF_ID).withImm(0));
+                        insns.set(i, insns.get(i).withSrc(Uapi.PSEUDO_BTF_ID).withImm(0));
                         insns.set(i + 1, insns.get(i + 1).withImm(0));
                     } else {
                         // typeless ksym: the address (0 unless given); the loader overwrites it at run time
@@ -311,9 +312,9 @@ final class Relocator {
                     }
                 }
                 // kfuncs are always "set" in gen mode: btf id 0 and fd slot 0, filled in by the loader
-                case EXTERN_CALL -> insns.set(i, insns.get(i).withSrc(Bpf.PSEUDO_KFUNC_CALL).withImm(0).withOff(0));
+                case EXTERN_CALL -> insns.set(i, insns.get(i).withSrc(Uapi.PSEUDO_KFUNC_CALL).withImm(0).withOff(0));
                 case SUBPROG_ADDR -> {
-                    if (insns.get(i).src() != Bpf.PSEUDO_FUNC) throw relocError(prog, i, "relo: bad insn");
+                    if (insns.get(i).src() != Uapi.PSEUDO_FUNC) throw relocError(prog, i, "relo: bad insn");
                 }
                 case CALL, CORE -> { } // done already / recorded at load
                 case INSN_ARRAY -> throw new IllegalStateException("jump tables are refused at open");

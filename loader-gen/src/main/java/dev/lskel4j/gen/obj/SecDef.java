@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.obj;
 
-import static dev.lskel4j.gen.obj.Uapi.*;
+import static dev.lskel4j.runtime.uapi.Uapi.*;
 
 import java.util.List;
 import java.util.Map;

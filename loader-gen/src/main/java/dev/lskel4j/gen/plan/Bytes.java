@@ -3,6 +3,7 @@ package dev.lskel4j.gen.plan;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /** An immutable byte string with value equality, so that records holding bytes compare by content. */
 public final class Bytes {
@@ -27,6 +28,22 @@ public final class Bytes {
     public static Bytes of(byte[] bytes, int from, int to) {
         Objects.checkFromToIndex(from, to, bytes.length);
         return from == to ? EMPTY : new Bytes(Arrays.copyOfRange(bytes, from, to));
+    }
+
+    /**
+     * {@return the {@code length} bytes {@code fill} writes into a fresh zeroed array}, without the
+     * copy {@link #of(byte[])} makes: for the large images (BTF, the loader's data and
+     * instructions) a generation would otherwise copy once more. {@code fill} must not keep the
+     * array.
+     *
+     * @throws IllegalArgumentException if {@code length} is negative
+     */
+    public static Bytes filled(int length, Consumer<byte[]> fill) {
+        if (length < 0) throw new IllegalArgumentException("negative length " + length);
+        if (length == 0) return EMPTY;
+        byte[] bytes = new byte[length];
+        fill.accept(bytes);
+        return new Bytes(bytes);
     }
 
     /** {@return the empty byte string} */

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.plan;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.Objects;
 
 /**
@@ -33,13 +34,8 @@ public record MapInfo(int index, String name, String kernelName, Kind kind, Stri
         }
     }
 
-    /** {@code BPF_F_MMAPABLE}. */
-    public static final int F_MMAPABLE = 0x400;
-    /** {@code BPF_F_RDONLY_PROG}. */
-    public static final int F_RDONLY_PROG = 0x80;
-
     /** {@return true if the map is {@code BPF_F_MMAPABLE}} */
     public boolean isMmapable() {
-        return (mapFlags & F_MMAPABLE) != 0;
+        return (mapFlags & Uapi.F_MMAPABLE) != 0;
     }
 }

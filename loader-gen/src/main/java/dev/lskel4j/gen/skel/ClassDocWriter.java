@@ -3,7 +3,7 @@ package dev.lskel4j.gen.skel;
 import static dev.lskel4j.gen.skel.JavaWriter.esc;
 
 import dev.lskel4j.gen.skel.SkeletonModel.ScalarMember;
-import dev.lskel4j.signing.SigningScheme;
+import dev.lskel4j.runtime.SigningScheme;
 import java.util.Optional;
 
 /** Writes the skeleton class's javadoc: what it loads, how it is used, global data semantics, signing. */

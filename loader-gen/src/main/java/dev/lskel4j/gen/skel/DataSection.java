@@ -1,6 +1,7 @@
 package dev.lskel4j.gen.skel;
 
 import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,7 +40,7 @@ public record DataSection(MapInfo map, String ident, List<Var> vars) {
      * {@code .kconfig} ({@code BPF_F_RDONLY_PROG}, mapped read-only after load) and percpu data}
      */
     public boolean readOnlyAfterLoad() {
-        return (map.mapFlags() & MapInfo.F_RDONLY_PROG) != 0 || isPercpu();
+        return (map.mapFlags() & Uapi.F_RDONLY_PROG) != 0 || isPercpu();
     }
 
     /** {@return true for global percpu data ({@code .percpu*}): a PERCPU_ARRAY, one copy per CPU} */

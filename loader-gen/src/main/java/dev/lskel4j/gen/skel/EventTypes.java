@@ -8,6 +8,7 @@ import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,15 +47,14 @@ import java.util.TreeSet;
 public final class EventTypes {
     private EventTypes() {}
 
-    /** {@code BPF_MAP_TYPE_PERF_EVENT_ARRAY}, {@code BPF_MAP_TYPE_RINGBUF}. */
-    private static final int PERF_EVENT_ARRAY = 4, RINGBUF = 27;
     /** {@code BPF_FETCH}: an atomic operation that also writes its source register. */
     private static final int ATOMIC_FETCH = 0x01, ATOMIC_CMPXCHG = 0xf0 | ATOMIC_FETCH;
 
     /** A helper that writes a record into a ring buffer or perf event array, and its argument registers. */
     private enum Output {
-        PERF_EVENT_OUTPUT(25, Bpf.R2, Bpf.R5), SKB_OUTPUT(111, Bpf.R2, Bpf.R5), XDP_OUTPUT(121, Bpf.R2, Bpf.R5),
-        RINGBUF_OUTPUT(130, Bpf.R1, Bpf.R3), RINGBUF_RESERVE(131, Bpf.R1, Bpf.R2);
+        PERF_EVENT_OUTPUT(Uapi.FUNC_PERF_EVENT_OUTPUT, Bpf.R2, Bpf.R5), SKB_OUTPUT(Uapi.FUNC_SKB_OUTPUT, Bpf.R2, Bpf.R5),
+        XDP_OUTPUT(Uapi.FUNC_XDP_OUTPUT, Bpf.R2, Bpf.R5), RINGBUF_OUTPUT(Uapi.FUNC_RINGBUF_OUTPUT, Bpf.R1, Bpf.R3),
+        RINGBUF_RESERVE(Uapi.FUNC_RINGBUF_RESERVE, Bpf.R1, Bpf.R2);
 
         final int helper, mapReg, sizeReg;
 
@@ -114,7 +114,9 @@ public final class EventTypes {
     public static Map<String, Sizes> sizes(LoadPlan plan) {
         Map<Integer, String> eventMaps = new LinkedHashMap<>();
         for (MapInfo m : plan.maps()) {
-            if (m.mapType() == RINGBUF || m.mapType() == PERF_EVENT_ARRAY) eventMaps.put(m.index(), m.name());
+            if (m.mapType() == Uapi.MAP_TYPE_RINGBUF || m.mapType() == Uapi.MAP_TYPE_PERF_EVENT_ARRAY) {
+                eventMaps.put(m.index(), m.name());
+            }
         }
         Map<String, SortedSet<Integer>> constant = new LinkedHashMap<>();
         Map<String, Integer> variable = new LinkedHashMap<>();
@@ -235,15 +237,14 @@ public final class EventTypes {
      */
     private record Candidate(String name, int typeId, int size, boolean pointedTo, boolean heap) {}
 
-    /** {@code BPF_MAP_TYPE_ARRAY}, {@code BPF_MAP_TYPE_PERCPU_ARRAY}. */
-    private static final int ARRAY = 2, PERCPU_ARRAY = 6;
-
     /** {@return the BTF value type ids of BTF-defined single-entry arrays: the heaps large records are built in} */
     private static Set<Integer> heapValues(LoadPlan plan) {
         Set<Integer> out = new HashSet<>();
         for (MapInfo m : plan.maps()) {
-            if (m.kind() == MapInfo.Kind.USER && (m.mapType() == ARRAY || m.mapType() == PERCPU_ARRAY) && m.maxEntries() == 1
-                    && m.btfValueTypeId() != 0) out.add(m.btfValueTypeId());
+            boolean array = m.mapType() == Uapi.MAP_TYPE_ARRAY || m.mapType() == Uapi.MAP_TYPE_PERCPU_ARRAY;
+            if (m.kind() == MapInfo.Kind.USER && array && m.maxEntries() == 1 && m.btfValueTypeId() != 0) {
+                out.add(m.btfValueTypeId());
+            }
         }
         return out;
     }
@@ -320,7 +321,7 @@ public final class EventTypes {
                 Insn x = insns.get(i);
                 if (x.isLdImm64()) {
                     secondHalf[i + 1] = true;
-                    if (x.src() == Bpf.PSEUDO_FUNC) mark(i + x.imm() + 1);
+                    if (x.src() == Uapi.PSEUDO_FUNC) mark(i + x.imm() + 1);
                     i++;
                     continue;
                 }
@@ -328,7 +329,7 @@ public final class EventTypes {
                 if (cls != Bpf.JMP && cls != Bpf.JMP32) continue;
                 int op = x.code() & 0xf0;
                 if (op == Bpf.CALL) {
-                    if (x.src() == Bpf.PSEUDO_CALL) mark(i + x.imm() + 1);
+                    if (x.src() == Uapi.PSEUDO_CALL) mark(i + x.imm() + 1);
                 } else if (op == Bpf.EXIT) {
                     mark(i + 1);
                 } else {
@@ -355,7 +356,7 @@ public final class EventTypes {
                 if (!writes(x, r)) continue;
                 int cls = x.insnClass();
                 if (x.isLdImm64()) {
-                    if (x.src() == Bpf.PSEUDO_MAP_IDX) return Optional.of(new Value(true, x.imm()));
+                    if (x.src() == Uapi.PSEUDO_MAP_IDX) return Optional.of(new Value(true, x.imm()));
                     if (x.src() == 0) return Optional.of(new Value(false, Insn.imm64(x, insns.get(i + 1))));
                     return Optional.empty();
                 }

@@ -11,6 +11,7 @@ import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.emit.LoaderBlob;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.runtime.SkeletonSpec;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.List;
 import java.util.Objects;
 
@@ -56,7 +57,6 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
         return new Generation(fileName, plan, GenLoader.emit(plan, options));
     }
 
-    private static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
 
     /**
      * A PERF_EVENT_ARRAY declared without {@code max_entries} gets one slot per possible CPU; libbpf
@@ -71,11 +71,11 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
     static void requireSizedWhereTheCtxCannot(LoadPlan plan, GenOptions options, String fileName)
             throws UnsupportedObjectException {
         for (var op : plan.ops()) {
-            if (!(op instanceof dev.lskel4j.gen.plan.MapCreate m) || m.mapType() != BPF_MAP_TYPE_PERF_EVENT_ARRAY
+            if (!(op instanceof dev.lskel4j.gen.plan.MapCreate m) || m.mapType() != Uapi.MAP_TYPE_PERF_EVENT_ARRAY
                     || m.maxEntries() != 0) {
                 continue;
             }
-            if (m.mapIdx() < 0 || options.signing().genHash()) {
+            if (m.mapIdx() < 0 || options.genHash()) {
                 throw new UnsupportedObjectException(fileName, ".maps", -1, "PERF_EVENT_ARRAY '" + m.name()
                         + "' has no max_entries and " + (m.mapIdx() < 0 ? "is an inner-map template" : "the loader is signed")
                         + ", so the runtime cannot size it at load time: give the number of possible CPUs of the target "

@@ -7,6 +7,7 @@ import dev.lskel4j.gen.skel.SkeletonModel.MapHandle;
 import dev.lskel4j.gen.skel.SkeletonModel.ProgramHandle;
 import dev.lskel4j.runtime.MapSpec;
 import dev.lskel4j.runtime.ProgramSpec;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ final class HandlesWriter {
 
     private static Handle map(MapHandle h) {
         MapSpec m = h.spec();
-        return new Handle("{@return map {@code " + esc(m.name()) + "}: " + BpfNames.mapType(m.type()) + ", key "
+        return new Handle("{@return map {@code " + esc(m.name()) + "}: " + Uapi.mapTypeName(m.type()) + ", key "
                 + m.keySize() + " bytes, value " + m.valueSize() + " bytes, " + m.maxEntries()
                 + (m.maxEntries() == 1 ? " entry" : " entries") + "}", "BpfMap", h.accessor(), "map", m.name());
     }
@@ -37,7 +38,7 @@ final class HandlesWriter {
     private static Handle program(ProgramHandle h) {
         ProgramSpec p = h.spec();
         return new Handle("{@return program {@code " + esc(p.name()) + "} ({@code SEC(\"" + esc(p.section()) + "\")}, "
-                + BpfNames.progType(p.type()) + (p.loadSlot() < 0 ? "; not loaded: its section starts with '?'" : "")
+                + Uapi.progTypeName(p.type()) + (p.loadSlot() < 0 ? "; not loaded: its section starts with '?'" : "")
                 + ")}", "BpfProgram", h.accessor(), "program", p.name());
     }
 

@@ -25,7 +25,7 @@ final class Imports {
         m.put("Path", "java.nio.file.Path");
         for (String s : List.of("AttachReport", "BpfException", "BpfLink", "BpfMap", "BpfProgram", "GlobalData",
                 "KernelException", "PerfEvent", "LightSkeleton", "LoadOptions", "LoaderBlob", "LoaderStep", "MapKind",
-                "MapSpec", "ProgramSpec", "SkeletonSpec", "Signing", "KconfigExtern",
+                "MapSpec", "ProgramSpec", "SkeletonSpec", "Signing", "SigningScheme", "KconfigExtern",
                 "Codec", "CodecSupport", "IntCodecs", "TypedMap", "PerCpuTypedMap", "RingBuffer", "PerfBuffer")) {
             m.put(s, "dev.lskel4j.runtime." + s);
         }

@@ -8,6 +8,7 @@ import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.skel.CType.Composite;
 import dev.lskel4j.gen.skel.CType.IntKind;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,10 +95,6 @@ final class RecordTypes {
      */
     record EventMap(MapInfo map, String accessor, Rec event, boolean ring) {}
 
-    /** PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE: the runtime's {@code BpfMap.isPerCpu()} types. */
-    private static final Set<Integer> PER_CPU_MAP_TYPES = Set.of(5, 6, 10, 21);
-    /** {@code BPF_MAP_TYPE_RINGBUF}. */
-    private static final int RINGBUF = 27;
 
     private final Map<Integer, Rec> records = new LinkedHashMap<>();
     private final Map<Integer, SkeletonModel.EnumType> enums = new LinkedHashMap<>();
@@ -217,7 +214,7 @@ final class RecordTypes {
         }
         Side k = side(key, JavaNames.pascal(ident) + "Key");
         Side v = side(value, JavaNames.pascal(ident) + "Value");
-        boolean perCpu = PER_CPU_MAP_TYPES.contains(m.mapType());
+        boolean perCpu = Uapi.isPerCpuMapType(m.mapType());
         maps.add(new TypedMapDef(m, accessors.claim(JavaNames.camel(ident), "Map"), k, v, perCpu));
     }
 
@@ -233,7 +230,8 @@ final class RecordTypes {
                 }
                 String ident = DataSections.mapIdent(m).orElse(JavaNames.sanitize(m.name()));
                 Rec rec = rec(d.type(), JavaNames.pascal(ident) + "Event");
-                events.add(new EventMap(m, accessors.claim(JavaNames.camel(ident), "Events"), rec, m.mapType() == RINGBUF));
+                events.add(new EventMap(m, accessors.claim(JavaNames.camel(ident), "Events"), rec,
+                        m.mapType() == Uapi.MAP_TYPE_RINGBUF));
             }
             case EventTypes.Undecided u -> untyped.add(new Untyped(m.name(), "no record type: " + u.reason()));
         }

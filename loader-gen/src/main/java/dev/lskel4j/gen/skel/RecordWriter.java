@@ -15,6 +15,7 @@ import dev.lskel4j.gen.skel.RecordTypes.Records;
 import dev.lskel4j.gen.skel.RecordTypes.Scalar;
 import dev.lskel4j.gen.skel.RecordTypes.Str;
 import dev.lskel4j.gen.skel.RecordTypes.TypedMapDef;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,7 +127,7 @@ final class RecordWriter {
             String kind = m.perCpu() ? "PerCpuTypedMap" : "TypedMap";
             String k = qualified(m.key().javaType()), v = qualified(m.value().javaType());
             w.blank();
-            w.doc("{@return map {@code " + esc(m.map().name()) + "} (" + BpfNames.mapType(m.map().mapType()) + ") as a {@code "
+            w.doc("{@return map {@code " + esc(m.map().name()) + "} (" + Uapi.mapTypeName(m.map().mapType()) + ") as a {@code "
                     + kind + "<" + esc(k) + ", " + esc(v) + ">}}\n\n@throws IllegalStateException unless loaded");
             w.open("public %s<%s, %s> %s()", kind, k, v, m.accessor());
             w.line("return %s.of(skel.map(%s), %s, %s);", kind, literal(m.map().name()), qualified(m.key().codec()),

@@ -4,10 +4,10 @@ import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.UnsupportedObjectException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.signing.LoaderSignature;
 import dev.lskel4j.signing.LoaderSigner;
 import dev.lskel4j.signing.SigningException;
-import dev.lskel4j.signing.SigningScheme;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,7 +19,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Generation gen = Generation.of(elf, file, name, HostValues.none(),
- *         GenOptions.DEFAULT.withSigning(SignedGeneration.genSigning(SigningScheme.B)));
+ *         GenOptions.DEFAULT.withSigning(SigningScheme.B));
  * SignedGeneration signed = SignedGeneration.sign(gen, SigningScheme.B, LoaderSigner.fromFiles(key, cert));
  * }</pre>
  *
@@ -34,18 +34,10 @@ public record SignedGeneration(Generation generation, LoaderSignature signature)
         Objects.requireNonNull(signature, "signature");
     }
 
-    /** {@return the generator's signed-loader shape for a signing scheme} */
-    public static GenOptions.Signing genSigning(SigningScheme scheme) {
-        return switch (scheme) {
-            case A -> GenOptions.Signing.IN_LOADER_HASH;
-            case B -> GenOptions.Signing.KERNEL_VERIFIED;
-        };
-    }
-
     /**
      * Signs a generated loader.
      *
-     * @param generation generated with {@code GenOptions.withSigning(genSigning(scheme))}
+     * @param generation generated with {@code GenOptions.withSigning(scheme)}
      * @throws UnsupportedObjectException for scheme A and an object with global percpu data: the
      *     scheme-A library (libbpf 77e9d227) has no percpu data support and cannot open such an
      *     object (reference {@code modes.txt}: "bad map relo against ... in section '.percpu'")

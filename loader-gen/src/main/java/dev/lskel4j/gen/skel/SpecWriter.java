@@ -41,7 +41,7 @@ final class SpecWriter {
                 + in.maps().stream().mapToLong(m -> m.initialImage().map(MapSpec.Bytes::length).orElse(0)).sum();
         in.signature().ifPresent(sig -> {
             // the exclusive-map hash, then the signature, follow the initial images in the resource
-            w.line("        .withSigning(Signing.signed(Signing.Scheme.%s, Arrays.copyOfRange(blob, %d, %d),", sig.scheme(),
+            w.line("        .withSigning(Signing.signed(SigningScheme.%s, Arrays.copyOfRange(blob, %d, %d),", sig.scheme(),
                     imagesEnd, imagesEnd + 32);
             w.line("                Arrays.copyOfRange(blob, %d, %d + SIGNATURE_SIZE)));", imagesEnd + 32, imagesEnd + 32);
         });

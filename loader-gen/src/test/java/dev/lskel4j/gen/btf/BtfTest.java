@@ -3,6 +3,7 @@ package dev.lskel4j.gen.btf;
 import dev.lskel4j.gen.MalformedObjectException;
 import dev.lskel4j.gen.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.BtfType.*;
+import dev.lskel4j.runtime.Errno;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -104,11 +105,11 @@ class BtfTest {
         assertEquals(40, btf.resolveSize(arr));
         assertEquals(8, btf.resolveSize(ptr), "BPF pointers are 8 bytes");
         assertEquals(8, btf.resolveSize(s));
-        assertEquals(-Btf.E2BIG, btf.resolveSize(big));
-        assertEquals(-Btf.EINVAL, btf.resolveSize(fn));
-        assertEquals(-Btf.EINVAL, btf.resolveSize(fwd));
-        assertEquals(-Btf.EINVAL, btf.resolveSize(0));
-        assertEquals(-Btf.EINVAL, btf.resolveSize(td1), "a typedef loop ends after 32 steps");
+        assertEquals(-Errno.E2BIG.number(), btf.resolveSize(big));
+        assertEquals(-Errno.EINVAL.number(), btf.resolveSize(fn));
+        assertEquals(-Errno.EINVAL.number(), btf.resolveSize(fwd));
+        assertEquals(-Errno.EINVAL.number(), btf.resolveSize(0));
+        assertEquals(-Errno.EINVAL.number(), btf.resolveSize(td1), "a typedef loop ends after 32 steps");
         assertEquals(4, btf.alignOf(arr));
         assertEquals(8, btf.alignOf(ptr));
         assertEquals(4, btf.alignOf(s));

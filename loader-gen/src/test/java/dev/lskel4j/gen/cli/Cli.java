@@ -2,9 +2,8 @@ package dev.lskel4j.gen.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import picocli.CommandLine;
 
-/** Runs the CLI in-process with captured output. */
+/** Runs the CLI in-process with captured output, through the entry point {@code main} uses. */
 final class Cli {
     private Cli() {}
 
@@ -20,18 +19,12 @@ final class Cli {
     static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = Lskel.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int status = cmd.execute(args);
+        int status = run(out, err, args);
         return new Result(status, out.toString(), err.toString());
     }
 
     /** As {@link #run}, but with output going to writers the caller watches while the command runs. */
     static int run(StringWriter out, StringWriter err, String... args) {
-        CommandLine cmd = Lskel.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return cmd.execute(args);
+        return Lskel.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
     }
 }

@@ -54,6 +54,8 @@ class RealToolsTest {
     private static final String SECONDS = "3";
     /** Events of each kind the test makes while a tool runs. */
     private static final int N = 5;
+    /** x86-64's openat, the system call behind {@link Files#newInputStream}. */
+    private static final int SYS_OPENAT = 257;
     private static final boolean KPROBE_PMU = Files.exists(Path.of("/sys/bus/event_source/devices/kprobe"));
 
     /** The C loader: {@code SKEL} is the skeleton's name; prints {@code load ERR ERRNAME}. */
@@ -149,7 +151,11 @@ class RealToolsTest {
                         assertEquals(configHz(), out.bss("hz"), "kconfig CONFIG_HZ\n" + out.text());
                     })),
             Map.entry("rt_syscount", new Tool(obj -> runWhile(RealToolsTest::failedOpens, obj, "--set", "rodata.target_pid=self"),
-                    out -> assertAtLeast(N, out.bss("failed"), out, "failed system calls of this process"))),
+                    out -> {
+                        assertAtLeast(N, out.bss("failed"), out, "failed system calls of this process");
+                        // the PERCPU_HASH stats, keyed by syscall number: openat's counts summed over the CPUs
+                        assertAtLeast(N, out.perCpuSum("  [" + SYS_OPENAT + "] = ", "count"), out, "openat calls in stats");
+                    })),
             Map.entry("rt_xdpcount", new Tool(RealToolsTest::xdpOnAVeth,
                     out -> assertAtLeast(N, out.bss("packets"), out, "packets seen by xdp"))),
             Map.entry("rt_gethostlatency", new Tool(obj -> runWhile(RealToolsTest::lookups, obj),
@@ -283,6 +289,21 @@ class RealToolsTest {
     private record Output(String text) {
         List<String> lines() {
             return text.lines().toList();
+        }
+
+        /** {@return the sum over CPUs of {@code field} in the per-CPU map entry line starting with {@code prefix}} */
+        long perCpuSum(String prefix, String field) {
+            String line = lines().stream().filter(l -> l.startsWith(prefix)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no entry line '" + prefix + "' in\n" + text));
+            Matcher m = Pattern.compile("\\bcpu \\d+: \\{[^}]*\\b" + Pattern.quote(field) + " = (\\d+)").matcher(line);
+            long sum = 0;
+            int cpus = 0;
+            while (m.find()) {
+                sum += Long.parseLong(m.group(1));
+                cpus++;
+            }
+            assertTrue(cpus > 0, "no 'cpu N: { " + field + " = ...' in " + line);
+            return sum;
         }
 
         /** {@return the value of the .bss integer {@code name}} */

@@ -153,7 +153,7 @@ class SignedCliTest {
                 "--key", key(), "--cert", cert());
         assertEquals(0, r.status(), r.all());
         String source = Files.readString(tmp.resolve("org/example/Globals.java"));
-        assertTrue(source.contains(".withSigning(Signing.signed(Signing.Scheme.B,"), source);
+        assertTrue(source.contains(".withSigning(Signing.signed(SigningScheme.B,"), source);
         assertTrue(source.contains("Signed loader (scheme B"), source);
         byte[] resource = Files.readAllBytes(tmp.resolve("org/example/Globals.lskel"));
         Path golden = Corpus.root().resolve("golden/globals");

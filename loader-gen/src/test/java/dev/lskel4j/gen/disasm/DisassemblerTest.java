@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.lskel4j.gen.emit.Golden;
 import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.stream.Stream;
@@ -40,12 +41,12 @@ class DisassemblerTest {
     @Test
     void formsOutsideTheGoldens() {
         assertEquals("r1 = ld_imm64 map_idx imm=0 next_imm=0",
-                text(Insn.ldImm64RawFull(Bpf.R1, Bpf.PSEUDO_MAP_IDX, 0, 0, 0, 0)));
+                text(Insn.ldImm64RawFull(Bpf.R1, Uapi.PSEUDO_MAP_IDX, 0, 0, 0, 0)));
         assertEquals("r3 = ld_imm64 imm=-1 next_imm=7", text(Insn.ldImm64RawFull(Bpf.R3, 0, 0, 0, -1, 7)));
-        assertEquals("call trace_printk#6", text(Insn.emitCall(Bpf.FUNC_TRACE_PRINTK)));
+        assertEquals("call trace_printk#6", text(Insn.emitCall(Uapi.FUNC_TRACE_PRINTK)));
         assertEquals("call unknown#1", text(Insn.emitCall(1)));
-        assertEquals("call pc+5", text(new Insn(Bpf.JMP | Bpf.CALL, 0, Bpf.PSEUDO_CALL, 0, 5)));
-        assertEquals("call kfunc#123", text(new Insn(Bpf.JMP | Bpf.CALL, 0, Bpf.PSEUDO_KFUNC_CALL, 0, 123)));
+        assertEquals("call pc+5", text(new Insn(Bpf.JMP | Bpf.CALL, 0, Uapi.PSEUDO_CALL, 0, 5)));
+        assertEquals("call kfunc#123", text(new Insn(Bpf.JMP | Bpf.CALL, 0, Uapi.PSEUDO_KFUNC_CALL, 0, 123)));
         assertEquals("if r2 != r3 goto -7", text(Insn.jmpReg(Bpf.JNE, Bpf.R2, Bpf.R3, -7)));
         assertEquals("if w2 > 3 goto +1", text(new Insn(Bpf.JMP32 | Bpf.JGT | Bpf.K, 2, 0, 1, 3)));
         assertEquals("r7 = -22", text(Insn.mov64Imm(Bpf.R7, -22)));

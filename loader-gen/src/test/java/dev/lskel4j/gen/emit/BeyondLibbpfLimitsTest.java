@@ -8,6 +8,7 @@ import dev.lskel4j.gen.LoaderGenerator;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -72,7 +73,7 @@ class BeyondLibbpfLimitsTest {
         // map_create ends with: r1 = &blob[fd_array + 4 * map_idx]; *(u32 *)(r1 + 0) = r7;
         Set<Integer> fdSlots = new TreeSet<>();
         for (int i = 0; i + 2 < insns.size(); i++) {
-            if (insns.get(i).isLdImm64() && insns.get(i).dst() == Bpf.R1 && insns.get(i).src() == Bpf.PSEUDO_MAP_IDX_VALUE
+            if (insns.get(i).isLdImm64() && insns.get(i).dst() == Bpf.R1 && insns.get(i).src() == Uapi.PSEUDO_MAP_IDX_VALUE
                     && insns.get(i + 2).equals(Insn.stxMem(Bpf.W, Bpf.R1, Bpf.R7, 0))) {
                 long blobOff = Insn.imm64(insns.get(i), insns.get(i + 1)) >>> 32; // fd_array is at blob offset 0
                 fdSlots.add((int) blobOff / 4);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.lskel4j.gen.emit.GenLoaderException.Errno;
 import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.Bytes;
@@ -15,6 +14,8 @@ import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapUpdate;
 import dev.lskel4j.gen.plan.Op;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.Errno;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,14 +25,12 @@ import org.junit.jupiter.api.Test;
 /** What libbpf's generator reports as errors comes out as a typed {@link GenLoaderException}. */
 class GenLoaderErrorTest {
 
-    private static final int ARRAY = 2, BPF_PROG_TYPE_TRACING = 26;
-
     private static MapCreate array(int idx) {
-        return new MapCreate(idx, "m" + idx, ARRAY, 4, 4, 1, 0, 0, 0, 0, 0, 0);
+        return new MapCreate(idx, "m" + idx, Uapi.MAP_TYPE_ARRAY, 4, 4, 1, 0, 0, 0, 0, 0, 0);
     }
 
     private static ProgLoad prog(Optional<ProgLoad.AttachTarget> target) {
-        return new ProgLoad(0, "p", BPF_PROG_TYPE_TRACING, 0, 0, 0, 1, "GPL",
+        return new ProgLoad(0, "p", Uapi.PROG_TYPE_TRACING, 0, 0, 0, 1, "GPL",
                 List.of(Insn.mov64Imm(Bpf.R0, 0), Insn.exit()), 0, List.of(), 0, List.of(), target, List.of(), List.of());
     }
 
@@ -114,7 +113,7 @@ class GenLoaderErrorTest {
         ops.add(array(0));
         // ~36 insns per update in debug mode: 1000 updates put the last error check > 32767 insns away
         for (int i = 0; i < 1000; i++) ops.add(new MapUpdate(0, Bytes.of(new byte[4]), 0));
-        GenLoaderException e = fails(0, 1, ops, new GenOptions(1, GenOptions.Signing.NONE));
+        GenLoaderException e = fails(0, 1, ops, GenOptions.DEFAULT.withLogLevel(1));
         assertEquals(Errno.ERANGE, e.error());
         assertEquals(-34, e.errno());
     }
@@ -123,10 +122,10 @@ class GenLoaderErrorTest {
     void attachTargetOf128BytesIsEnospc() {
         String name127 = "f".repeat(127);
         assertDoesNotThrow(() -> GenLoader.emit(new LoadPlan("t", ByteOrder.LITTLE_ENDIAN, 1, 0,
-                List.of(prog(Optional.of(new ProgLoad.AttachTarget(name127, Bpf.BTF_KIND_FUNC)))), List.of(), List.of()),
+                List.of(prog(Optional.of(new ProgLoad.AttachTarget(name127, Uapi.BTF_KIND_FUNC)))), List.of(), List.of()),
                 GenOptions.DEFAULT));
         GenLoaderException e = fails(1, 0,
-                List.of(prog(Optional.of(new ProgLoad.AttachTarget(name127 + "g", Bpf.BTF_KIND_FUNC)))), GenOptions.DEFAULT);
+                List.of(prog(Optional.of(new ProgLoad.AttachTarget(name127 + "g", Uapi.BTF_KIND_FUNC)))), GenOptions.DEFAULT);
         assertEquals(Errno.ENOSPC, e.error());
         assertEquals(-28, e.errno());
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lskel4j.gen.disasm.DisasmDiff;
 import dev.lskel4j.gen.plan.LoadPlan;
+import dev.lskel4j.runtime.SigningScheme;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -21,9 +22,9 @@ class GoldenConformanceTest {
 
     private static final List<Mode> MODES = List.of(
             new Mode("", GenOptions.DEFAULT),
-            new Mode("debug.", new GenOptions(1, GenOptions.Signing.NONE)),
-            new Mode("signed-b.", new GenOptions(0, GenOptions.Signing.KERNEL_VERIFIED)),
-            new Mode("signed-a.", new GenOptions(0, GenOptions.Signing.IN_LOADER_HASH)));
+            new Mode("debug.", GenOptions.DEFAULT.withLogLevel(1)),
+            new Mode("signed-b.", GenOptions.DEFAULT.withSigning(SigningScheme.B)),
+            new Mode("signed-a.", GenOptions.DEFAULT.withSigning(SigningScheme.A)));
 
     @TestFactory
     Stream<DynamicTest> everyGoldenInEveryMode() {

@@ -1,6 +1,7 @@
 package dev.lskel4j.gen.emit;
 
 import static dev.lskel4j.gen.insn.Bpf.*;
+import static dev.lskel4j.runtime.uapi.Uapi.*;
 
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.BtfLoad;
@@ -12,6 +13,7 @@ import dev.lskel4j.gen.plan.MapUpdate;
 import dev.lskel4j.gen.plan.Op;
 import dev.lskel4j.gen.plan.PopulateOuterMap;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +105,7 @@ final class GoldenPlanReader {
                 else if (loadedFrom[s] != null) events.add(new Move(target, loadedFrom[s]));
             } else if (x.insnClass() == JMP && op == CALL) {
                 switch (x.imm()) {
-                    case FUNC_SYS_BPF -> events.add(new SysBpf(konst[1], blob[2]));
+                    case Uapi.FUNC_SYS_BPF -> events.add(new SysBpf(konst[1], blob[2]));
                     case FUNC_BTF_FIND_BY_NAME_KIND -> events.add(new Find(blob[1], konst[2], konst[3]));
                     case FUNC_KALLSYMS_LOOKUP_NAME -> events.add(new Kallsyms(blob[1]));
                     case FUNC_TRACE_PRINTK -> events.add(new Printk(cString(blob[1])));

@@ -9,6 +9,8 @@ import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.SigningScheme;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -23,7 +25,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class HandBuiltPlanTest {
 
-    private static final int BPF_PROG_TYPE_RAW_TRACEPOINT = 17;
     /** The BTF sits right after the 1280-byte fd_array reserve in libbpf's blob. */
     private static final int BTF_BLOB_OFFSET = 1280;
 
@@ -38,7 +39,7 @@ class HandBuiltPlanTest {
 
         // int minimal_prog(void *ctx) { return 0; } in SEC("raw_tp/sys_enter"), license "GPL";
         // FUNC minimal_prog is BTF type 4; its one line_info is line 9 col 2 of the source
-        ProgLoad prog = new ProgLoad(0, "minimal_prog", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0, 0, 0, "GPL",
+        ProgLoad prog = new ProgLoad(0, "minimal_prog", Uapi.PROG_TYPE_RAW_TRACEPOINT, 0, 0, 0, 0, "GPL",
                 List.of(Insn.mov64Imm(R0, 0), Insn.exit()),
                 8, List.of(new ProgLoad.FuncInfo(0, 4)),
                 16, List.of(new ProgLoad.LineInfo(0, 0x27, 0x3b, 9 << 10 | 2)),
@@ -48,10 +49,10 @@ class HandBuiltPlanTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"'', 0, NONE", "debug., 1, NONE", "signed-b., 0, KERNEL_VERIFIED", "signed-a., 0, IN_LOADER_HASH"})
-    void minimalEqualsLibbpf(String prefix, int logLevel, GenOptions.Signing signing) throws GenLoaderException {
+    @CsvSource({"'', 0,", "debug., 1,", "signed-b., 0, B", "signed-a., 0, A"})
+    void minimalEqualsLibbpf(String prefix, int logLevel, SigningScheme signing) throws GenLoaderException {
         Golden g = Golden.of("minimal");
-        LoaderBlob blob = GenLoader.emit(minimalPlan(), new GenOptions(logLevel, signing));
+        LoaderBlob blob = GenLoader.emit(minimalPlan(), new GenOptions(logLevel, Optional.ofNullable(signing)));
         assertEquals("", DisasmDiff.insnDiff(g.bytes(prefix + "insns"), blob.insns().toArray(), ByteOrder.LITTLE_ENDIAN));
         assertEquals("", DisasmDiff.dataDiff(g.bytes(prefix + "data"), blob.data().toArray()));
         assertEquals(0, blob.nrMaps());

@@ -9,6 +9,7 @@ import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,9 @@ import org.junit.jupiter.api.Test;
 /** Extern resolution paths the corpus does not reach (goldens cover the little-endian common cases). */
 class KsymReloTest {
 
-    private static final int BPF_PROG_TYPE_SYSCALL = 31;
 
     private static ProgLoad prog(List<Insn> insns, List<ProgLoad.ExternRelo> externs) {
-        return new ProgLoad(0, "p", BPF_PROG_TYPE_SYSCALL, 0, 0, 0, 0, "GPL", insns, 0, List.of(), 0, List.of(),
+        return new ProgLoad(0, "p", Uapi.PROG_TYPE_SYSCALL, 0, 0, 0, 0, "GPL", insns, 0, List.of(), 0, List.of(),
                 Optional.empty(), externs, List.of());
     }
 
@@ -33,9 +33,9 @@ class KsymReloTest {
     /** A missing weak typed ksym clears src_reg: the mask keeps dst_reg's nibble in target order. */
     @Test
     void srcRegMaskFollowsTargetOrder() throws GenLoaderException {
-        List<Insn> insns = new ArrayList<>(List.of(Insn.ldImm64RawFull(Bpf.R1, Bpf.PSEUDO_BTF_ID, 0, 0, 0, 0)));
+        List<Insn> insns = new ArrayList<>(List.of(Insn.ldImm64RawFull(Bpf.R1, Uapi.PSEUDO_BTF_ID, 0, 0, 0, 0)));
         insns.add(Insn.exit());
-        var relo = new ProgLoad.ExternRelo("missing_var", true, false, true, Bpf.BTF_KIND_VAR, 0);
+        var relo = new ProgLoad.ExternRelo("missing_var", true, false, true, Uapi.BTF_KIND_VAR, 0);
         for (ByteOrder order : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
             LoaderBlob blob = GenLoader.emit(new LoadPlan("k", order, 1, 0, List.of(prog(insns, List.of(relo))),
                     List.of(), List.of()), GenOptions.DEFAULT);
@@ -53,8 +53,8 @@ class KsymReloTest {
         List<Insn> calls = new ArrayList<>();
         List<ProgLoad.ExternRelo> externs = new ArrayList<>();
         for (int i = 0; i < 257; i++) {
-            calls.add(new Insn(Bpf.JMP | Bpf.CALL, 0, Bpf.PSEUDO_KFUNC_CALL, 0, 0));
-            externs.add(new ProgLoad.ExternRelo("kf" + i, false, false, false, Bpf.BTF_KIND_FUNC, i));
+            calls.add(new Insn(Bpf.JMP | Bpf.CALL, 0, Uapi.PSEUDO_KFUNC_CALL, 0, 0));
+            externs.add(new ProgLoad.ExternRelo("kf" + i, false, false, false, Uapi.BTF_KIND_FUNC, i));
         }
         calls.add(Insn.exit());
         ProgLoad second = prog(List.of(calls.getFirst(), Insn.exit()), List.of(externs.getFirst()));

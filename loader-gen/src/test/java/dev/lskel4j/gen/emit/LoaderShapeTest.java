@@ -8,6 +8,7 @@ import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
+import dev.lskel4j.runtime.SigningScheme;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.util.List;
@@ -39,7 +40,7 @@ class LoaderShapeTest {
     @Test
     void inLoaderHashCheckShape() throws Exception {
         LoaderBlob blob = GenLoader.emit(HandBuiltPlanTest.minimalPlan(),
-                new GenOptions(0, GenOptions.Signing.IN_LOADER_HASH));
+                GenOptions.DEFAULT.withSigning(SigningScheme.A));
         LoaderBlob.Block cleanup = blob.blocks().get(1);
         LoaderBlob.Block check = blob.blocks().get(2);
         assertEquals("signature_match", check.label());

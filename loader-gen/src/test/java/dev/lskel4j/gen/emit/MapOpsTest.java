@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.gen.disasm.DecodedInsn;
 import dev.lskel4j.gen.disasm.Disassembler;
-import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
@@ -14,6 +13,7 @@ import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapFreeze;
 import dev.lskel4j.gen.plan.MapUpdate;
 import dev.lskel4j.gen.plan.PopulateOuterMap;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -31,19 +31,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MapOpsTest {
 
-    private static final int HASH = 1, ARRAY = 2, PERCPU_ARRAY = 6, ARRAY_OF_MAPS = 12;
     private static final byte[] PERCPU_IMAGE = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
     private static final byte[] RODATA_IMAGE = {(byte) 0xaa, 0, 0, 0, 0x11, 0x22, 0x33, 0x44};
 
     private static LoadPlan plan(ByteOrder order) {
         return new LoadPlan("maps", order, 0, 4, List.of(
-                new MapCreate(0, "inner", HASH, 4, 8, 16, 0, 0, 0, 0, 0, 0),
-                new MapCreate(-1, "outer.inner", ARRAY, 4, 4, 1, 0, 0, 0, 0, 0, 0),
-                new MapCreate(1, "outer", ARRAY_OF_MAPS, 4, 4, 2, 0, 0, 0, 0, 0, 0),
+                new MapCreate(0, "inner", Uapi.MAP_TYPE_HASH, 4, 8, 16, 0, 0, 0, 0, 0, 0),
+                new MapCreate(-1, "outer.inner", Uapi.MAP_TYPE_ARRAY, 4, 4, 1, 0, 0, 0, 0, 0, 0),
+                new MapCreate(1, "outer", Uapi.MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, 0, 0, 0, 0, 0, 0),
                 new PopulateOuterMap(1, 1, 0),
-                new MapCreate(2, ".percpu", PERCPU_ARRAY, 4, 12, 1, 0, 0, 0, 0, 0, 7),
-                new MapUpdate(2, Bytes.of(PERCPU_IMAGE), Bpf.F_ALL_CPUS),
-                new MapCreate(3, "a_very_long_map.rodata", ARRAY, 4, 8, 1, 0x480, 0, 0, 0, 0, 9),
+                new MapCreate(2, ".percpu", Uapi.MAP_TYPE_PERCPU_ARRAY, 4, 12, 1, 0, 0, 0, 0, 0, 7),
+                new MapUpdate(2, Bytes.of(PERCPU_IMAGE), Uapi.F_ALL_CPUS),
+                new MapCreate(3, "a_very_long_map.rodata", Uapi.MAP_TYPE_ARRAY, 4, 8, 1, 0x480, 0, 0, 0, 0, 9),
                 new MapUpdate(3, Bytes.of(RODATA_IMAGE), 0),
                 new MapFreeze(3)), List.of(), List.of());
     }
@@ -56,7 +55,7 @@ class MapOpsTest {
         List<Insn> insns = Insn.decodeAll(blob.insns().toArray(), blob.targetOrder());
         List<SysBpf> calls = new ArrayList<>();
         for (int i = 0; i < insns.size(); i++) {
-            if (insns.get(i).isCall() && insns.get(i).imm() == Bpf.FUNC_SYS_BPF) {
+            if (insns.get(i).isCall() && insns.get(i).imm() == Uapi.FUNC_SYS_BPF) {
                 calls.add(new SysBpf(i, insns.get(i - 4).imm(), insns.get(i - 2).imm(), insns.get(i - 1).imm()));
             }
         }
@@ -70,20 +69,20 @@ class MapOpsTest {
         LoaderBlob blob = GenLoader.emit(plan(order), GenOptions.DEFAULT);
         ByteBuffer data = ByteBuffer.wrap(blob.data().toArray()).order(order);
         List<SysBpf> calls = sysBpfCalls(blob);
-        assertEquals(List.of(Bpf.MAP_CREATE, Bpf.MAP_CREATE, Bpf.MAP_CREATE, Bpf.MAP_UPDATE_ELEM, Bpf.MAP_CREATE,
-                Bpf.MAP_UPDATE_ELEM, Bpf.MAP_CREATE, Bpf.MAP_UPDATE_ELEM, Bpf.MAP_FREEZE),
+        assertEquals(List.of(Uapi.MAP_CREATE, Uapi.MAP_CREATE, Uapi.MAP_CREATE, Uapi.MAP_UPDATE_ELEM, Uapi.MAP_CREATE,
+                Uapi.MAP_UPDATE_ELEM, Uapi.MAP_CREATE, Uapi.MAP_UPDATE_ELEM, Uapi.MAP_FREEZE),
                 calls.stream().map(SysBpf::cmd).toList(), "no freeze for percpu data, one for rodata");
         assertEquals(List.of(72, 72, 72, 32, 72, 32, 72, 32, 4), calls.stream().map(SysBpf::size).toList());
 
         int templateAttr = calls.get(1).attr();
-        assertEquals(ARRAY, data.getInt(templateAttr));
+        assertEquals(Uapi.MAP_TYPE_ARRAY, data.getInt(templateAttr));
         assertEquals("outer.inner", cString(data, templateAttr + 28));
         int rodataAttr = calls.get(6).attr();
         assertEquals("a_very_long_map", cString(data, rodataAttr + 28), "strlcpy to 15 bytes");
         assertEquals(0x480, data.getInt(rodataAttr + 16));
         assertEquals(9, data.getInt(rodataAttr + 56));
 
-        assertEquals(Bpf.F_ALL_CPUS, data.getLong(calls.get(5).attr() + 24), "percpu update flags at +24");
+        assertEquals(Uapi.F_ALL_CPUS, data.getLong(calls.get(5).attr() + 24), "percpu update flags at +24");
         assertEquals(0, data.getLong(calls.get(7).attr() + 24));
 
         byte[] bytes = blob.data().toArray();

@@ -2,6 +2,7 @@ package dev.lskel4j.gen.insn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,8 +81,8 @@ class ProgramBuilderProperties {
                     expected.add(plain(a.value()));
                 }
                 case 1 -> {
-                    b.ldImm64(Bpf.R2, Bpf.PSEUDO_MAP_IDX_VALUE, a.value());
-                    expected.add(new Insn(Bpf.LD | Bpf.DW | Bpf.IMM, Bpf.R2, Bpf.PSEUDO_MAP_IDX_VALUE, 0, (int) a.value()));
+                    b.ldImm64(Bpf.R2, Uapi.PSEUDO_MAP_IDX_VALUE, a.value());
+                    expected.add(new Insn(Bpf.LD | Bpf.DW | Bpf.IMM, Bpf.R2, Uapi.PSEUDO_MAP_IDX_VALUE, 0, (int) a.value()));
                     expected.add(new Insn(0, 0, 0, 0, (int) (a.value() >>> 32)));
                 }
                 case 2 -> {
@@ -124,7 +125,7 @@ class ProgramBuilderProperties {
 
     @Property
     void ldImm64CarriesTheWhole64BitValue(@ForAll long value, @ForAll("orders") ByteOrder order) {
-        Insn[] pair = Insn.ldImm64Raw(Bpf.R1, Bpf.PSEUDO_MAP_IDX_VALUE, value);
+        Insn[] pair = Insn.ldImm64Raw(Bpf.R1, Uapi.PSEUDO_MAP_IDX_VALUE, value);
         List<Insn> decoded = Insn.decodeAll(Insn.encodeAll(List.of(pair), order), order);
         assertEquals(value, Insn.imm64(decoded.get(0), decoded.get(1)));
     }

@@ -74,7 +74,7 @@ class DifferentialTest {
                         LoaderStep failed = le.failedSteps().getFirst();
                         List<KernelCall> ops = model.calls(Helper.SYS_BPF);
                         assertTrue(at < ops.size(), s + ": the model reaches the operation the kernel refused");
-                        assertEquals(command(failed.kind()), ops.get(at).cmd(), s + ": " + failed.description()
+                        assertEquals(failed.kind().command(), ops.get(at).cmd(), s + ": " + failed.description()
                                 + " vs " + ops.get(at));
                     }
                 }
@@ -88,16 +88,6 @@ class DifferentialTest {
         Path expect = Corpus.root().resolve("expect").resolve(s.name() + ".txt");
         if (s.name().endsWith("_eb")) return null;
         return Files.readAllLines(expect).stream().anyMatch(l -> l.startsWith("load: OK"));
-    }
-
-    private static int command(LoaderStep.Kind kind) {
-        return switch (kind) {
-            case BTF_LOAD -> 18;
-            case MAP_CREATE -> 0;
-            case MAP_UPDATE, POPULATE_OUTER_MAP -> 2;
-            case MAP_FREEZE -> 22;
-            case PROG_LOAD -> 5;
-        };
     }
 
     private static String cut(String name) {

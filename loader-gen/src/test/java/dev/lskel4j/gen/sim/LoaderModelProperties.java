@@ -11,6 +11,7 @@ import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.runtime.Errno;
+import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.runtime.model.Fault;
 import dev.lskel4j.runtime.model.Helper;
 import dev.lskel4j.runtime.model.InterpreterException;
@@ -44,7 +45,7 @@ class LoaderModelProperties {
     @Provide
     Arbitrary<GenOptions> modes() {
         return Arbitraries.of(GenOptions.DEFAULT, GenOptions.DEFAULT.withLogLevel(1),
-                GenOptions.DEFAULT.withSigning(GenOptions.Signing.KERNEL_VERIFIED));
+                GenOptions.DEFAULT.withSigning(SigningScheme.B));
     }
 
     @Provide
@@ -77,7 +78,7 @@ class LoaderModelProperties {
     void schemeAChecksItsMetadataMap(@ForAll("subjects") ModelRuns.Subject s) throws Exception {
         Generation gen;
         try {
-            gen = s.generate(GenOptions.DEFAULT.withSigning(GenOptions.Signing.IN_LOADER_HASH));
+            gen = s.generate(GenOptions.DEFAULT.withSigning(SigningScheme.A));
         } catch (BpfObjectException e) {
             return; // libbpf 77e9d227 has no global percpu data either (reference README)
         }

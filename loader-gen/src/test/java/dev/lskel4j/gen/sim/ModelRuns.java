@@ -37,7 +37,7 @@ final class ModelRuns {
          * load) is told the model's CPU count.
          */
         Generation generate(GenOptions options) throws BpfObjectException, GenLoaderException {
-            HostValues host = options.signing() == GenOptions.Signing.NONE ? HostValues.none()
+            HostValues host = options.signing().isEmpty() ? HostValues.none()
                     : HostValues.none().withPossibleCpus(ModelKernel.Config.DEFAULT.possibleCpus());
             return Generation.of(elf, path.toString(), name, host, options);
         }

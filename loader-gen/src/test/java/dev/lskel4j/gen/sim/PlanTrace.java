@@ -20,6 +20,7 @@ import dev.lskel4j.runtime.model.Attr;
 import dev.lskel4j.runtime.model.Helper;
 import dev.lskel4j.runtime.model.KernelCall;
 import dev.lskel4j.runtime.model.LoaderRun;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -56,13 +57,13 @@ final class PlanTrace {
             assertTrue(call.result() >= 0, at);
             switch (op) {
                 case BtfLoad b -> {
-                    assertEquals(Attr.commandName(Bpf.BTF_LOAD), Attr.commandName(a.cmd()), at);
+                    assertEquals(Attr.commandName(Uapi.BTF_LOAD), Attr.commandName(a.cmd()), at);
                     assertArrayEquals(b.rawBtf().toArray(), a.payload("btf").orElseThrow(), at);
                     assertEquals(b.rawBtf().length(), a.get("btf_size"), at);
                     btfFd = (int) call.result();
                 }
                 case MapCreate m -> {
-                    assertEquals(Bpf.MAP_CREATE, a.cmd(), at);
+                    assertEquals(Uapi.MAP_CREATE, a.cmd(), at);
                     assertEquals(m.mapType(), a.get("map_type"), at);
                     assertEquals(m.keySize(), a.get("key_size"), at);
                     assertEquals(m.valueSize(), a.get("value_size"), at);
@@ -81,28 +82,28 @@ final class PlanTrace {
                     else mapFds[m.mapIdx()] = (int) call.result();
                 }
                 case MapUpdate u -> {
-                    assertEquals(Bpf.MAP_UPDATE_ELEM, a.cmd(), at);
+                    assertEquals(Uapi.MAP_UPDATE_ELEM, a.cmd(), at);
                     assertEquals(mapFds[u.mapIdx()], a.get("map_fd"), at);
                     assertArrayEquals(new byte[4], a.payload("key").orElseThrow(), at);
                     assertArrayEquals(u.value().toArray(), a.payload("value").orElseThrow(), at);
                     assertEquals(u.flags(), a.get("flags"), at);
                     boolean percpu = plan.maps().get(u.mapIdx()).kind() == MapInfo.Kind.PERCPU;
-                    assertEquals(percpu ? Bpf.F_ALL_CPUS : 0, a.get("flags"), at + ": BPF_F_ALL_CPUS exactly for percpu data");
+                    assertEquals(percpu ? Uapi.F_ALL_CPUS : 0, a.get("flags"), at + ": BPF_F_ALL_CPUS exactly for percpu data");
                 }
                 case MapFreeze f -> {
-                    assertEquals(Bpf.MAP_FREEZE, a.cmd(), at);
+                    assertEquals(Uapi.MAP_FREEZE, a.cmd(), at);
                     assertEquals(mapFds[f.mapIdx()], a.get("map_fd"), at);
                     assertNotEquals(MapInfo.Kind.PERCPU, plan.maps().get(f.mapIdx()).kind(), at + ": percpu data is never frozen");
                 }
                 case PopulateOuterMap p -> {
-                    assertEquals(Bpf.MAP_UPDATE_ELEM, a.cmd(), at);
+                    assertEquals(Uapi.MAP_UPDATE_ELEM, a.cmd(), at);
                     assertEquals(mapFds[p.outerMapIdx()], a.get("map_fd"), at);
                     assertArrayEquals(u32(p.slot(), order), a.payload("key").orElseThrow(), at);
                     assertArrayEquals(u32(mapFds[p.innerMapIdx()], order), a.payload("value").orElseThrow(), at);
                     assertEquals(0, a.get("flags"), at);
                 }
                 case ProgLoad p -> {
-                    assertEquals(Bpf.PROG_LOAD, a.cmd(), at);
+                    assertEquals(Uapi.PROG_LOAD, a.cmd(), at);
                     assertEquals(p.progType(), a.get("prog_type"), at);
                     assertEquals(p.expectedAttachType(), a.get("expected_attach_type"), at);
                     assertEquals(p.progFlags(), a.get("prog_flags"), at);

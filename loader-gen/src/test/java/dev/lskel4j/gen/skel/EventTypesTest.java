@@ -14,6 +14,7 @@ import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -117,10 +118,8 @@ class EventTypesTest {
 
     // ---- the backwards scan on hand-built programs -----------------------------------------------
 
-    private static final int RINGBUF = 27, RESERVE = 131, OUTPUT = 130, GET_PRANDOM = 7;
-
     private static List<Insn> mapOf(int reg, int mapIdx) {
-        return Arrays.asList(Insn.ldImm64RawFull(reg, Bpf.PSEUDO_MAP_IDX, 0, 0, mapIdx, 0));
+        return Arrays.asList(Insn.ldImm64RawFull(reg, Uapi.PSEUDO_MAP_IDX, 0, 0, mapIdx, 0));
     }
 
     private static Map<String, EventTypes.Sizes> scan(List<Insn> insns) {
@@ -129,7 +128,7 @@ class EventTypesTest {
         prog.add(Insn.exit());
         ProgLoad load = new ProgLoad(0, "p", 17, 0, 0, 0, 0, "GPL", prog, 0, List.of(), 0, List.of(), Optional.empty(),
                 List.of(), List.of());
-        List<MapInfo> maps = List.of(new MapInfo(0, "rb", "rb", MapInfo.Kind.USER, ".maps", RINGBUF, 0, 0, 4096, 0, 0, 0,
+        List<MapInfo> maps = List.of(new MapInfo(0, "rb", "rb", MapInfo.Kind.USER, ".maps", Uapi.MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 0, 0,
                 Bytes.of(new byte[0])), new MapInfo(1, "other", "other", MapInfo.Kind.USER, ".maps", 2, 4, 8, 1, 0, 0, 0,
                 Bytes.of(new byte[0])));
         return EventTypes.sizes(new LoadPlan("hand", ByteOrder.LITTLE_ENDIAN, 1, 2, List.of(load), maps, List.of()));
@@ -145,10 +144,10 @@ class EventTypesTest {
     void sizesAreFollowedThroughRegisterCopies() {
         // r6 = 24; r1 = map rb; r2 = r6; r3 = 0; call bpf_ringbuf_reserve
         assertEquals(sizes(0, 24).constant(), scan(concat(List.of(Insn.mov64Imm(Bpf.R6, 24)), mapOf(Bpf.R1, 0),
-                List.of(Insn.mov64Reg(Bpf.R2, Bpf.R6), Insn.mov64Imm(Bpf.R3, 0), Insn.emitCall(RESERVE)))).get("rb").constant());
+                List.of(Insn.mov64Reg(Bpf.R2, Bpf.R6), Insn.mov64Imm(Bpf.R3, 0), Insn.emitCall(Uapi.FUNC_RINGBUF_RESERVE)))).get("rb").constant());
         // r7 = map rb; w3 = 40 (32-bit mov); r1 = r7; call bpf_ringbuf_output
         SortedSet<Integer> out = scan(concat(mapOf(Bpf.R7, 0), List.of(Insn.alu32Imm(Bpf.MOV, Bpf.R3, 40),
-                Insn.mov64Reg(Bpf.R1, Bpf.R7), Insn.emitCall(OUTPUT)))).get("rb").constant();
+                Insn.mov64Reg(Bpf.R1, Bpf.R7), Insn.emitCall(Uapi.FUNC_RINGBUF_OUTPUT)))).get("rb").constant();
         assertEquals(new TreeSet<>(List.of(40)), out);
     }
 
@@ -156,19 +155,19 @@ class EventTypesTest {
     void sizesSetOutsideTheBlockOrClobberedAreNotConstants() {
         // r2 = 24, then a jump target: the size may come from elsewhere
         var acrossBlock = scan(concat(List.of(Insn.mov64Imm(Bpf.R2, 24), Insn.jmpImm(Bpf.JEQ, Bpf.R2, 0, 0)), mapOf(Bpf.R1, 0),
-                List.of(Insn.emitCall(RESERVE))));
+                List.of(Insn.emitCall(Uapi.FUNC_RINGBUF_RESERVE))));
         assertEquals(sizes(1), acrossBlock.get("rb"));
         // r2 = 24; call bpf_get_prandom_u32 (clobbers r1-r5); r1 = map; call reserve
-        var clobbered = scan(concat(List.of(Insn.mov64Imm(Bpf.R2, 24), Insn.emitCall(GET_PRANDOM)), mapOf(Bpf.R1, 0),
-                List.of(Insn.emitCall(RESERVE))));
+        var clobbered = scan(concat(List.of(Insn.mov64Imm(Bpf.R2, 24), Insn.emitCall(Uapi.FUNC_GET_PRANDOM_U32)), mapOf(Bpf.R1, 0),
+                List.of(Insn.emitCall(Uapi.FUNC_RINGBUF_RESERVE))));
         assertEquals(sizes(1), clobbered.get("rb"));
         // r2 = r0 + 8: computed
         var computed = scan(concat(List.of(Insn.mov64Reg(Bpf.R2, Bpf.R0), Insn.alu64Imm(Bpf.ADD, Bpf.R2, 8)), mapOf(Bpf.R1, 0),
-                List.of(Insn.emitCall(RESERVE))));
+                List.of(Insn.emitCall(Uapi.FUNC_RINGBUF_RESERVE))));
         assertEquals(sizes(1), computed.get("rb"));
         // a call whose map is another map, or not a map at all, counts for no event map
-        var otherMap = scan(concat(mapOf(Bpf.R1, 1), List.of(Insn.mov64Imm(Bpf.R2, 8), Insn.emitCall(RESERVE),
-                Insn.mov64Imm(Bpf.R1, 0), Insn.emitCall(RESERVE))));
+        var otherMap = scan(concat(mapOf(Bpf.R1, 1), List.of(Insn.mov64Imm(Bpf.R2, 8), Insn.emitCall(Uapi.FUNC_RINGBUF_RESERVE),
+                Insn.mov64Imm(Bpf.R1, 0), Insn.emitCall(Uapi.FUNC_RINGBUF_RESERVE))));
         assertEquals(Map.of("rb", sizes(0)), otherMap);
     }
 

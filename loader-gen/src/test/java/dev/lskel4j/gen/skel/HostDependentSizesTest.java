@@ -8,6 +8,7 @@ import dev.lskel4j.gen.HostValues;
 import dev.lskel4j.gen.UnsupportedObjectException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.plan.MapCreate;
+import dev.lskel4j.runtime.SigningScheme;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostDependentSizesTest {
     private static final Path OBJ = Path.of("..", "fixtures", "obj", "getpid_snoop.bpf.o");
-    private static final GenOptions SIGNED = GenOptions.DEFAULT.withSigning(GenOptions.Signing.KERNEL_VERIFIED);
+    private static final GenOptions SIGNED = GenOptions.DEFAULT.withSigning(SigningScheme.B);
 
     private static int eventsMaxEntries(Generation g) {
         return g.plan().ops().stream().filter(op -> op instanceof MapCreate m && m.name().equals("events"))

@@ -16,8 +16,8 @@ import dev.lskel4j.runtime.LightSkeleton;
 import dev.lskel4j.runtime.LoadOptions;
 import dev.lskel4j.runtime.MissingFeatureException;
 import dev.lskel4j.runtime.SignedDataException;
+import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.signing.LoaderSigner;
-import dev.lskel4j.signing.SigningScheme;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ class SignedSkeletonTest {
     private static Class<?> compileSigned(String name, SigningScheme scheme) throws Exception {
         Path obj = Corpus.root().resolve("obj/" + name + ".bpf.o");
         Generation gen = Generation.of(Corpus.read(obj), obj.getFileName().toString(), name, HostValues.none(),
-                GenOptions.DEFAULT.withSigning(SignedGeneration.genSigning(scheme)));
+                GenOptions.DEFAULT.withSigning(scheme));
         SignedGeneration signed = SignedGeneration.sign(gen, scheme, LoaderSigner.fromFiles(
                 Corpus.root().resolve("keys/test-key.pem"), Corpus.root().resolve("keys/test-cert.pem")));
         return InMemoryCompiler.compile(signed.skeleton(SkeletonGenerator.Options.of("org.example.signed",

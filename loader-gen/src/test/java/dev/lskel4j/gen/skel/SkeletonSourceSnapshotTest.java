@@ -9,8 +9,8 @@ import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.emit.GenLoader;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.plan.LoadPlan;
+import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.signing.LoaderSigner;
-import dev.lskel4j.signing.SigningScheme;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -101,7 +101,7 @@ class SkeletonSourceSnapshotTest {
         }
         SigningScheme scheme = signing.get();
         Generation gen = Generation.of(Corpus.read(obj), file, name, HostValues.none(),
-                GenOptions.DEFAULT.withSigning(SignedGeneration.genSigning(scheme)));
+                GenOptions.DEFAULT.withSigning(scheme));
         SignedGeneration signed = SignedGeneration.sign(gen, scheme, LoaderSigner.fromFiles(
                 Corpus.root().resolve("keys/test-key.pem"), Corpus.root().resolve("keys/test-cert.pem")));
         return signed.skeleton(new SkeletonGenerator.Options(PACKAGE, cls + scheme, true)).source();

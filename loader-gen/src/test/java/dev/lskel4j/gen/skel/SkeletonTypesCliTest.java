@@ -39,10 +39,7 @@ class SkeletonTypesCliTest {
 
     private static Run lskel(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        var cmd = Lskel.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int status = cmd.execute(args);
+        int status = Lskel.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Run(status, out.toString(), err.toString());
     }
 

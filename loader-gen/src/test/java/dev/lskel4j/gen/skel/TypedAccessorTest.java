@@ -18,6 +18,7 @@ import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.MapUpdate;
 import dev.lskel4j.runtime.LightSkeleton;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.ValueLayout;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -102,10 +103,10 @@ class TypedAccessorTest {
                 false), SIZE, secinfos));
 
         Bytes image = Bytes.of(image());
-        MapInfo map = new MapInfo(0, "hand.data", "hand.data", MapInfo.Kind.DATA, ".data", 2, 4, SIZE, 1, MapInfo.F_MMAPABLE,
+        MapInfo map = new MapInfo(0, "hand.data", "hand.data", MapInfo.Kind.DATA, ".data", 2, 4, SIZE, 1, Uapi.F_MMAPABLE,
                 0, datasec, image);
         return new LoadPlan("hand", ByteOrder.LITTLE_ENDIAN, 0, 1, List.of(new BtfLoad(Bytes.of(btf.rawData())),
-                new MapCreate(0, "hand.data", 2, 4, SIZE, 1, MapInfo.F_MMAPABLE, 0, 0, 0, 0, datasec),
+                new MapCreate(0, "hand.data", 2, 4, SIZE, 1, Uapi.F_MMAPABLE, 0, 0, 0, 0, datasec),
                 new MapUpdate(0, image, 0)), List.of(map), List.of());
     }
 

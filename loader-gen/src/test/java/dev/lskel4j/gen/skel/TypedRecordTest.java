@@ -12,6 +12,7 @@ import dev.lskel4j.runtime.BpfMap;
 import dev.lskel4j.runtime.PerCpuTypedMap;
 import dev.lskel4j.runtime.RingBuffer;
 import dev.lskel4j.runtime.TypedMap;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
@@ -102,7 +103,7 @@ class TypedRecordTest {
             call(skel, "bss", "setProbeSaddr", PROBE_SADDR);
             @SuppressWarnings("unchecked")
             TypedMap<Object, Object> flows = (TypedMap<Object, Object>) call(skel, "typedMaps", "flows");
-            flows.update(probeKey(), edgeValue(), BpfMap.BPF_NOEXIST);
+            flows.update(probeKey(), edgeValue(), Uapi.NOEXIST);
             List<Object> events = new ArrayList<>();
             Object typedMaps = call(skel, "typedMaps");
             Consumer<Object> handler = events::add;

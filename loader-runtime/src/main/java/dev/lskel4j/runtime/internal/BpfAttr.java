@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.StructLayout;
 
@@ -21,29 +22,6 @@ import java.lang.foreign.StructLayout;
  */
 public final class BpfAttr {
     private BpfAttr() {}
-
-    /** {@code enum bpf_cmd} values used here. */
-    public static final int BPF_MAP_CREATE = 0;
-    public static final int BPF_MAP_LOOKUP_ELEM = 1;
-    public static final int BPF_MAP_UPDATE_ELEM = 2;
-    public static final int BPF_MAP_DELETE_ELEM = 3;
-    public static final int BPF_MAP_GET_NEXT_KEY = 4;
-    public static final int BPF_PROG_LOAD = 5;
-    public static final int BPF_PROG_RUN = 10;
-    public static final int BPF_MAP_GET_FD_BY_ID = 14;
-    public static final int BPF_OBJ_GET_INFO_BY_FD = 15;
-    public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
-    public static final int BPF_BTF_LOAD = 18;
-    public static final int BPF_MAP_FREEZE = 22;
-    public static final int BPF_MAP_LOOKUP_BATCH = 24;
-    public static final int BPF_MAP_LOOKUP_AND_DELETE_BATCH = 25;
-    public static final int BPF_MAP_UPDATE_BATCH = 26;
-    public static final int BPF_MAP_DELETE_BATCH = 27;
-    public static final int BPF_LINK_CREATE = 28;
-    public static final int BPF_ITER_CREATE = 33;
-
-    /** {@code BPF_OBJ_NAME_LEN}. */
-    public static final int BPF_OBJ_NAME_LEN = 16;
 
     /**
      * BPF_MAP_CREATE, up to {@code excl_prog_hash_size} (92 bytes, {@code skel_map_create()}).
@@ -67,7 +45,7 @@ public final class BpfAttr {
                 JAVA_INT.withName("map_flags"),
                 JAVA_INT.withName("inner_map_fd"),
                 JAVA_INT.withName("numa_node"),
-                sequenceLayout(BPF_OBJ_NAME_LEN, JAVA_BYTE).withName("map_name"),
+                sequenceLayout(Uapi.OBJ_NAME_LEN, JAVA_BYTE).withName("map_name"),
                 JAVA_INT.withName("map_ifindex"),
                 JAVA_INT.withName("btf_fd"),
                 JAVA_INT.withName("btf_key_type_id"),
@@ -187,7 +165,7 @@ public final class BpfAttr {
                 JAVA_LONG.withName("log_buf"),
                 JAVA_INT.withName("kern_version"),
                 JAVA_INT.withName("prog_flags"),
-                sequenceLayout(BPF_OBJ_NAME_LEN, JAVA_BYTE).withName("prog_name"),
+                sequenceLayout(Uapi.OBJ_NAME_LEN, JAVA_BYTE).withName("prog_name"),
                 JAVA_INT.withName("prog_ifindex"),
                 JAVA_INT.withName("expected_attach_type"),
                 JAVA_INT.withName("prog_btf_fd"),
@@ -467,7 +445,7 @@ public final class BpfAttr {
                 JAVA_INT.withName("value_size"),
                 JAVA_INT.withName("max_entries"),
                 JAVA_INT.withName("map_flags"),
-                sequenceLayout(BPF_OBJ_NAME_LEN, JAVA_BYTE).withName("name"),
+                sequenceLayout(Uapi.OBJ_NAME_LEN, JAVA_BYTE).withName("name"),
                 JAVA_INT.withName("ifindex"),
                 JAVA_INT.withName("btf_vmlinux_value_type_id"),
                 JAVA_LONG.withName("netns_dev"),
@@ -481,9 +459,30 @@ public final class BpfAttr {
                 JAVA_INT.withName("hash_size"),
                 paddingLayout(4));
         public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long TYPE = offset(LAYOUT, "type");
         public static final long ID = offset(LAYOUT, "id");
+        public static final long KEY_SIZE = offset(LAYOUT, "key_size");
+        public static final long VALUE_SIZE = offset(LAYOUT, "value_size");
         public static final long HASH = offset(LAYOUT, "hash");
         public static final long HASH_SIZE = offset(LAYOUT, "hash_size");
+        /** {@code offsetofend(struct bpf_map_info, value_size)}: enough to check a loader's map fds. */
+        public static final int UP_TO_VALUE_SIZE = (int) (VALUE_SIZE + JAVA_INT.byteSize());
+    }
+
+    /**
+     * {@code struct bpf_prog_info} up to {@code id} (8 bytes): the kernel fills no more than asked.
+     * <pre>
+     * struct bpf_prog_info { __u32 type; __u32 id; __u8 tag[BPF_TAG_SIZE]; ... };
+     * </pre>
+     */
+    public static final class ProgInfo {
+        private ProgInfo() {}
+        public static final StructLayout LAYOUT = structLayout(
+                JAVA_INT.withName("type"),
+                JAVA_INT.withName("id"));
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final long TYPE = offset(LAYOUT, "type");
+        public static final long ID = offset(LAYOUT, "id");
     }
 
     /** {@return the byte offset of member {@code name} of {@code layout}} */

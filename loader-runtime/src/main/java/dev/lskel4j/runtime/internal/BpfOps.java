@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +28,12 @@ public final class BpfOps {
         attr.set(JAVA_INT, BpfAttr.MapCreate.MAP_FLAGS, mapFlags);
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         MemorySegment.copy(nameBytes, 0, attr, JAVA_BYTE, BpfAttr.MapCreate.MAP_NAME,
-                Math.min(nameBytes.length, BpfAttr.BPF_OBJ_NAME_LEN));
+                Math.min(nameBytes.length, Uapi.OBJ_NAME_LEN));
         if (exclProgHash != null) {
             attr.set(JAVA_LONG, BpfAttr.MapCreate.EXCL_PROG_HASH, arena.allocateFrom(JAVA_BYTE, exclProgHash).address());
             attr.set(JAVA_INT, BpfAttr.MapCreate.EXCL_PROG_HASH_SIZE, exclProgHash.length);
         }
-        return sys.bpf(BpfAttr.BPF_MAP_CREATE, attr, BpfAttr.MapCreate.SIZE);
+        return sys.bpf(Uapi.MAP_CREATE, attr, BpfAttr.MapCreate.SIZE);
     }
 
     /**
@@ -80,7 +81,19 @@ public final class BpfOps {
     public static long mapFreeze(BpfSyscall sys, Arena arena, int mapFd) {
         MemorySegment attr = arena.allocate(BpfAttr.MapElem.LAYOUT);
         attr.set(JAVA_INT, BpfAttr.MapElem.MAP_FD, mapFd);
-        return sys.bpf(BpfAttr.BPF_MAP_FREEZE, attr, BpfAttr.MapElem.FREEZE_SIZE);
+        return sys.bpf(Uapi.MAP_FREEZE, attr, BpfAttr.MapElem.FREEZE_SIZE);
+    }
+
+    /**
+     * Ports {@code skel_obj_get_info_by_fd()}: the kernel fills {@code info} (its
+     * {@code bpf_map_info}, {@code bpf_prog_info}, ... by the fd's kind) up to {@code info.byteSize()} bytes.
+     */
+    public static long objGetInfo(BpfSyscall sys, Arena arena, int fd, MemorySegment info) {
+        MemorySegment attr = arena.allocate(BpfAttr.ObjInfo.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.ObjInfo.BPF_FD, fd);
+        attr.set(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN, (int) info.byteSize());
+        attr.set(JAVA_LONG, BpfAttr.ObjInfo.INFO, info.address());
+        return sys.bpf(Uapi.OBJ_GET_INFO_BY_FD, attr, BpfAttr.ObjInfo.SIZE);
     }
 
     /** Ports {@code skel_raw_tracepoint_open()}; {@code name} null means {@code NULL} (BTF-based programs). */
@@ -90,7 +103,7 @@ public final class BpfOps {
             attr.set(JAVA_LONG, BpfAttr.RawTracepointOpen.NAME, arena.allocateFrom(name).address());
         }
         attr.set(JAVA_INT, BpfAttr.RawTracepointOpen.PROG_FD, progFd);
-        return sys.bpf(BpfAttr.BPF_RAW_TRACEPOINT_OPEN, attr, BpfAttr.RawTracepointOpen.SIZE);
+        return sys.bpf(Uapi.RAW_TRACEPOINT_OPEN, attr, BpfAttr.RawTracepointOpen.SIZE);
     }
 
     /** Ports {@code skel_link_create()}: attr up to {@code link_create.iter_info_len}. */
@@ -99,13 +112,13 @@ public final class BpfOps {
         attr.set(JAVA_INT, BpfAttr.LinkCreate.PROG_FD, progFd);
         attr.set(JAVA_INT, BpfAttr.LinkCreate.TARGET_FD, targetFd);
         attr.set(JAVA_INT, BpfAttr.LinkCreate.ATTACH_TYPE, attachType);
-        return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr, BpfAttr.LinkCreate.SIZE);
+        return sys.bpf(Uapi.LINK_CREATE, attr, BpfAttr.LinkCreate.SIZE);
     }
 
     /** Ports libbpf's {@code bpf_iter_create()}: a new iterator (a readable fd) for an iter link. */
     public static long iterCreate(BpfSyscall sys, Arena arena, int linkFd) {
         MemorySegment attr = arena.allocate(BpfAttr.IterCreate.LAYOUT);
         attr.set(JAVA_INT, BpfAttr.IterCreate.LINK_FD, linkFd);
-        return sys.bpf(BpfAttr.BPF_ITER_CREATE, attr, BpfAttr.IterCreate.SIZE);
+        return sys.bpf(Uapi.ITER_CREATE, attr, BpfAttr.IterCreate.SIZE);
     }
 }

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
@@ -17,8 +18,6 @@ import java.util.List;
 public final class Links {
     private Links() {}
 
-    /** {@code BPF_PERF_EVENT}. */
-    public static final int BPF_PERF_EVENT = 41;
     /** {@code BPF_F_KPROBE_MULTI_RETURN}. */
     public static final int BPF_F_KPROBE_MULTI_RETURN = 1;
     /** {@code sizeof(union bpf_iter_link_info)}. */
@@ -44,7 +43,7 @@ public final class Links {
      */
     public static long target(BpfSyscall sys, int progFd, int target, int attachType, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr(arena, progFd, target, attachType, flags),
+            return sys.bpf(Uapi.LINK_CREATE, attr(arena, progFd, target, attachType, flags),
                     BpfAttr.LinkCreateFull.SIZE);
         }
     }
@@ -52,9 +51,9 @@ public final class Links {
     /** {@return a {@code BPF_PERF_EVENT} link of {@code progFd} to perf event {@code perfFd}} */
     public static long perfEvent(BpfSyscall sys, int progFd, int perfFd, long cookie) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = attr(arena, progFd, perfFd, BPF_PERF_EVENT, 0);
+            MemorySegment attr = attr(arena, progFd, perfFd, Uapi.PERF_EVENT, 0);
             attr.set(JAVA_LONG, member("perf_event", "bpf_cookie"), cookie);
-            return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
+            return sys.bpf(Uapi.LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
         }
     }
 
@@ -69,7 +68,7 @@ public final class Links {
             attr.set(JAVA_INT, member("kprobe_multi", "flags"), retprobe ? BPF_F_KPROBE_MULTI_RETURN : 0);
             attr.set(JAVA_INT, member("kprobe_multi", "cnt"), symbols.size());
             attr.set(JAVA_LONG, member("kprobe_multi", "syms"), syms.address());
-            return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
+            return sys.bpf(Uapi.LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
         }
     }
 
@@ -86,7 +85,7 @@ public final class Links {
             attr.set(JAVA_INT, member("uprobe_multi", "cnt"), offsets.length);
             attr.set(JAVA_INT, member("uprobe_multi", "flags"), retprobe ? BPF_F_UPROBE_MULTI_RETURN : 0);
             attr.set(JAVA_INT, member("uprobe_multi", "pid"), Math.max(pid, 0));
-            return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
+            return sys.bpf(Uapi.LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
         }
     }
 
@@ -98,7 +97,7 @@ public final class Links {
             MemorySegment attr = attr(arena, progFd, 0, attachType, 0);
             attr.set(JAVA_LONG, member("iter", "iter_info"), info.address());
             attr.set(JAVA_INT, member("iter", "iter_info_len"), ITER_LINK_INFO_SIZE);
-            return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
+            return sys.bpf(Uapi.LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
         }
     }
 
@@ -109,7 +108,7 @@ public final class Links {
             attr.set(JAVA_INT, member("netfilter", "pf"), pf);
             attr.set(JAVA_INT, member("netfilter", "hooknum"), hooknum);
             attr.set(JAVA_INT, member("netfilter", "priority"), priority);
-            return sys.bpf(BpfAttr.BPF_LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
+            return sys.bpf(Uapi.LINK_CREATE, attr, BpfAttr.LinkCreateFull.SIZE);
         }
     }
 }

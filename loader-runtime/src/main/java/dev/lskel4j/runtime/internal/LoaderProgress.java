@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.lskel4j.runtime.LoaderStep;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -26,8 +27,6 @@ import java.util.List;
 public record LoaderProgress(List<LoaderStep> completed, List<LoaderStep> failed) {
     /** gen_loader's {@code fd_array} is the first {@code add_data()} of {@code bpf_gen__init()}: blob offset 0. */
     private static final long FD_ARRAY = 0;
-    private static final int BPF_MAP_TYPE_ARRAY_OF_MAPS = 12;
-    private static final int BPF_MAP_TYPE_HASH_OF_MAPS = 13;
 
     /**
      * Reads the progress of a failed run.
@@ -66,7 +65,7 @@ public record LoaderProgress(List<LoaderStep> completed, List<LoaderStep> failed
         long attr = step.attrOffset();
         int type = original.get(JAVA_INT_UNALIGNED, attr + BpfAttr.MapCreate.MAP_TYPE);
         return original.get(JAVA_INT_UNALIGNED, attr + BpfAttr.MapCreate.BTF_VALUE_TYPE_ID) != 0
-                || type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
+                || Uapi.isMapInMapType(type);
     }
 
     /** {@return true if the step's attr shows the loader prepared it for its syscall} */

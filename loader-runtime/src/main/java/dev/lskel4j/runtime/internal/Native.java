@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.io.FileInputStream;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -12,16 +14,24 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
- * The few C library entry points the runtime needs, as FFM downcalls: {@code syscall(SYS_bpf, ...)},
- * {@code mmap}, {@code mprotect}, {@code munmap}, {@code close}, {@code getpagesize}, and for
- * attaching {@code syscall(SYS_perf_event_open, ...)}, {@code ioctl} and {@code open}, and for ring
- * and perf buffers {@code epoll_create1}, {@code epoll_ctl} and {@code epoll_wait}.
+ * The system calls the runtime makes, through one FFM downcall: libc's
+ * {@code long syscall(long number, ...)} with six {@code long} arguments. {@code bpf}, {@code mmap},
+ * {@code mprotect}, {@code munmap}, {@code close}, {@code read}, {@code readlinkat}, and for
+ * attaching {@code perf_event_open}, {@code ioctl} and {@code openat}, and for ring and perf
+ * buffers {@code epoll_create1} and {@code epoll_ctl}, all pass through it; only the blocking
+ * {@code epoll_wait} has a handle of its own, made on first use (and {@code getpagesize()}, where
+ * the auxiliary vector does not tell the page size). One
+ * handle is one stub for the JVM to generate at first use, instead of one per C prototype, which
+ * is most of the time a first load in a fresh JVM takes.
  *
  * <p>Every call that can fail returns the kernel convention: a non-negative result, or
  * {@code -errno}. errno is captured by the linker ({@code captureCallState("errno")}) right after
- * the call, so no later JVM activity can clobber it.
+ * the call, so no later JVM activity can clobber it. Pointer arguments are native segments, passed
+ * by address.
  */
 public final class Native {
     private Native() {}
@@ -38,94 +48,87 @@ public final class Native {
     public static final int MAP_FIXED = 0x10;
     /** {@code MAP_ANONYMOUS}. */
     public static final int MAP_ANONYMOUS = 0x20;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-
     /** {@code O_RDONLY}. */
     public static final int O_RDONLY = 0;
     /** {@code O_CLOEXEC} (the same on x86-64 and arm64). */
     public static final int O_CLOEXEC = 0x80000;
+    /** {@code AT_FDCWD}. */
+    private static final long AT_FDCWD = -100;
 
-    /** {@code __NR_bpf}, {@code __NR_getpid} and {@code __NR_perf_event_open} of the running architecture. */
-    private static final long SYS_BPF;
-    private static final long SYS_GETPID;
-    private static final long SYS_PERF_EVENT_OPEN;
+    /** System call numbers of the running architecture ({@code __NR_*}). */
+    private static final class Nr {
+        private Nr() {}
 
-    static {
-        switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> { SYS_BPF = 321; SYS_GETPID = 39; SYS_PERF_EVENT_OPEN = 298; }
-            case "aarch64" -> { SYS_BPF = 280; SYS_GETPID = 172; SYS_PERF_EVENT_OPEN = 241; }
-            default -> throw new ExceptionInInitializerError(
-                    "lskel4j: no bpf() syscall number known for os.arch " + System.getProperty("os.arch"));
+        static final long READ, CLOSE, MMAP, MPROTECT, MUNMAP, IOCTL, GETPID, OPENAT, READLINKAT, EPOLL_CREATE1,
+                EPOLL_CTL, PERF_EVENT_OPEN, BPF;
+
+        static {
+            switch (System.getProperty("os.arch")) {
+                case "amd64", "x86_64" -> {
+                    READ = 0; CLOSE = 3; MMAP = 9; MPROTECT = 10; MUNMAP = 11; IOCTL = 16; GETPID = 39; OPENAT = 257;
+                    READLINKAT = 267; EPOLL_CREATE1 = 291; EPOLL_CTL = 233; PERF_EVENT_OPEN = 298;
+                    BPF = 321;
+                }
+                case "aarch64" -> { // the generic table (include/uapi/asm-generic/unistd.h)
+                    READ = 63; CLOSE = 57; MMAP = 222; MPROTECT = 226; MUNMAP = 215; IOCTL = 29; GETPID = 172; OPENAT = 56;
+                    READLINKAT = 78; EPOLL_CREATE1 = 20; EPOLL_CTL = 21; PERF_EVENT_OPEN = 241;
+                    BPF = 280;
+                }
+                default -> throw new ExceptionInInitializerError(
+                        "lskel4j: no system call numbers known for os.arch " + System.getProperty("os.arch"));
+            }
         }
     }
 
-    /* long syscall(long number, int cmd, union bpf_attr *attr, unsigned int size); (variadic after number) */
-    private static final MethodHandle SYSCALL_BPF = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    /* long syscall(long number); */
-    private static final MethodHandle SYSCALL_0 = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    /* void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); */
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-            CAPTURE_ERRNO);
-    /* int mprotect(void *addr, size_t len, int prot); */
-    private static final MethodHandle MPROTECT = downcall("mprotect",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
-    /* int munmap(void *addr, size_t length); */
-    private static final MethodHandle MUNMAP = downcall("munmap",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
-    /* int close(int fd); */
-    private static final MethodHandle CLOSE = downcall("close",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    /* ssize_t read(int fd, void *buf, size_t count); */
-    private static final MethodHandle READ = downcall("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
-    /* long syscall(long number, struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd, unsigned long flags); */
-    private static final MethodHandle SYSCALL_PERF_EVENT_OPEN = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    /* int ioctl(int fd, unsigned long request, ...); called with one unsigned long argument */
-    private static final MethodHandle IOCTL = downcall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO,
-            Linker.Option.firstVariadicArg(2));
-    /* int open(const char *pathname, int flags, ...); called without a mode */
-    private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-    /* int epoll_create1(int flags); */
-    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    /* int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event); */
-    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
-    /* int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout); */
-    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    /* int getpagesize(void); */
-    private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
-            FunctionDescriptor.of(JAVA_INT));
+    /** The downcall and its errno buffer, made on the first system call. */
+    private static final class Syscall {
+        private Syscall() {}
 
-    /** The captured-state buffer; one per thread so calls need no allocation. */
-    private static final ThreadLocal<MemorySegment> CAPTURE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+        private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+        private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(PathElement.groupElement("errno"));
+        /* long syscall(long number, ...); called with six long arguments */
+        private static final MethodHandle SYSCALL = downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+        /** The captured-state buffer; one per thread so calls need no allocation. */
+        private static final ThreadLocal<MemorySegment> CAPTURE =
+                ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
-    private static final int PAGE_SIZE = pageSizeNow();
-
-    @SuppressWarnings("restricted") // the descriptors above are the C prototypes they quote
-    private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new ExceptionInInitializerError("lskel4j: libc has no " + name));
-        return LINKER.downcallHandle(symbol, fd, options);
+        /** {@return the call's result, or -errno if it returned -1} */
+        static long call(long nr, long a, long b, long c, long d, long e, long f) {
+            MemorySegment capture = CAPTURE.get();
+            long r;
+            try {
+                r = (long) SYSCALL.invokeExact(capture, nr, a, b, c, d, e, f);
+            } catch (Throwable t) {
+                throw linkageFailure("syscall(" + nr + ")", t);
+            }
+            return r == -1 ? -(int) ERRNO.get(capture, 0L) : r;
+        }
     }
 
-    private static int errno(MemorySegment capture) {
-        return (int) ERRNO.get(capture, 0L);
+    @SuppressWarnings("restricted") // the descriptors are the C prototypes they quote
+    private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
+        Linker linker = Linker.nativeLinker();
+        MemorySegment symbol = linker.defaultLookup().find(name)
+                .orElseThrow(() -> new ExceptionInInitializerError("lskel4j: libc has no " + name));
+        return linker.downcallHandle(symbol, fd, options);
+    }
+
+    /**
+     * {@return the address of native segment {@code s}}
+     *
+     * @throws IllegalArgumentException for a heap segment, which has no address the kernel could use
+     */
+    private static long address(MemorySegment s) {
+        if (!s.isNative()) {
+            throw new IllegalArgumentException("a system call needs a native segment, not " + s);
+        }
+        return s.address();
+    }
+
+    private static long call(long nr, long a, long b, long c) {
+        return Syscall.call(nr, a, b, c, 0, 0, 0);
     }
 
     /** The real {@code bpf()} system call, as a {@link BpfSyscall}. */
@@ -133,84 +136,42 @@ public final class Native {
 
     /** {@return {@code syscall(SYS_bpf, cmd, attr, size)}: the result, or -errno} */
     public static long bpf(int cmd, MemorySegment attr, int size) {
-        MemorySegment capture = CAPTURE.get();
-        long r;
-        try {
-            r = (long) SYSCALL_BPF.invokeExact(capture, SYS_BPF, cmd, attr, size);
-        } catch (Throwable t) {
-            throw linkageFailure("syscall(SYS_bpf)", t);
-        }
-        return r < 0 ? -errno(capture) : r;
+        return call(Nr.BPF, cmd, address(attr), Integer.toUnsignedLong(size));
     }
 
     /** {@return {@code syscall(SYS_getpid)}}: a raw system call, so every call enters the kernel */
     public static long getpidSyscall() {
-        MemorySegment capture = CAPTURE.get();
-        try {
-            return (long) SYSCALL_0.invokeExact(capture, SYS_GETPID);
-        } catch (Throwable t) {
-            throw linkageFailure("syscall(SYS_getpid)", t);
-        }
+        return call(Nr.GETPID, 0, 0, 0);
     }
 
     /** {@return the mapping's address, or -errno} (as {@code mmap(2)}; addresses never look negative on Linux) */
     public static long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
-        MemorySegment capture = CAPTURE.get();
-        long r;
-        try {
-            r = (long) MMAP.invokeExact(capture, addr, length, prot, flags, fd, offset);
-        } catch (Throwable t) {
-            throw linkageFailure("mmap", t);
-        }
-        return r == -1L ? -errno(capture) : r;
+        return Syscall.call(Nr.MMAP, addr, length, prot, flags, fd, offset);
     }
 
     /** {@return 0, or -errno} */
     public static int mprotect(long addr, long length, int prot) {
-        MemorySegment capture = CAPTURE.get();
-        int r;
-        try {
-            r = (int) MPROTECT.invokeExact(capture, addr, length, prot);
-        } catch (Throwable t) {
-            throw linkageFailure("mprotect", t);
-        }
-        return r < 0 ? -errno(capture) : r;
+        return (int) call(Nr.MPROTECT, addr, length, prot);
     }
 
     /** {@return 0, or -errno} */
     public static int munmap(long addr, long length) {
-        MemorySegment capture = CAPTURE.get();
-        int r;
-        try {
-            r = (int) MUNMAP.invokeExact(capture, addr, length);
-        } catch (Throwable t) {
-            throw linkageFailure("munmap", t);
-        }
-        return r < 0 ? -errno(capture) : r;
+        return (int) call(Nr.MUNMAP, addr, length, 0);
     }
 
     /** {@return 0, or -errno} */
     public static int close(int fd) {
-        MemorySegment capture = CAPTURE.get();
-        int r;
-        try {
-            r = (int) CLOSE.invokeExact(capture, fd);
-        } catch (Throwable t) {
-            throw linkageFailure("close", t);
-        }
-        return r < 0 ? -errno(capture) : r;
+        return (int) call(Nr.CLOSE, fd, 0, 0);
     }
 
     /** {@return the number of bytes read into {@code buf} (0 at end of file), or -errno} */
     public static long read(int fd, MemorySegment buf) {
-        MemorySegment capture = CAPTURE.get();
-        long r;
-        try {
-            r = (long) READ.invokeExact(capture, fd, buf, buf.byteSize());
-        } catch (Throwable t) {
-            throw linkageFailure("read", t);
-        }
-        return r < 0 ? -errno(capture) : r;
+        return call(Nr.READ, fd, address(buf), buf.byteSize());
+    }
+
+    /** {@return {@code readlinkat(AT_FDCWD, path, buf, buf.byteSize())}: the link's length in {@code buf} (not NUL-terminated), or -errno} */
+    public static long readlink(MemorySegment path, MemorySegment buf) {
+        return Syscall.call(Nr.READLINKAT, AT_FDCWD, address(path), address(buf), buf.byteSize(), 0, 0);
     }
 
     /**
@@ -218,86 +179,99 @@ public final class Native {
      * fd, or -errno}
      */
     public static long perfEventOpen(MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
-        MemorySegment capture = CAPTURE.get();
-        long r;
-        try {
-            r = (long) SYSCALL_PERF_EVENT_OPEN.invokeExact(capture, SYS_PERF_EVENT_OPEN, attr, pid, cpu, groupFd, flags);
-        } catch (Throwable t) {
-            throw linkageFailure("syscall(SYS_perf_event_open)", t);
-        }
-        return r < 0 ? -errno(capture) : r;
+        return Syscall.call(Nr.PERF_EVENT_OPEN, address(attr), pid, cpu, groupFd, flags, 0);
     }
 
     /** {@return {@code ioctl(fd, request, arg)}: its result, or -errno} */
     public static int ioctl(int fd, long request, long arg) {
-        MemorySegment capture = CAPTURE.get();
-        int r;
-        try {
-            r = (int) IOCTL.invokeExact(capture, fd, request, arg);
-        } catch (Throwable t) {
-            throw linkageFailure("ioctl", t);
-        }
-        return r < 0 ? -errno(capture) : r;
+        return (int) call(Nr.IOCTL, fd, request, arg);
     }
 
-    /** {@return {@code open(path, flags)}: a new fd, or -errno} */
+    /** {@return {@code openat(AT_FDCWD, path, flags)}: a new fd, or -errno} */
     public static int open(String path, int flags) {
-        MemorySegment capture = CAPTURE.get();
-        int r;
         try (Arena arena = Arena.ofConfined()) {
-            r = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), flags);
-        } catch (Throwable t) {
-            throw linkageFailure("open", t);
+            return (int) call(Nr.OPENAT, AT_FDCWD, arena.allocateFrom(path).address(), flags);
         }
-        return r < 0 ? -errno(capture) : r;
     }
 
     /** {@return {@code epoll_create1(flags)}: a new epoll fd, or -errno} */
     public static int epollCreate1(int flags) {
-        MemorySegment capture = CAPTURE.get();
-        int r;
-        try {
-            r = (int) EPOLL_CREATE1.invokeExact(capture, flags);
-        } catch (Throwable t) {
-            throw linkageFailure("epoll_create1", t);
-        }
-        return r < 0 ? -errno(capture) : r;
+        return (int) call(Nr.EPOLL_CREATE1, flags, 0, 0);
     }
 
     /** {@return {@code epoll_ctl(epfd, op, fd, event)}: 0, or -errno} */
     public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
-        MemorySegment capture = CAPTURE.get();
-        int r;
-        try {
-            r = (int) EPOLL_CTL.invokeExact(capture, epfd, op, fd, event);
-        } catch (Throwable t) {
-            throw linkageFailure("epoll_ctl", t);
-        }
-        return r < 0 ? -errno(capture) : r;
+        return (int) Syscall.call(Nr.EPOLL_CTL, epfd, op, fd, address(event), 0, 0);
     }
 
-    /** {@return {@code epoll_wait(epfd, events, maxEvents, timeoutMs)}: the number of ready events, or -errno} */
+    /**
+     * {@return {@code epoll_wait(epfd, events, maxEvents, timeoutMs)}: the number of ready events,
+     * or -errno}. A handle of its own, taking {@code events} as a segment: the wait blocks, and the
+     * linker keeps the segment's scope from closing under the kernel until it returns.
+     */
     public static int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMs) {
-        MemorySegment capture = CAPTURE.get();
+        MemorySegment capture = Syscall.CAPTURE.get();
         int r;
         try {
-            r = (int) EPOLL_WAIT.invokeExact(capture, epfd, events, maxEvents, timeoutMs);
+            r = (int) EpollWait.HANDLE.invokeExact(capture, epfd, events, maxEvents, timeoutMs);
         } catch (Throwable t) {
             throw linkageFailure("epoll_wait", t);
         }
-        return r < 0 ? -errno(capture) : r;
+        return r < 0 ? -(int) Syscall.ERRNO.get(capture, 0L) : r;
+    }
+
+    /** The epoll_wait downcall, made on first use. */
+    private static final class EpollWait {
+        private EpollWait() {}
+
+        /* int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout); */
+        static final MethodHandle HANDLE = downcall("epoll_wait",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
     }
 
     /** {@return the system page size ({@code getpagesize()})} */
     public static int pageSize() {
-        return PAGE_SIZE;
+        return PageSize.VALUE;
     }
 
-    private static int pageSizeNow() {
-        try {
-            return (int) GETPAGESIZE.invokeExact();
-        } catch (Throwable t) {
-            throw linkageFailure("getpagesize", t);
+    /**
+     * The page size, asked once: {@code AT_PAGESZ} of this process's auxiliary vector
+     * ({@code /proc/self/auxv}, what {@code getpagesize()} returns), else {@code getpagesize()}
+     * itself. Reading the file spares a first load the making of a second downcall stub.
+     */
+    private static final class PageSize {
+        private PageSize() {}
+
+        private static final long AT_NULL = 0, AT_PAGESZ = 6;
+        static final int VALUE;
+
+        static {
+            int fromAuxv = auxv();
+            if (fromAuxv > 0) {
+                VALUE = fromAuxv;
+            } else {
+                try { /* int getpagesize(void); */
+                    VALUE = (int) downcall("getpagesize", FunctionDescriptor.of(JAVA_INT)).invokeExact();
+                } catch (Throwable t) {
+                    throw linkageFailure("getpagesize", t);
+                }
+            }
+        }
+
+        /** {@return AT_PAGESZ of /proc/self/auxv (pairs of native-order 64-bit words), 0 if absent or unreadable} */
+        private static int auxv() {
+            try (FileInputStream in = new FileInputStream("/proc/self/auxv")) {
+                ByteBuffer b = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.nativeOrder());
+                while (b.remaining() >= 16) {
+                    long type = b.getLong();
+                    long value = b.getLong();
+                    if (type == AT_PAGESZ) return value > 0 && value <= 1 << 30 ? (int) value : 0;
+                    if (type == AT_NULL) break;
+                }
+            } catch (IOException e) {
+                // no /proc: ask libc
+            }
+            return 0;
         }
     }
 

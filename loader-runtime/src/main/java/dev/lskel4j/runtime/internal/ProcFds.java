@@ -1,64 +1,81 @@
 package dev.lskel4j.runtime.internal;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Stream;
 
 /**
- * This process's open fds as {@code /proc/self/fd} and {@code /proc/self/fdinfo} show them: which
- * are open, what kind of file each is ({@code anon_inode:bpf-map}, {@code anon_inode:bpf-prog},
- * ...) and its fdinfo fields ({@code map_type}, {@code key_size}, {@code prog_type}, ...).
+ * What one of this process's fds is: its kind as {@code /proc/self/fd} shows it
+ * ({@code anon_inode:bpf-map}, {@code anon_inode:bpf-prog}, a path, ...) and, for a BPF map or
+ * program, what {@code BPF_OBJ_GET_INFO_BY_FD} says of it.
  */
 public final class ProcFds {
     private ProcFds() {}
 
-    private static final Path FD = Path.of("/proc/self/fd");
-    private static final Path FDINFO = Path.of("/proc/self/fdinfo");
+    private static final String FD_PREFIX = "/proc/self/fd/";
+    /** Room for the anon inode names, and most paths, in one {@code readlinkat}. */
+    private static final int LINK_BUFFER = 256;
     /** The anon inode names of BPF maps and programs ({@code anon_inode_getfd()} in kernel/bpf/syscall.c). */
     public static final String BPF_MAP = "anon_inode:bpf-map", BPF_PROG = "anon_inode:bpf-prog";
 
-    /** {@return the open fds of this process, empty if {@code /proc/self/fd} cannot be read} */
-    public static Optional<Set<Integer>> open() {
-        Set<Integer> open = new HashSet<>();
-        try (Stream<Path> fds = Files.list(FD)) {
-            fds.forEach(p -> open.add(Integer.parseInt(p.getFileName().toString())));
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-        // the listing itself held a directory fd, closed now and free for the next open (a loader's
-        // map, say): drop every fd that is no longer open (reading a link opens no fd)
-        open.removeIf(fd -> kind(fd).isEmpty());
-        return Optional.of(open);
-    }
+    /**
+     * The kernel's facts about a BPF map or program fd.
+     *
+     * @param type its {@code bpf_map_type} or {@code bpf_prog_type}
+     * @param id its kernel id (maps and programs have separate id spaces)
+     * @param keySize a map's key size, 0 for a program
+     * @param valueSize a map's value size, 0 for a program
+     */
+    public record BpfObject(int type, int id, int keySize, int valueSize) {}
 
     /** {@return what {@code fd} is ({@code /proc/self/fd/N}'s link target), empty if it is not open} */
     public static Optional<String> kind(int fd) {
-        try {
-            return Optional.of(Files.readSymbolicLink(FD.resolve(Integer.toString(fd))).toString());
+        try (Arena arena = Arena.ofConfined()) {
+            return kind(arena, fd);
+        }
+    }
+
+    /** As {@link #kind(int)}, with one {@code readlinkat} into {@code arena}'s memory. */
+    public static Optional<String> kind(Arena arena, int fd) {
+        MemorySegment buf = arena.allocate(LINK_BUFFER);
+        long n = Native.readlink(arena.allocateFrom(FD_PREFIX + fd), buf);
+        if (n < 0) {
+            return Optional.empty();
+        }
+        if (n < LINK_BUFFER) {
+            return Optional.of(new String(buf.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
+        }
+        try { // a long path: what the JDK makes of it
+            return Optional.of(Files.readSymbolicLink(Path.of(FD_PREFIX + fd)).toString());
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
-    /** {@return the {@code name:\tvalue} fields of {@code /proc/self/fdinfo/N}, empty if it is not open} */
-    public static Map<String, String> info(int fd) {
-        Map<String, String> fields = new HashMap<>();
-        try {
-            for (String line : Files.readAllLines(FDINFO.resolve(Integer.toString(fd)))) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
-                }
-            }
-        } catch (IOException e) {
-            return Map.of();
+    /**
+     * {@return {@code BPF_OBJ_GET_INFO_BY_FD} of {@code fd}, read as a map's info if {@code kind} is
+     * {@link #BPF_MAP} and as a program's if it is {@link #BPF_PROG}; empty for other kinds or if
+     * the kernel refuses}
+     */
+    public static Optional<BpfObject> bpfObject(BpfSyscall sys, Arena arena, int fd, String kind) {
+        boolean map = kind.equals(BPF_MAP);
+        if (!map && !kind.equals(BPF_PROG)) {
+            return Optional.empty();
         }
-        return fields;
+        MemorySegment info = arena.allocate(map ? BpfAttr.MapInfo.UP_TO_VALUE_SIZE : BpfAttr.ProgInfo.SIZE, 8);
+        if (BpfOps.objGetInfo(sys, arena, fd, info) < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(map
+                ? new BpfObject(info.get(JAVA_INT, BpfAttr.MapInfo.TYPE), info.get(JAVA_INT, BpfAttr.MapInfo.ID),
+                        info.get(JAVA_INT, BpfAttr.MapInfo.KEY_SIZE), info.get(JAVA_INT, BpfAttr.MapInfo.VALUE_SIZE))
+                : new BpfObject(info.get(JAVA_INT, BpfAttr.ProgInfo.TYPE), info.get(JAVA_INT, BpfAttr.ProgInfo.ID), 0, 0));
     }
 }

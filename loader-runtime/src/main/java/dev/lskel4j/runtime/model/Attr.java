@@ -1,6 +1,7 @@
 package dev.lskel4j.runtime.model;
 
 import dev.lskel4j.runtime.internal.BpfAttr;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.SequenceLayout;
@@ -49,13 +50,13 @@ public final class Attr {
     /** {@return the layout of command {@code cmd}'s attr, or null if the model does not decode it} */
     static StructLayout layout(int cmd) {
         return switch (cmd) {
-            case BpfAttr.BPF_MAP_CREATE -> BpfAttr.MapCreate.LAYOUT;
-            case BpfAttr.BPF_MAP_LOOKUP_ELEM, BpfAttr.BPF_MAP_UPDATE_ELEM, BpfAttr.BPF_MAP_DELETE_ELEM,
-                 BpfAttr.BPF_MAP_FREEZE -> BpfAttr.MapElem.LAYOUT;
-            case BpfAttr.BPF_PROG_LOAD -> BpfAttr.ProgLoad.LAYOUT;
-            case BpfAttr.BPF_BTF_LOAD -> BpfAttr.BtfLoad.LAYOUT;
-            case BpfAttr.BPF_LINK_CREATE -> BpfAttr.LinkCreate.LAYOUT;
-            case BpfAttr.BPF_RAW_TRACEPOINT_OPEN -> BpfAttr.RawTracepointOpen.LAYOUT;
+            case Uapi.MAP_CREATE -> BpfAttr.MapCreate.LAYOUT;
+            case Uapi.MAP_LOOKUP_ELEM, Uapi.MAP_UPDATE_ELEM, Uapi.MAP_DELETE_ELEM,
+                 Uapi.MAP_FREEZE -> BpfAttr.MapElem.LAYOUT;
+            case Uapi.PROG_LOAD -> BpfAttr.ProgLoad.LAYOUT;
+            case Uapi.BTF_LOAD -> BpfAttr.BtfLoad.LAYOUT;
+            case Uapi.LINK_CREATE -> BpfAttr.LinkCreate.LAYOUT;
+            case Uapi.RAW_TRACEPOINT_OPEN -> BpfAttr.RawTracepointOpen.LAYOUT;
             default -> null;
         };
     }
@@ -63,18 +64,18 @@ public final class Attr {
     /** {@return the {@code enum bpf_cmd} name of {@code cmd}} */
     public static String commandName(int cmd) {
         return switch (cmd) {
-            case BpfAttr.BPF_MAP_CREATE -> "BPF_MAP_CREATE";
-            case BpfAttr.BPF_MAP_LOOKUP_ELEM -> "BPF_MAP_LOOKUP_ELEM";
-            case BpfAttr.BPF_MAP_UPDATE_ELEM -> "BPF_MAP_UPDATE_ELEM";
-            case BpfAttr.BPF_MAP_DELETE_ELEM -> "BPF_MAP_DELETE_ELEM";
-            case BpfAttr.BPF_PROG_LOAD -> "BPF_PROG_LOAD";
-            case BpfAttr.BPF_PROG_RUN -> "BPF_PROG_RUN";
-            case BpfAttr.BPF_OBJ_GET_INFO_BY_FD -> "BPF_OBJ_GET_INFO_BY_FD";
-            case BpfAttr.BPF_MAP_GET_FD_BY_ID -> "BPF_MAP_GET_FD_BY_ID";
-            case BpfAttr.BPF_RAW_TRACEPOINT_OPEN -> "BPF_RAW_TRACEPOINT_OPEN";
-            case BpfAttr.BPF_BTF_LOAD -> "BPF_BTF_LOAD";
-            case BpfAttr.BPF_MAP_FREEZE -> "BPF_MAP_FREEZE";
-            case BpfAttr.BPF_LINK_CREATE -> "BPF_LINK_CREATE";
+            case Uapi.MAP_CREATE -> "BPF_MAP_CREATE";
+            case Uapi.MAP_LOOKUP_ELEM -> "BPF_MAP_LOOKUP_ELEM";
+            case Uapi.MAP_UPDATE_ELEM -> "BPF_MAP_UPDATE_ELEM";
+            case Uapi.MAP_DELETE_ELEM -> "BPF_MAP_DELETE_ELEM";
+            case Uapi.PROG_LOAD -> "BPF_PROG_LOAD";
+            case Uapi.PROG_RUN -> "BPF_PROG_RUN";
+            case Uapi.OBJ_GET_INFO_BY_FD -> "BPF_OBJ_GET_INFO_BY_FD";
+            case Uapi.MAP_GET_FD_BY_ID -> "BPF_MAP_GET_FD_BY_ID";
+            case Uapi.RAW_TRACEPOINT_OPEN -> "BPF_RAW_TRACEPOINT_OPEN";
+            case Uapi.BTF_LOAD -> "BPF_BTF_LOAD";
+            case Uapi.MAP_FREEZE -> "BPF_MAP_FREEZE";
+            case Uapi.LINK_CREATE -> "BPF_LINK_CREATE";
             default -> "bpf_cmd " + cmd;
         };
     }
@@ -133,7 +134,7 @@ public final class Attr {
         byte[] chars(String name) {
             StructLayout layout = layout(cmd);
             long off = BpfAttr.offset(layout, name);
-            int len = BpfAttr.BPF_OBJ_NAME_LEN;
+            int len = Uapi.OBJ_NAME_LEN;
             return off + len <= raw.length ? Arrays.copyOfRange(raw, (int) off, (int) off + len) : new byte[len];
         }
 
@@ -181,11 +182,11 @@ public final class Attr {
         }
 
         private String flags(String name, long v) {
-            if (cmd == BpfAttr.BPF_MAP_UPDATE_ELEM && name.equals("flags") && v != 0) {
+            if (cmd == Uapi.MAP_UPDATE_ELEM && name.equals("flags") && v != 0) {
                 StringBuilder s = new StringBuilder();
                 long low = v & 0xffffffffL;
                 String[] names = {"BPF_NOEXIST", "BPF_EXIST", "BPF_F_LOCK", "BPF_F_CPU", "BPF_F_ALL_CPUS"};
-                long[] bits = {1, 2, 4, 8, 16};
+                long[] bits = {Uapi.NOEXIST, Uapi.EXIST, Uapi.F_LOCK, Uapi.F_CPU, Uapi.F_ALL_CPUS};
                 for (int i = 0; i < bits.length; i++) {
                     if ((low & bits[i]) != 0) {
                         s.append(s.isEmpty() ? "" : "|").append(names[i]);

@@ -1,6 +1,7 @@
 package dev.lskel4j.runtime.model;
 
 import dev.lskel4j.runtime.model.InterpreterException.Kind;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 
 /**
@@ -39,7 +40,6 @@ final class Interpreter {
     private static final int JA = 0x00, CALL = 0x80, EXIT = 0x90, JCOND = 0xe0;
     private static final int END = 0xd0, NEG = 0x80, MOV = 0xb0, DIV = 0x30, MOD = 0x90;
     private static final int X = 0x08;
-    private static final int PSEUDO_MAP_FD = 1, PSEUDO_MAP_VALUE = 2, PSEUDO_MAP_IDX = 5, PSEUDO_MAP_IDX_VALUE = 6;
     private static final int R10 = 10;
 
     private final int[] code;
@@ -142,7 +142,7 @@ final class Interpreter {
             case LDX, STX -> (c & 0xe0) == MEM;
             case ST -> (c & 0xe0) == MEM;
             case LD -> c == (LD | DW | IMM) && switch (src[i]) {
-                case 0, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX, PSEUDO_MAP_IDX_VALUE -> dst[i] <= R10;
+                case 0, Uapi.PSEUDO_MAP_FD, Uapi.PSEUDO_MAP_VALUE, Uapi.PSEUDO_MAP_IDX, Uapi.PSEUDO_MAP_IDX_VALUE -> dst[i] <= R10;
                 default -> false;
             };
             case JMP -> {
@@ -236,8 +236,8 @@ final class Interpreter {
                     int lo = imm[pc];
                     int hi = imm[pc + 1];
                     r[d] = switch (s) {
-                        case PSEUDO_MAP_IDX, PSEUDO_MAP_FD -> maps.map(pc, s, lo);
-                        case PSEUDO_MAP_IDX_VALUE, PSEUDO_MAP_VALUE -> maps.mapValue(pc, s, lo, hi);
+                        case Uapi.PSEUDO_MAP_IDX, Uapi.PSEUDO_MAP_FD -> maps.map(pc, s, lo);
+                        case Uapi.PSEUDO_MAP_IDX_VALUE, Uapi.PSEUDO_MAP_VALUE -> maps.mapValue(pc, s, lo, hi);
                         default -> (lo & 0xffffffffL) | ((long) hi << 32);
                     };
                     set[d] = true;

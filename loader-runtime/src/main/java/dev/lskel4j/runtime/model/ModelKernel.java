@@ -6,6 +6,7 @@ import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.model.AddressSpace.Access;
 import dev.lskel4j.runtime.model.AddressSpace.Region;
 import dev.lskel4j.runtime.model.InterpreterException.Kind;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,13 +35,9 @@ import java.util.TreeSet;
  */
 public final class ModelKernel {
     private static final int NR_STDIO = 3;
-    private static final int BPF_F_LOCK = 4, BPF_F_CPU = 8, BPF_F_ALL_CPUS = 16, BPF_NOEXIST = 1, BPF_EXIST = 2;
     private static final int MAP_STRUCT_SIZE = 40;
     /** {@code offsetof(struct bpf_map, excl)} in the kernels scheme-A loaders were written for (after {@code sha[32]}). */
     private static final int MAP_STRUCT_EXCL = 32;
-    private static final int BPF_PSEUDO_MAP_FD = 1, BPF_PSEUDO_MAP_VALUE = 2, BPF_PSEUDO_BTF_ID = 3,
-            BPF_PSEUDO_MAP_IDX = 5, BPF_PSEUDO_MAP_IDX_VALUE = 6, BPF_PSEUDO_KFUNC_CALL = 2;
-    private static final int BTF_KIND_FUNC = 12, BTF_KIND_VAR = 14, BTF_KIND_TYPEDEF = 8;
     private static final int LICENSE_MAX = 128;
     private static final int BTF_MAGIC = 0xeb9f;
 
@@ -202,7 +199,7 @@ public final class ModelKernel {
         Region ctxRegion = mem.add("ctx", AddressSpace.Kind.CTX, ctx.clone());
         blob = mem.add("blob", AddressSpace.Kind.BLOB, data.clone());
         mapStruct = mem.add("map", AddressSpace.Kind.MAP_STRUCT, new byte[MAP_STRUCT_SIZE]);
-        ModelMap loaderMap = new ModelMap(nextId++, "__loader.map", ModelMap.ARRAY, 4, data.length, 1, 0,
+        ModelMap loaderMap = new ModelMap(nextId++, "__loader.map", Uapi.MAP_TYPE_ARRAY, 4, data.length, 1, 0,
                 config.possibleCpus());
         loaderMap.frozen = true;
         loaderMapFd = allocFd(new MapObj(loaderMap));
@@ -253,7 +250,7 @@ public final class ModelKernel {
         }
 
         private void check(int pc, int src, int ref) throws InterpreterException {
-            boolean byIdx = src == BPF_PSEUDO_MAP_IDX || src == BPF_PSEUDO_MAP_IDX_VALUE;
+            boolean byIdx = src == Uapi.PSEUDO_MAP_IDX || src == Uapi.PSEUDO_MAP_IDX_VALUE;
             if (byIdx ? ref != 0 : ref != loaderMapFd) {
                 throw new InterpreterException(Kind.MEMORY_FAULT, pc, (byIdx ? "fd_array index " : "map fd ") + ref
                         + ": the loader's only map is fd_array[0] = fd " + loaderMapFd);
@@ -424,9 +421,9 @@ public final class ModelKernel {
 
     private static String kindName(int kind) {
         return switch (kind) {
-            case BTF_KIND_FUNC -> "FUNC";
-            case BTF_KIND_VAR -> "VAR";
-            case BTF_KIND_TYPEDEF -> "TYPEDEF";
+            case Uapi.BTF_KIND_FUNC -> "FUNC";
+            case Uapi.BTF_KIND_VAR -> "VAR";
+            case Uapi.BTF_KIND_TYPEDEF -> "TYPEDEF";
             default -> Integer.toString(kind);
         };
     }
@@ -435,14 +432,14 @@ public final class ModelKernel {
 
     private long sysBpf(int pc, int cmd, Attr.Builder a) throws InterpreterException {
         return switch (cmd) {
-            case BpfAttr.BPF_BTF_LOAD -> btfLoad(pc, a);
-            case BpfAttr.BPF_MAP_CREATE -> mapCreate(a);
-            case BpfAttr.BPF_MAP_UPDATE_ELEM -> mapUpdateElem(pc, a);
-            case BpfAttr.BPF_MAP_FREEZE -> mapFreeze(a);
-            case BpfAttr.BPF_PROG_LOAD -> progLoad(pc, a);
-            case BpfAttr.BPF_LINK_CREATE -> linkCreate(a);
-            case BpfAttr.BPF_MAP_DELETE_ELEM, BpfAttr.BPF_MAP_GET_FD_BY_ID, BpfAttr.BPF_RAW_TRACEPOINT_OPEN,
-                 BpfAttr.BPF_PROG_RUN -> throw new InterpreterException(Kind.UNMODELLED, pc,
+            case Uapi.BTF_LOAD -> btfLoad(pc, a);
+            case Uapi.MAP_CREATE -> mapCreate(a);
+            case Uapi.MAP_UPDATE_ELEM -> mapUpdateElem(pc, a);
+            case Uapi.MAP_FREEZE -> mapFreeze(a);
+            case Uapi.PROG_LOAD -> progLoad(pc, a);
+            case Uapi.LINK_CREATE -> linkCreate(a);
+            case Uapi.MAP_DELETE_ELEM, Uapi.MAP_GET_FD_BY_ID, Uapi.RAW_TRACEPOINT_OPEN,
+                 Uapi.PROG_RUN -> throw new InterpreterException(Kind.UNMODELLED, pc,
                     "sys_bpf(" + Attr.commandName(cmd) + ") is allowed from a loader but not modelled");
             // kern_sys_bpf() lets a syscall program issue only the commands above
             default -> -Errno.EINVAL.number();
@@ -477,17 +474,17 @@ public final class ModelKernel {
         int keySize = (int) a.get("key_size");
         int valueSize = (int) a.get("value_size");
         int maxEntries = (int) a.get("max_entries");
-        if (!validName(a.chars("map_name")) || type <= 0 || type > 33 || maxEntries == 0) {
+        if (!validName(a.chars("map_name")) || type <= Uapi.MAP_TYPE_UNSPEC || type > Uapi.MAP_TYPE_ARENA || maxEntries == 0) {
             return -Errno.EINVAL.number();
         }
-        boolean array = type == ModelMap.ARRAY || type == ModelMap.PERCPU_ARRAY || type == ModelMap.ARRAY_OF_MAPS;
+        boolean array = type == Uapi.MAP_TYPE_ARRAY || type == Uapi.MAP_TYPE_PERCPU_ARRAY || type == Uapi.MAP_TYPE_ARRAY_OF_MAPS;
         if (array && (keySize != 4 || valueSize == 0)) return -Errno.EINVAL.number();
         if (a.get("btf_key_type_id") != 0 || a.get("btf_value_type_id") != 0 || a.get("btf_vmlinux_value_type_id") != 0) {
             long err = expect(a.get("btf_fd"), BtfObj.class);
             if (err != 0) return err;
         }
         ModelMap inner = null;
-        if (type == ModelMap.ARRAY_OF_MAPS || type == ModelMap.HASH_OF_MAPS) {
+        if (Uapi.isMapInMapType(type)) {
             long err = expect(a.get("inner_map_fd"), MapObj.class);
             if (err != 0) return err;
             inner = ((MapObj) fds.get((int) a.get("inner_map_fd"))).map();
@@ -524,7 +521,7 @@ public final class ModelKernel {
         if (flagErr != 0) return flagErr;
         byte[] key = readPointer(pc, a, "key", map.keySize());
         if (key == null) return -Errno.EFAULT.number();
-        boolean cpuFlag = (flags & (BPF_F_CPU | BPF_F_ALL_CPUS)) != 0;
+        boolean cpuFlag = (flags & (Uapi.F_CPU | Uapi.F_ALL_CPUS)) != 0;
         int round = (map.valueSize() + 7) & ~7;
         long valueSize = cpuFlag ? map.valueSize() : map.isPerCpu() ? (long) round * map.cpus() : map.valueSize();
         byte[] value = readPointer(pc, a, "value", valueSize);
@@ -532,8 +529,8 @@ public final class ModelKernel {
         if (map.isArray()) {
             long index = mem.get(key, 0, 4);
             if (index >= map.maxEntries()) return -Errno.E2BIG.number();
-            if ((flags & 0xffffffffL & ~BPF_F_LOCK) == BPF_NOEXIST) return -Errno.EEXIST.number();
-        } else if (!map.contains(key) && map.size() >= map.maxEntries() && (flags & BPF_EXIST) == 0) {
+            if ((flags & 0xffffffffL & ~Uapi.F_LOCK) == Uapi.NOEXIST) return -Errno.EEXIST.number();
+        } else if (!map.contains(key) && map.size() >= map.maxEntries() && (flags & Uapi.EXIST) == 0) {
             return -Errno.E2BIG.number();
         }
         if (map.isMapInMap()) {
@@ -545,9 +542,9 @@ public final class ModelKernel {
         }
         byte[][] perCpu = map.isPerCpu() ? existing(map, key) : new byte[1][];
         for (int cpu = 0; cpu < perCpu.length; cpu++) {
-            if (!map.isPerCpu() || (flags & BPF_F_ALL_CPUS) != 0) {
+            if (!map.isPerCpu() || (flags & Uapi.F_ALL_CPUS) != 0) {
                 perCpu[cpu] = Arrays.copyOf(value, map.valueSize());
-            } else if ((flags & BPF_F_CPU) != 0) {
+            } else if ((flags & Uapi.F_CPU) != 0) {
                 if (cpu == (int) (flags >>> 32)) perCpu[cpu] = Arrays.copyOf(value, map.valueSize());
             } else {
                 perCpu[cpu] = Arrays.copyOfRange(value, cpu * round, cpu * round + map.valueSize());
@@ -574,17 +571,17 @@ public final class ModelKernel {
     private long checkUpdateFlags(ModelMap map, long flags) {
         long low = flags & 0xffffffffL;
         if (!config.cpuFlags()) {
-            return (flags & ~BPF_F_LOCK) > BPF_EXIST ? -Errno.EINVAL.number() : 0;
+            return (flags & ~Uapi.F_LOCK) > Uapi.EXIST ? -Errno.EINVAL.number() : 0;
         }
-        if ((flags & BPF_F_LOCK) != 0) return -Errno.EINVAL.number(); // no model map has a bpf_spin_lock
-        if ((flags & BPF_F_CPU) == 0 && (flags >>> 32) != 0) return -Errno.EINVAL.number();
-        if ((flags & (BPF_F_CPU | BPF_F_ALL_CPUS)) != 0) {
+        if ((flags & Uapi.F_LOCK) != 0) return -Errno.EINVAL.number(); // no model map has a bpf_spin_lock
+        if ((flags & Uapi.F_CPU) == 0 && (flags >>> 32) != 0) return -Errno.EINVAL.number();
+        if ((flags & (Uapi.F_CPU | Uapi.F_ALL_CPUS)) != 0) {
             if (!map.isPerCpu()) return -Errno.EINVAL.number();
-            if ((flags & BPF_F_CPU) != 0 && (flags & BPF_F_ALL_CPUS) != 0) return -Errno.EINVAL.number();
-            if ((flags & BPF_F_CPU) != 0 && (flags >>> 32) >= map.cpus()) return -Errno.ERANGE.number();
+            if ((flags & Uapi.F_CPU) != 0 && (flags & Uapi.F_ALL_CPUS) != 0) return -Errno.EINVAL.number();
+            if ((flags & Uapi.F_CPU) != 0 && (flags >>> 32) >= map.cpus()) return -Errno.ERANGE.number();
         }
-        if (map.isPerCpu()) return low > BPF_F_ALL_CPUS ? -Errno.EINVAL.number() : 0;
-        return low > BPF_EXIST ? -Errno.EINVAL.number() : 0;
+        if (map.isPerCpu()) return low > Uapi.F_ALL_CPUS ? -Errno.EINVAL.number() : 0;
+        return low > Uapi.EXIST ? -Errno.EINVAL.number() : 0;
     }
 
     private long mapFreeze(Attr.Builder a) {
@@ -657,13 +654,13 @@ public final class ModelKernel {
             if (code == 0x18 && i + 1 < insns.length / 8) {
                 int imm2 = (int) mem.get(insns, at + 12, 4);
                 err = switch (src) {
-                    case BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE -> fdArrayEntry(pc, a, imm, MapObj.class);
-                    case BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE -> expect(imm, MapObj.class);
-                    case BPF_PSEUDO_BTF_ID -> imm2 == 0 ? 0 : expect(imm2, BtfObj.class);
+                    case Uapi.PSEUDO_MAP_IDX, Uapi.PSEUDO_MAP_IDX_VALUE -> fdArrayEntry(pc, a, imm, MapObj.class);
+                    case Uapi.PSEUDO_MAP_FD, Uapi.PSEUDO_MAP_VALUE -> expect(imm, MapObj.class);
+                    case Uapi.PSEUDO_BTF_ID -> imm2 == 0 ? 0 : expect(imm2, BtfObj.class);
                     default -> 0;
                 };
                 i++;
-            } else if (code == 0x85 && src == BPF_PSEUDO_KFUNC_CALL && off != 0) {
+            } else if (code == 0x85 && src == Uapi.PSEUDO_KFUNC_CALL && off != 0) {
                 err = fdArrayEntry(pc, a, off, BtfObj.class);
             }
             if (err != 0) return err;

@@ -1,5 +1,6 @@
 package dev.lskel4j.runtime.model;
 
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,9 +11,6 @@ import java.util.Optional;
  * (one copy per possible CPU for per-CPU maps; an inner map's id for map-in-map maps).
  */
 public final class ModelMap {
-    static final int ARRAY = 2, PERCPU_HASH = 5, PERCPU_ARRAY = 6, LRU_PERCPU_HASH = 10, ARRAY_OF_MAPS = 12,
-            HASH_OF_MAPS = 13, PERCPU_CGROUP_STORAGE = 21;
-
     private final int id;
     private final String name;
     private final int type;
@@ -78,15 +76,15 @@ public final class ModelMap {
 
     /** {@return true for the map types that keep one value per CPU and accept BPF_F_CPU / BPF_F_ALL_CPUS} */
     public boolean isPerCpu() {
-        return type == PERCPU_ARRAY || type == PERCPU_HASH || type == LRU_PERCPU_HASH || type == PERCPU_CGROUP_STORAGE;
+        return Uapi.isPerCpuMapType(type);
     }
 
     boolean isArray() {
-        return type == ARRAY || type == PERCPU_ARRAY || type == ARRAY_OF_MAPS;
+        return type == Uapi.MAP_TYPE_ARRAY || type == Uapi.MAP_TYPE_PERCPU_ARRAY || type == Uapi.MAP_TYPE_ARRAY_OF_MAPS;
     }
 
     boolean isMapInMap() {
-        return type == ARRAY_OF_MAPS || type == HASH_OF_MAPS;
+        return Uapi.isMapInMapType(type);
     }
 
     int cpus() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.runtime.Errno;
 import dev.lskel4j.runtime.internal.BpfAttr;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -35,13 +36,13 @@ class ModelKernelTest {
 
     /** create (fd to r7), then update with {@code flags} (attr at 64), return the update's result. */
     private static Asm createThenUpdate(long flags) {
-        Asm a = new Asm().sysBpf(BpfAttr.BPF_MAP_CREATE, ATTR, 72).movReg(7, 0);
+        Asm a = new Asm().sysBpf(Uapi.MAP_CREATE, ATTR, 72).movReg(7, 0);
         int u = 64;
         a.ldBlob(1, u).insn(0x63, 1, 7, (int) BpfAttr.MapElem.MAP_FD, 0)                 // attr.map_fd = r7
                 .ldBlob(2, KEY).insn(0x7b, 1, 2, (int) BpfAttr.MapElem.KEY, 0)            // attr.key = &blob[KEY]
                 .ldBlob(2, VALUE).insn(0x7b, 1, 2, (int) BpfAttr.MapElem.VALUE, 0)        // attr.value = &blob[VALUE]
                 .ldImm64(2, flags).insn(0x7b, 1, 2, (int) BpfAttr.MapElem.FLAGS, 0)       // attr.flags = flags
-                .sysBpf(BpfAttr.BPF_MAP_UPDATE_ELEM, u, 32).exit();
+                .sysBpf(Uapi.MAP_UPDATE_ELEM, u, 32).exit();
         return a;
     }
 
@@ -64,7 +65,7 @@ class ModelKernelTest {
 
     @Test
     void allCpusWritesTheOneValueToEveryCpu() throws Exception {
-        Result r = run(createThenUpdate(16), blob(ModelMap.PERCPU_ARRAY), ModelKernel.Config.DEFAULT.withPossibleCpus(4));
+        Result r = run(createThenUpdate(16), blob(Uapi.MAP_TYPE_PERCPU_ARRAY), ModelKernel.Config.DEFAULT.withPossibleCpus(4));
         assertEquals(0, r.run().retval(), r.run().traceText());
         for (int cpu = 0; cpu < 4; cpu++) {
             assertArrayEquals(value(0), r.map().value(new byte[4], cpu).orElseThrow(), "cpu " + cpu);
@@ -76,7 +77,7 @@ class ModelKernelTest {
 
     @Test
     void cpuFlagWritesOneCpu() throws Exception {
-        Result r = run(createThenUpdate(8 | (1L << 32)), blob(ModelMap.PERCPU_ARRAY), ModelKernel.Config.DEFAULT);
+        Result r = run(createThenUpdate(8 | (1L << 32)), blob(Uapi.MAP_TYPE_PERCPU_ARRAY), ModelKernel.Config.DEFAULT);
         assertEquals(0, r.run().retval(), r.run().traceText());
         assertArrayEquals(new byte[4], r.map().value(new byte[4], 0).orElseThrow());
         assertArrayEquals(value(0), r.map().value(new byte[4], 1).orElseThrow());
@@ -84,7 +85,7 @@ class ModelKernelTest {
 
     @Test
     void withoutFlagsAPercpuValueIsOneRoundedSlotPerCpu() throws Exception {
-        Result r = run(createThenUpdate(0), blob(ModelMap.PERCPU_ARRAY), ModelKernel.Config.DEFAULT);
+        Result r = run(createThenUpdate(0), blob(Uapi.MAP_TYPE_PERCPU_ARRAY), ModelKernel.Config.DEFAULT);
         assertEquals(0, r.run().retval(), r.run().traceText());
         assertEquals(16, r.run().trace().get(1).attr().orElseThrow().payload("value").orElseThrow().length);
         assertArrayEquals(value(0), r.map().value(new byte[4], 0).orElseThrow());
@@ -96,14 +97,14 @@ class ModelKernelTest {
         record Case(int type, long flags, ModelKernel.Config config, Errno errno) {}
         ModelKernel.Config d = ModelKernel.Config.DEFAULT;
         for (Case c : List.of(
-                new Case(ModelMap.PERCPU_ARRAY, 8 | 16, d, Errno.EINVAL),          // both cpu flags
-                new Case(ModelMap.PERCPU_ARRAY, 8 | (2L << 32), d, Errno.ERANGE),  // cpu >= num_possible_cpus
-                new Case(ModelMap.PERCPU_ARRAY, 1L << 32, d, Errno.EINVAL),        // cpu bits without BPF_F_CPU
-                new Case(ModelMap.PERCPU_ARRAY, 16 | 2, d, Errno.EINVAL),          // > BPF_F_ALL_CPUS
-                new Case(ModelMap.PERCPU_ARRAY, 4, d, Errno.EINVAL),               // BPF_F_LOCK, no spin lock
-                new Case(ModelMap.ARRAY, 16, d, Errno.EINVAL),                     // cpu flags on a plain array
-                new Case(ModelMap.ARRAY, 1, d, Errno.EEXIST),                      // BPF_NOEXIST on an array
-                new Case(ModelMap.PERCPU_ARRAY, 16, d.withCpuFlags(false), Errno.EINVAL))) { // before 7.0
+                new Case(Uapi.MAP_TYPE_PERCPU_ARRAY, 8 | 16, d, Errno.EINVAL),          // both cpu flags
+                new Case(Uapi.MAP_TYPE_PERCPU_ARRAY, 8 | (2L << 32), d, Errno.ERANGE),  // cpu >= num_possible_cpus
+                new Case(Uapi.MAP_TYPE_PERCPU_ARRAY, 1L << 32, d, Errno.EINVAL),        // cpu bits without BPF_F_CPU
+                new Case(Uapi.MAP_TYPE_PERCPU_ARRAY, 16 | 2, d, Errno.EINVAL),          // > BPF_F_ALL_CPUS
+                new Case(Uapi.MAP_TYPE_PERCPU_ARRAY, 4, d, Errno.EINVAL),               // BPF_F_LOCK, no spin lock
+                new Case(Uapi.MAP_TYPE_ARRAY, 16, d, Errno.EINVAL),                     // cpu flags on a plain array
+                new Case(Uapi.MAP_TYPE_ARRAY, 1, d, Errno.EEXIST),                      // BPF_NOEXIST on an array
+                new Case(Uapi.MAP_TYPE_PERCPU_ARRAY, 16, d.withCpuFlags(false), Errno.EINVAL))) { // before 7.0
             Result r = run(createThenUpdate(c.flags()), blob(c.type()), c.config());
             assertEquals(-c.errno().number(), r.run().retval(), c + "\n" + r.run().traceText());
             assertEquals(c.errno(), r.run().trace().get(1).errno().orElseThrow());
@@ -112,14 +113,14 @@ class ModelKernelTest {
 
     @Test
     void frozenMapsRefuseUpdatesAndASecondFreeze() throws Exception {
-        byte[] blob = blob(ModelMap.ARRAY);
+        byte[] blob = blob(Uapi.MAP_TYPE_ARRAY);
         int f = 64;
-        Asm a = new Asm().sysBpf(BpfAttr.BPF_MAP_CREATE, ATTR, 72).movReg(7, 0)
+        Asm a = new Asm().sysBpf(Uapi.MAP_CREATE, ATTR, 72).movReg(7, 0)
                 .ldBlob(1, f).insn(0x63, 1, 7, 0, 0)
-                .sysBpf(BpfAttr.BPF_MAP_FREEZE, f, 4).movReg(8, 0)
-                .sysBpf(BpfAttr.BPF_MAP_FREEZE, f, 4).movReg(9, 0)
+                .sysBpf(Uapi.MAP_FREEZE, f, 4).movReg(8, 0)
+                .sysBpf(Uapi.MAP_FREEZE, f, 4).movReg(9, 0)
                 .ldBlob(1, f).ldBlob(2, KEY).insn(0x7b, 1, 2, 8, 0).ldBlob(2, VALUE).insn(0x7b, 1, 2, 16, 0)
-                .sysBpf(BpfAttr.BPF_MAP_UPDATE_ELEM, f, 32).exit();
+                .sysBpf(Uapi.MAP_UPDATE_ELEM, f, 32).exit();
         Result r = run(a, blob, ModelKernel.Config.DEFAULT);
         List<KernelCall> t = r.run().trace();
         assertEquals(0, t.get(1).result());
@@ -131,10 +132,10 @@ class ModelKernelTest {
     @Test
     void fdsAreTheLowestFreeAndLeaksShow() throws Exception {
         // stdio 0-2, loader map 3, loader prog 4: the first map is 5; closed, the next map is 5 again
-        Asm a = new Asm().sysBpf(BpfAttr.BPF_MAP_CREATE, ATTR, 72).movReg(1, 0).call(Helper.SYS_CLOSE)
-                .sysBpf(BpfAttr.BPF_MAP_CREATE, ATTR, 72).mov(1, 42).call(Helper.SYS_CLOSE)
+        Asm a = new Asm().sysBpf(Uapi.MAP_CREATE, ATTR, 72).movReg(1, 0).call(Helper.SYS_CLOSE)
+                .sysBpf(Uapi.MAP_CREATE, ATTR, 72).mov(1, 42).call(Helper.SYS_CLOSE)
                 .mov(1, -1).call(Helper.SYS_CLOSE).mov(1, 3).call(Helper.SYS_CLOSE).mov(0, 0).exit();
-        LoaderRun run = run(a, blob(ModelMap.ARRAY), ModelKernel.Config.DEFAULT).run();
+        LoaderRun run = run(a, blob(Uapi.MAP_TYPE_ARRAY), ModelKernel.Config.DEFAULT).run();
         List<KernelCall> t = run.trace();
         assertEquals(5, t.get(0).result());
         assertEquals(0, t.get(1).result());
@@ -147,7 +148,7 @@ class ModelKernelTest {
 
     @Test
     void faultsReplaceTheCallsResult() throws Exception {
-        Result r = run(createThenUpdate(0), blob(ModelMap.ARRAY), ModelKernel.Config.DEFAULT
+        Result r = run(createThenUpdate(0), blob(Uapi.MAP_TYPE_ARRAY), ModelKernel.Config.DEFAULT
                 .withFault(new Fault(1, Errno.ENOMEM)));
         KernelCall update = r.run().trace().get(1);
         assertTrue(update.injected());
@@ -157,11 +158,11 @@ class ModelKernelTest {
 
     @Test
     void pointersOutsideTheBlobAreEfault() throws Exception {
-        Asm a = new Asm().sysBpf(BpfAttr.BPF_MAP_CREATE, ATTR, 72).movReg(7, 0)
+        Asm a = new Asm().sysBpf(Uapi.MAP_CREATE, ATTR, 72).movReg(7, 0)
                 .ldBlob(1, 64).insn(0x63, 1, 7, 0, 0).ldBlob(2, BLOB - 2).insn(0x7b, 1, 2, 8, 0)
                 .ldBlob(2, VALUE).insn(0x7b, 1, 2, 16, 0)
-                .sysBpf(BpfAttr.BPF_MAP_UPDATE_ELEM, 64, 32).exit();
-        assertEquals(-Errno.EFAULT.number(), run(a, blob(ModelMap.ARRAY), ModelKernel.Config.DEFAULT).run().retval());
+                .sysBpf(Uapi.MAP_UPDATE_ELEM, 64, 32).exit();
+        assertEquals(-Errno.EFAULT.number(), run(a, blob(Uapi.MAP_TYPE_ARRAY), ModelKernel.Config.DEFAULT).run().retval());
     }
 
     @Test

@@ -1,0 +1,144 @@
+package dev.lskel4j.runtime;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.lskel4j.runtime.internal.BpfSyscall;
+import dev.lskel4j.runtime.internal.LoaderCtx;
+import dev.lskel4j.runtime.internal.Native;
+import dev.lskel4j.runtime.internal.OwnedFd;
+import dev.lskel4j.runtime.internal.ProcFds;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Takes ownership of the map and program fds a successful loader wrote into the ctx, after
+ * checking each: it is set, reported once, a BPF map (program) per its {@code /proc/self/fd} link,
+ * created by this run (its kernel id is above the run's own {@code __loader.map}'s, or
+ * {@code __loader.prog}'s, see {@link BpfLoader.LoaderIds}), and of the spec's map type, key and
+ * value size (program type) per {@code BPF_OBJ_GET_INFO_BY_FD}. The ids, not the fd numbers, tell
+ * a new object from an old one: another thread may close an fd and the loader get its number
+ * during the run.
+ *
+ * <p>On a failed check only the reported fds that are BPF maps or programs created by this run are
+ * closed; an object that existed before it is never touched.
+ */
+final class LoaderFds {
+    private LoaderFds() {}
+
+    /** The wrapped fds, in the spec's map and program order. */
+    record Owned(List<BpfMap> maps, List<BpfProgram> programs) {}
+
+    /** What a reported fd is: its kind ({@code ""} if not open) and, for a BPF map or program, the kernel's facts. */
+    private record Found(String kind, Optional<ProcFds.BpfObject> object, boolean createdByRun) {}
+
+    /**
+     * Checks and wraps every fd of {@code ctx}, before anything else can fail, so none leaks.
+     *
+     * @throws LoaderBlobException naming the first fd that fails a check
+     */
+    static Owned take(SkeletonSpec spec, MemorySegment ctx, BpfLoader.LoaderIds ids, BpfSyscall sys)
+            throws LoaderBlobException {
+        int nrMaps = spec.maps().size();
+        int[] mapFds = new int[nrMaps];
+        for (int i = 0; i < nrMaps; i++) {
+            mapFds[i] = ctx.get(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAP_FD);
+        }
+        List<ProgramSpec> progs = spec.programs();
+        int[] progFds = new int[progs.size()];
+        for (int i = 0; i < progFds.length; i++) {
+            int slot = progs.get(i).loadSlot();
+            progFds[i] = slot < 0 ? -1 : ctx.get(JAVA_INT, LoaderCtx.progDesc(nrMaps, slot) + LoaderCtx.PROG_FD);
+        }
+        String problem = null;
+        Set<Integer> reported = new HashSet<>();
+        List<Integer> closable = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            for (int i = 0; i < nrMaps + progFds.length; i++) {
+                boolean isMap = i < nrMaps;
+                int fd = isMap ? mapFds[i] : progFds[i - nrMaps];
+                if (!isMap && fd == -1) {
+                    continue; // not loaded by the loader (SEC("?..."))
+                }
+                boolean again = !reported.add(fd);
+                Found found = fd > 0 && !again ? find(sys, arena, fd, ids) : null;
+                if (found != null && found.createdByRun()) {
+                    closable.add(fd); // every fd that passes the checks is one of these
+                }
+                String wrong = again ? "which it also reported for another map or program"
+                        : found == null ? "but a loader that succeeds sets every fd it describes"
+                        : isMap ? problem(found, spec.maps().get(i), ids) : problem(found, progs.get(i - nrMaps), ids);
+                if (wrong != null && problem == null) {
+                    String what = isMap ? "map '" + spec.maps().get(i).name() + "'" : "program '" + progs.get(i - nrMaps).name() + "'";
+                    problem = "the loader reported fd " + fd + " for " + what + ", " + wrong;
+                }
+            }
+        }
+        if (problem != null) {
+            closable.forEach(Native::close);
+            throw new LoaderBlobException("loader ctx", problem + " (closed only the reported fds that are BPF objects "
+                    + "this run created: " + closable.stream().sorted().toList() + ")");
+        }
+        List<BpfMap> maps = new ArrayList<>(nrMaps);
+        for (int i = 0; i < nrMaps; i++) {
+            MapSpec map = spec.maps().get(i);
+            int passed = ctx.get(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES); // what load() put in the ctx
+            int entries = spec.loader().signing().isPresent() || passed == 0 ? map.maxEntries() : passed;
+            maps.add(BpfMap.of(map, entries, new OwnedFd(mapFds[i])));
+        }
+        List<BpfProgram> programs = new ArrayList<>(progFds.length);
+        for (int i = 0; i < progFds.length; i++) {
+            programs.add(new BpfProgram(progs.get(i), progFds[i] < 0 ? null : new OwnedFd(progFds[i]), Native.BPF));
+        }
+        return new Owned(List.copyOf(maps), List.copyOf(programs));
+    }
+
+    private static Found find(BpfSyscall sys, Arena arena, int fd, BpfLoader.LoaderIds ids) {
+        String kind = ProcFds.kind(arena, fd).orElse("");
+        Optional<ProcFds.BpfObject> object = ProcFds.bpfObject(sys, arena, fd, kind);
+        int after = kind.equals(ProcFds.BPF_MAP) ? ids.mapId() : ids.progId();
+        return new Found(kind, object, object.isPresent() && Integer.compareUnsigned(object.get().id(), after) > 0);
+    }
+
+    /** {@return why {@code found} is not a new map like {@code map}, null if it is} */
+    private static String problem(Found found, MapSpec map, BpfLoader.LoaderIds ids) {
+        String wrong = kindProblem(found, ProcFds.BPF_MAP, "map", ids.mapId(), LOADER_MAP);
+        if (wrong != null) {
+            return wrong;
+        }
+        ProcFds.BpfObject o = found.object().orElseThrow();
+        String expected = "map_type " + map.type() + ", key_size " + map.keySize() + ", value_size " + map.valueSize();
+        String actual = "map_type " + o.type() + ", key_size " + o.keySize() + ", value_size " + o.valueSize();
+        return expected.equals(actual) ? null : "which has " + actual + ", not the spec's " + expected;
+    }
+
+    /** {@return why {@code found} is not a new program like {@code prog}, null if it is} */
+    private static String problem(Found found, ProgramSpec prog, BpfLoader.LoaderIds ids) {
+        String wrong = kindProblem(found, ProcFds.BPF_PROG, "program", ids.progId(), LOADER_PROG);
+        if (wrong != null) {
+            return wrong;
+        }
+        int type = found.object().orElseThrow().type();
+        return type == prog.type() ? null : "which has prog_type " + type + ", not the spec's prog_type " + prog.type();
+    }
+
+    private static final String LOADER_MAP = "__loader.map", LOADER_PROG = "__loader.prog";
+
+    private static String kindProblem(Found found, String wanted, String noun, int loaderId, String loaderName) {
+        if (!found.kind().equals(wanted)) {
+            return "which is " + (found.kind().isEmpty() ? "not an open fd" : found.kind()) + ", not " + wanted;
+        }
+        if (found.object().isEmpty()) {
+            return "which BPF_OBJ_GET_INFO_BY_FD does not describe";
+        }
+        if (!found.createdByRun()) {
+            return "which is " + noun + " id " + found.object().get().id() + ", created before the loader ran (its "
+                    + loaderName + " is id " + loaderId + "): not the loader's";
+        }
+        return null;
+    }
+}
