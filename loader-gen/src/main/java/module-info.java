@@ -1,6 +1,7 @@
 /** BPF ELF/BTF reading, libbpf's gen-mode load plan, the gen_loader emitter and the lskel CLI. */
 module dev.lskel4j.gen {
     exports dev.lskel4j.gen;
+    exports dev.lskel4j.gen.base;
     exports dev.lskel4j.gen.btf;
     exports dev.lskel4j.gen.elf;
     exports dev.lskel4j.gen.insn;

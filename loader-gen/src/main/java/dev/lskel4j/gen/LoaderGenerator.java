@@ -1,5 +1,8 @@
 package dev.lskel4j.gen;
 
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.UnsupportedObjectException;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.emit.GenLoader;
 import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen;
 
+import dev.lskel4j.gen.base.HostValues;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen;
 
+import dev.lskel4j.gen.base.MalformedObjectException;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.gen.cli.FuzzStages;

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen;
 
+import dev.lskel4j.gen.base.BpfObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.elf.Corpus;

@@ -1,7 +1,7 @@
 package dev.lskel4j.maven;
 
-import dev.lskel4j.gen.BpfObjectException;
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.skel.GeneratedSkeleton;

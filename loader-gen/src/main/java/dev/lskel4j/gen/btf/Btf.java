@@ -1,7 +1,7 @@
 package dev.lskel4j.gen.btf;
 
-import dev.lskel4j.gen.MalformedObjectException;
-import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
+import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.BtfType.*;
 import dev.lskel4j.runtime.Errno;
 

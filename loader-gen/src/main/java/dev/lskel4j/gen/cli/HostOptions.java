@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.cli;
 
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.HostValues;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.lskel4j.gen.cli;
 
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.HostValues;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
-import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.skel.CType;
 import dev.lskel4j.gen.skel.DataSection;
 import dev.lskel4j.gen.skel.EventTypes;

@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.cli;
 
-import dev.lskel4j.gen.BpfObjectException;
+import dev.lskel4j.gen.base.BpfObjectException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.gen.skel.SignedGeneration;

@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.cli;
 
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.emit.LoaderBlob;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.runtime.Errno;

@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.elf;
 
-import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

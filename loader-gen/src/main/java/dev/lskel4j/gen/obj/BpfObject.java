@@ -1,9 +1,9 @@
 package dev.lskel4j.gen.obj;
 
-import dev.lskel4j.gen.BpfObjectException;
-import dev.lskel4j.gen.HostValues;
-import dev.lskel4j.gen.MalformedObjectException;
-import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.HostValues;
+import dev.lskel4j.gen.base.MalformedObjectException;
+import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfExt;
 import dev.lskel4j.gen.elf.Elf;

@@ -1,8 +1,8 @@
 package dev.lskel4j.gen.obj;
 
-import dev.lskel4j.gen.BpfObjectException;
-import dev.lskel4j.gen.MalformedObjectException;
-import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
+import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.btf.BtfType.Datasec;
@@ -289,7 +289,7 @@ final class Externs {
 
     /**
      * {@code bpf_object__resolve_externs()} in gen mode, without the host: virtual kcfg externs,
-     * {@code CONFIG_*} values and typeless ksym addresses come from {@link dev.lskel4j.gen.HostValues}.
+     * {@code CONFIG_*} values and typeless ksym addresses come from {@link dev.lskel4j.gen.base.HostValues}.
      * What is not given stays zero and unresolved; unlike libbpf that is not an error, because the
      * runtime resolves it at load time.
      */

@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.obj;
 
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.plan.KconfigVar;
 import java.nio.ByteOrder;
 import java.util.Collections;

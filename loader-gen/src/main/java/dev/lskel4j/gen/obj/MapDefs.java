@@ -1,8 +1,8 @@
 package dev.lskel4j.gen.obj;
 
-import dev.lskel4j.gen.BpfObjectException;
-import dev.lskel4j.gen.MalformedObjectException;
-import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
+import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.btf.BtfType.Datasec;
@@ -313,7 +313,7 @@ final class MapDefs {
 
     /**
      * {@code adjust_ringbuf_sz()}: the kernel wants a power-of-2 multiple of the page size; round
-     * up to the nearest one (libbpf reads the host page size; here it is {@link dev.lskel4j.gen.HostValues#pageSize()}).
+     * up to the nearest one (libbpf reads the host page size; here it is {@link dev.lskel4j.gen.base.HostValues#pageSize()}).
      */
     static int adjustRingbufSz(int sz, int pageSize) {
         long s = Integer.toUnsignedLong(sz);

@@ -1,7 +1,7 @@
 package dev.lskel4j.gen.obj;
 
-import dev.lskel4j.gen.BpfObjectException;
-import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.elf.Elf;
 import dev.lskel4j.gen.elf.ElfRelocation;
 import dev.lskel4j.gen.elf.ElfSection;

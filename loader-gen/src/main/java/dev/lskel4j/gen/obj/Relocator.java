@@ -1,7 +1,7 @@
 package dev.lskel4j.gen.obj;
 
-import dev.lskel4j.gen.BpfObjectException;
-import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfExt;
 import dev.lskel4j.gen.btf.BtfType;

@@ -1,10 +1,10 @@
 package dev.lskel4j.gen.skel;
 
-import dev.lskel4j.gen.BpfObjectException;
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.LoaderGenerator;
-import dev.lskel4j.gen.MalformedObjectException;
-import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
+import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.emit.GenLoader;
 import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;

@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.btf;
 
-import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.elf.ElfFile;
 import dev.lskel4j.gen.elf.ElfSection;

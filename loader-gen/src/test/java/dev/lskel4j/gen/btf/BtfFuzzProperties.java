@@ -1,8 +1,8 @@
 package dev.lskel4j.gen.btf;
 
-import dev.lskel4j.gen.BpfObjectException;
-import dev.lskel4j.gen.MalformedObjectException;
-import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
+import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.elf.ElfFile;
 import dev.lskel4j.gen.elf.Mutation;

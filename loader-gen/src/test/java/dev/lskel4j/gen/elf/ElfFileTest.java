@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.elf;
 
-import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;

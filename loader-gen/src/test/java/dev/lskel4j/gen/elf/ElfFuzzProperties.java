@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.elf;
 
-import dev.lskel4j.gen.MalformedObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfExt;
 import net.jqwik.api.Arbitraries;

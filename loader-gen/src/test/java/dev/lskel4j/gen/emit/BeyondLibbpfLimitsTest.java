@@ -3,7 +3,7 @@ package dev.lskel4j.gen.emit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.LoaderGenerator;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.insn.Bpf;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.plan.KconfigVar;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lskel4j.gen.BpfObjectException;
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.elf.Mutation;
 import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;

@@ -2,7 +2,7 @@ package dev.lskel4j.gen.skel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.runtime.BpfException;
 import dev.lskel4j.runtime.LightSkeleton;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lskel4j.gen.HostValues;
-import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.base.HostValues;
+import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.runtime.SigningScheme;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.HostileObjects;
-import dev.lskel4j.gen.MalformedObjectException;
-import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.base.MalformedObjectException;
+import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.emit.GenOptions;
 import org.junit.jupiter.api.Test;
 

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lskel4j.gen.BpfObjectException;
-import dev.lskel4j.gen.HostValues;
-import dev.lskel4j.gen.UnsupportedObjectException;
+import dev.lskel4j.gen.base.BpfObjectException;
+import dev.lskel4j.gen.base.HostValues;
+import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.emit.GenOptions;
 import java.lang.reflect.Method;

@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.skel;
 
-import dev.lskel4j.gen.HostValues;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.runtime.Codec;
 import java.lang.reflect.Array;

@@ -1,4 +1,4 @@
-package dev.lskel4j.gen;
+package dev.lskel4j.gen.base;
 
 /**
  * A BPF object cannot be turned into a loader. Always names what was wrong and where: the file,

@@ -1,4 +1,4 @@
-package dev.lskel4j.gen;
+package dev.lskel4j.gen.base;
 
 /** The object is not a well-formed BPF ELF object: truncated, corrupt, inconsistent ELF or BTF. */
 public final class MalformedObjectException extends BpfObjectException {

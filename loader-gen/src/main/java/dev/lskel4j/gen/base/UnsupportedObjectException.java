@@ -1,4 +1,4 @@
-package dev.lskel4j.gen;
+package dev.lskel4j.gen.base;
 
 /**
  * The object is well formed but uses something a light-skeleton loader cannot do (libbpf's gen

@@ -1,4 +1,4 @@
-package dev.lskel4j.gen;
+package dev.lskel4j.gen.base;
 
 import java.util.List;
 import java.util.Map;
