@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.plan;
 
+import dev.lskel4j.runtime.KconfigExtern;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +21,7 @@ import java.util.Objects;
  *     in libbpf's extern order
  */
 public record LoadPlan(String objectName, ByteOrder targetOrder, int nrProgs, int nrMaps, List<Op> ops,
-                       List<MapInfo> maps, List<ProgInfo> programs, List<KconfigVar> kconfig) {
+                       List<MapInfo> maps, List<ProgInfo> programs, List<KconfigExtern> kconfig) {
     public LoadPlan {
         Objects.requireNonNull(objectName, "objectName");
         Objects.requireNonNull(targetOrder, "targetOrder");

@@ -2,11 +2,9 @@ package dev.lskel4j.gen.skel;
 
 import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.emit.LoaderBlob;
-import dev.lskel4j.gen.plan.KconfigVar;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.ProgInfo;
-import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.MapSpec;
 import dev.lskel4j.runtime.ProgramSpec;
@@ -34,7 +32,7 @@ public final class RuntimeSpecs {
         dev.lskel4j.runtime.LoaderBlob loader = dev.lskel4j.runtime.LoaderBlob
                 .of(blob.insns().toArray(), blob.data().toArray())
                 .withSteps(LoaderSteps.of(plan, blob));
-        return new SkeletonSpec(plan.objectName(), loader, maps(plan), programs(plan), kconfig(plan));
+        return new SkeletonSpec(plan.objectName(), loader, maps(plan), programs(plan), plan.kconfig());
     }
 
     /**
@@ -67,11 +65,6 @@ public final class RuntimeSpecs {
         return plan.programs().stream().map(RuntimeSpecs::program).toList();
     }
 
-    /** {@return the plan's {@code .kconfig} externs for the runtime to fill at load} */
-    public static List<KconfigExtern> kconfig(LoadPlan plan) {
-        return plan.kconfig().stream().map(RuntimeSpecs::kconfig).toList();
-    }
-
     private static MapSpec map(MapInfo m) {
         MapKind kind = kind(m.kind());
         Optional<MapSpec.Bytes> image = DataSections.hasView(m)
@@ -95,16 +88,5 @@ public final class RuntimeSpecs {
 
     private static ProgramSpec program(ProgInfo p) {
         return new ProgramSpec(p.name(), p.section(), p.progType(), p.expectedAttachType(), p.loadSlot());
-    }
-
-    private static KconfigExtern kconfig(KconfigVar v) {
-        KconfigExtern.Type type = switch (v.type()) {
-            case CHAR -> KconfigExtern.Type.CHAR;
-            case BOOL -> KconfigExtern.Type.BOOL;
-            case INT -> KconfigExtern.Type.INT;
-            case TRISTATE -> KconfigExtern.Type.TRISTATE;
-            case CHAR_ARR -> KconfigExtern.Type.CHAR_ARRAY;
-        };
-        return new KconfigExtern(v.name(), type, v.offset(), v.size(), v.signed(), v.weak());
     }
 }
