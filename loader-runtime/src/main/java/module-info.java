@@ -3,4 +3,6 @@ module dev.lskel4j.runtime {
     exports dev.lskel4j.runtime;
     exports dev.lskel4j.runtime.model;
     exports dev.lskel4j.runtime.uapi;
+    // the bpf_attr layouts, for the loader emitter: one uapi source for the loader it writes and the runtime
+    exports dev.lskel4j.runtime.internal to dev.lskel4j.gen;
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every member of every bpf_attr layout sits where the running kernel's BTF says
  * ({@code /sys/kernel/btf/vmlinux}, {@code union bpf_attr} and {@code struct bpf_map_info}), with
- * the same size; truncated layouts end exactly at their last member.
+ * the same size; truncated layouts end exactly at their last member. The runtime and the loader
+ * emitter (loader-gen's {@code LoaderLayout}) share these layouts, so this checks both.
  */
 class BpfAttrLayoutTest {
     private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
@@ -66,6 +67,8 @@ class BpfAttrLayoutTest {
             long offset = layout.byteOffset(MemoryLayout.PathElement.groupElement(name));
             assertEquals(k.offset(), offset, shape + "." + name + " offset");
             assertEquals(k.size(), member.byteSize(), shape + "." + name + " size");
+            // the emitter sizes the attrs it writes with offsetofend() of a member (LoaderLayout.AttrSize)
+            assertEquals(k.offset() + k.size(), BpfAttr.offsetofend(layout, name), shape + ".offsetofend(" + name + ")");
             end = offset + member.byteSize();
         }
         assertEquals(end, layout.byteSize(), shape + " must end at its last member (offsetofend)");

@@ -35,10 +35,10 @@ class RuntimeProperties {
     /** strtoull(value, &end, 0) semantics: decimal, 0x hex and 0-prefixed octal of any u64. */
     @Property
     void kconfigIntegersInEveryBase(@ForAll long value) throws KconfigException {
-        assertEquals(value, Kconfig.parseU64(U64, Long.toUnsignedString(value)));
-        assertEquals(value, Kconfig.parseU64(U64, "0x" + Long.toHexString(value)));
-        assertEquals(value, Kconfig.parseU64(U64, "0" + Long.toOctalString(value)));
-        assertEquals(-value, Kconfig.parseU64(U64, "-" + Long.toUnsignedString(value)));
+        assertEquals(value, KconfigImage.parseU64(U64, Long.toUnsignedString(value)));
+        assertEquals(value, KconfigImage.parseU64(U64, "0x" + Long.toHexString(value)));
+        assertEquals(value, KconfigImage.parseU64(U64, "0" + Long.toOctalString(value)));
+        assertEquals(-value, KconfigImage.parseU64(U64, "-" + Long.toUnsignedString(value)));
     }
 
     @Property

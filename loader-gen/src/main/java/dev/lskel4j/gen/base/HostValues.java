@@ -1,5 +1,7 @@
 package dev.lskel4j.gen.base;
 
+import dev.lskel4j.runtime.KconfigException;
+import dev.lskel4j.runtime.KconfigImage;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,7 +48,7 @@ public record HostValues(String kconfig, int kernelVersion, Map<String, Long> ks
             throw new IllegalArgumentException("page size must be a power of two: " + pageSize);
         }
         if (possibleCpus < 0) throw new IllegalArgumentException("possibleCpus < 0: " + possibleCpus);
-        kconfigLines(kconfig); // fail at once on a malformed CONFIG_ line
+        checkKconfig(kconfig); // fail at once on a malformed CONFIG_ line
     }
 
     /** {@return no host values at all: every host-dependent byte is zero, pages are 4096 bytes} */
@@ -92,34 +94,20 @@ public record HostValues(String kconfig, int kernelVersion, Map<String, Long> ks
     }
 
     /**
-     * One {@code CONFIG_NAME=value} line of the kconfig text.
-     *
-     * @param name the {@code CONFIG_*} name
-     * @param value everything after the first {@code '='}
+     * {@return the lines of the kconfig text} Those not starting with {@code CONFIG_} are ignored
+     * by {@link KconfigImage#applyLine}, as libbpf does ({@code bpf_object__process_kconfig_line()}).
      */
-    public record KconfigLine(String name, String value) {}
-
-    /**
-     * {@return the {@code CONFIG_} lines of the kconfig text, in order} Lines that do not start with
-     * {@code CONFIG_} are ignored, as libbpf does ({@code bpf_object__process_kconfig_line()}).
-     *
-     * @throws IllegalArgumentException for a {@code CONFIG_} line without {@code '='} or value
-     */
-    public List<KconfigLine> kconfigLines() {
-        return kconfigLines(kconfig);
+    public List<String> kconfigLines() {
+        return List.of(kconfig.split("\n", -1));
     }
 
-    private static List<KconfigLine> kconfigLines(String text) {
-        var out = new java.util.ArrayList<KconfigLine>();
+    private static void checkKconfig(String text) {
         for (String line : text.split("\n", -1)) {
-            if (!line.startsWith("CONFIG_")) continue;
-            int sep = line.indexOf('=');
-            if (sep < 0) throw new IllegalArgumentException("kconfig: failed to parse '" + line + "': no separator");
-            if (sep == line.length() - 1) {
-                throw new IllegalArgumentException("kconfig: failed to parse '" + line + "': no value");
+            try {
+                KconfigImage.checkLine(line);
+            } catch (KconfigException e) {
+                throw new IllegalArgumentException("kconfig: " + e.getMessage(), e);
             }
-            out.add(new KconfigLine(line.substring(0, sep), line.substring(sep + 1)));
         }
-        return List.copyOf(out);
     }
 }

@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.cli;
 
-import dev.lskel4j.gen.plan.KconfigVar;
+import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.runtime.ProgramSpec;
@@ -61,7 +61,7 @@ final class Descriptor {
                 + ", \"loadSlot\": " + p.loadSlot() + " }";
     }
 
-    private static String kconfig(KconfigVar k) {
+    private static String kconfig(KconfigExtern k) {
         return "{ \"name\": " + str(k.name()) + ", \"type\": " + str(k.type().name()) + ", \"offset\": " + k.offset()
                 + ", \"size\": " + k.size() + ", \"signed\": " + k.signed() + ", \"weak\": " + k.weak() + " }";
     }

@@ -15,15 +15,11 @@ import static dev.lskel4j.gen.insn.Insn.mov64Reg;
 import static dev.lskel4j.gen.insn.Insn.stMem;
 import static dev.lskel4j.gen.insn.Insn.stxMem;
 
-import dev.lskel4j.gen.emit.LoaderLayout.BtfLoadAttr;
+import dev.lskel4j.gen.emit.LoaderLayout.AttrSize;
 import dev.lskel4j.gen.emit.LoaderLayout.FdArray;
 import dev.lskel4j.gen.emit.LoaderLayout.InsnField;
 import dev.lskel4j.gen.emit.LoaderLayout.LoaderCtx;
 import dev.lskel4j.gen.emit.LoaderLayout.LoaderStack;
-import dev.lskel4j.gen.emit.LoaderLayout.MapCreateAttr;
-import dev.lskel4j.gen.emit.LoaderLayout.MapElemAttr;
-import dev.lskel4j.gen.emit.LoaderLayout.MapFreezeAttr;
-import dev.lskel4j.gen.emit.LoaderLayout.ProgLoadAttr;
 import dev.lskel4j.gen.insn.Imm64Slot;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.insn.JumpOutOfRangeException;
@@ -42,6 +38,7 @@ import dev.lskel4j.gen.plan.ProgLoad.AttachTarget;
 import dev.lskel4j.gen.plan.ProgLoad.CoreRelo;
 import dev.lskel4j.gen.plan.ProgLoad.ExternRelo;
 import dev.lskel4j.runtime.Errno;
+import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -617,14 +614,14 @@ public final class GenLoader {
     /** gen_loader.c {@code bpf_gen__load_btf()}: {@code stack->btf_fd = bpf_sys_bpf(BPF_BTF_LOAD, ...)}. */
     private void bpfGenLoadBtf(Bytes rawBtf) {
         int btfData = addData(rawBtf);
-        int btfLoadAttr = addData(new Attr(BtfLoadAttr.SIZE).u32(BtfLoadAttr.BTF_SIZE, rawBtf.length()).bytes());
+        int btfLoadAttr = addData(new Attr(AttrSize.BTF_LOAD).u32(BpfAttr.BtfLoad.BTF_SIZE, rawBtf.length()).bytes());
         /* attr.btf_log_{level,size,buf} = ctx->log_{level,size,buf}; */
-        moveCtx2Blob(btfLoadAttr + BtfLoadAttr.BTF_LOG_LEVEL, 4, LoaderCtx.LOG_LEVEL, false);
-        moveCtx2Blob(btfLoadAttr + BtfLoadAttr.BTF_LOG_SIZE, 4, LoaderCtx.LOG_SIZE, false);
-        moveCtx2Blob(btfLoadAttr + BtfLoadAttr.BTF_LOG_BUF, 8, LoaderCtx.LOG_BUF, false);
+        moveCtx2Blob(btfLoadAttr + BpfAttr.BtfLoad.BTF_LOG_LEVEL, 4, LoaderCtx.LOG_LEVEL, false);
+        moveCtx2Blob(btfLoadAttr + BpfAttr.BtfLoad.BTF_LOG_SIZE, 4, LoaderCtx.LOG_SIZE, false);
+        moveCtx2Blob(btfLoadAttr + BpfAttr.BtfLoad.BTF_LOG_BUF, 8, LoaderCtx.LOG_BUF, false);
         /* attr.btf = &blob[btf_data]; */
-        emitRelStore(btfLoadAttr + BtfLoadAttr.BTF, btfData);
-        emitSysBpf(BTF_LOAD, btfLoadAttr, BtfLoadAttr.SIZE);
+        emitRelStore(btfLoadAttr + BpfAttr.BtfLoad.BTF, btfData);
+        emitSysBpf(BTF_LOAD, btfLoadAttr, AttrSize.BTF_LOAD);
         debugRet("btf_load size %d", rawBtf.length());
         emitCheckErr();
         /* stack->btf_fd = r7; */
@@ -637,39 +634,39 @@ public final class GenLoader {
      */
     private void bpfGenMapCreate(MapCreate m) {
         int mapIdx = m.mapIdx();
-        byte[] attr = new Attr(MapCreateAttr.SIZE)
-                .u32(MapCreateAttr.MAP_TYPE, m.mapType())
-                .u32(MapCreateAttr.KEY_SIZE, m.keySize())
-                .u32(MapCreateAttr.VALUE_SIZE, m.valueSize())
-                .u32(MapCreateAttr.MAP_FLAGS, m.mapFlags())
-                .u64(MapCreateAttr.MAP_EXTRA, m.mapExtra())
-                .name(MapCreateAttr.MAP_NAME, MapCreateAttr.MAP_NAME_LEN, m.name())
-                .u32(MapCreateAttr.NUMA_NODE, m.numaNode())
-                .u32(MapCreateAttr.MAP_IFINDEX, m.mapIfindex())
-                .u32(MapCreateAttr.MAX_ENTRIES, m.maxEntries())
-                .u32(MapCreateAttr.BTF_KEY_TYPE_ID, m.btfKeyTypeId())
-                .u32(MapCreateAttr.BTF_VALUE_TYPE_ID, m.btfValueTypeId())
+        byte[] attr = new Attr(AttrSize.MAP_CREATE)
+                .u32(BpfAttr.MapCreate.MAP_TYPE, m.mapType())
+                .u32(BpfAttr.MapCreate.KEY_SIZE, m.keySize())
+                .u32(BpfAttr.MapCreate.VALUE_SIZE, m.valueSize())
+                .u32(BpfAttr.MapCreate.MAP_FLAGS, m.mapFlags())
+                .u64(BpfAttr.MapCreate.MAP_EXTRA, m.mapExtra())
+                .name(BpfAttr.MapCreate.MAP_NAME, Uapi.OBJ_NAME_LEN, m.name())
+                .u32(BpfAttr.MapCreate.NUMA_NODE, m.numaNode())
+                .u32(BpfAttr.MapCreate.MAP_IFINDEX, m.mapIfindex())
+                .u32(BpfAttr.MapCreate.MAX_ENTRIES, m.maxEntries())
+                .u32(BpfAttr.MapCreate.BTF_KEY_TYPE_ID, m.btfKeyTypeId())
+                .u32(BpfAttr.MapCreate.BTF_VALUE_TYPE_ID, m.btfValueTypeId())
                 .bytes();
         int mapCreateAttr = addData(attr);
 
         if (m.btfValueTypeId() != 0) {
             /* attr.btf_fd = stack->btf_fd; */
-            moveStack2Blob(mapCreateAttr + MapCreateAttr.BTF_FD, 4, stack.btfFd());
+            moveStack2Blob(mapCreateAttr + BpfAttr.MapCreate.BTF_FD, 4, stack.btfFd());
         }
         boolean closeInnerMapFd = false;
         if (Uapi.isMapInMapType(m.mapType())) {
             /* attr.inner_map_fd = stack->inner_map_fd; */
-            moveStack2Blob(mapCreateAttr + MapCreateAttr.INNER_MAP_FD, 4, stack.innerMapFd());
+            moveStack2Blob(mapCreateAttr + BpfAttr.MapCreate.INNER_MAP_FD, 4, stack.innerMapFd());
             closeInnerMapFd = true;
         }
         // A signed loader keeps the signer's max_entries: letting the host-supplied ctx re-size the
         // maps would escape what the signature attests to.
         if (mapIdx >= 0 && !opts.genHash()) {
             /* if (ctx->maps[map_idx].max_entries) attr.max_entries = ctx->maps[map_idx].max_entries; */
-            moveCtx2Blob(mapCreateAttr + MapCreateAttr.MAX_ENTRIES, 4,
+            moveCtx2Blob(mapCreateAttr + BpfAttr.MapCreate.MAX_ENTRIES, 4,
                     LoaderCtx.mapDesc(mapIdx) + LoaderCtx.MAP_DESC_MAX_ENTRIES, true);
         }
-        emitSysBpf(MAP_CREATE, mapCreateAttr, MapCreateAttr.SIZE);
+        emitSysBpf(MAP_CREATE, mapCreateAttr, AttrSize.MAP_CREATE);
         debugRet("map_create %s idx %d type %d value_size %d value_btf_id %d",
                 m.name(), mapIdx, m.mapType(), m.valueSize(), m.btfValueTypeId());
         emitCheckErr();
@@ -718,12 +715,12 @@ public final class GenLoader {
             emit(emitCall(FUNC_PROBE_READ_KERNEL));
             bind(done);
         }
-        int mapUpdateAttr = addData(new Attr(MapElemAttr.SIZE).u64(MapElemAttr.FLAGS, flags).bytes());
+        int mapUpdateAttr = addData(new Attr(AttrSize.MAP_ELEM).u64(BpfAttr.MapElem.FLAGS, flags).bytes());
         /* attr.map_fd = fd_array[map_idx]; attr.key = &key; attr.value = &value; */
-        moveBlob2Blob(mapUpdateAttr + MapElemAttr.MAP_FD, 4, blobFdArrayOff(mapIdx));
-        emitRelStore(mapUpdateAttr + MapElemAttr.KEY, key);
-        emitRelStore(mapUpdateAttr + MapElemAttr.VALUE, valueOff);
-        emitSysBpf(MAP_UPDATE_ELEM, mapUpdateAttr, MapElemAttr.SIZE);
+        moveBlob2Blob(mapUpdateAttr + BpfAttr.MapElem.MAP_FD, 4, blobFdArrayOff(mapIdx));
+        emitRelStore(mapUpdateAttr + BpfAttr.MapElem.KEY, key);
+        emitRelStore(mapUpdateAttr + BpfAttr.MapElem.VALUE, valueOff);
+        emitSysBpf(MAP_UPDATE_ELEM, mapUpdateAttr, AttrSize.MAP_ELEM);
         debugRet("update_elem idx %d value_size %d", mapIdx, valueSize);
         emitCheckErr();
     }
@@ -731,21 +728,21 @@ public final class GenLoader {
     /** gen_loader.c {@code bpf_gen__populate_outer_map()}: {@code outer[slot] = fd_array[inner]}. */
     private void bpfGenPopulateOuterMap(int outerMapIdx, int slot, int innerMapIdx) {
         int key = addData(new Attr(Integer.BYTES).u32(0, slot).bytes());
-        int mapUpdateAttr = addData(new byte[MapElemAttr.SIZE]);
+        int mapUpdateAttr = addData(new byte[AttrSize.MAP_ELEM]);
         /* attr.map_fd = fd_array[outer]; attr.key = &slot; attr.value = &fd_array[inner]; */
-        moveBlob2Blob(mapUpdateAttr + MapElemAttr.MAP_FD, 4, blobFdArrayOff(outerMapIdx));
-        emitRelStore(mapUpdateAttr + MapElemAttr.KEY, key);
-        emitRelStore(mapUpdateAttr + MapElemAttr.VALUE, blobFdArrayOff(innerMapIdx));
-        emitSysBpf(MAP_UPDATE_ELEM, mapUpdateAttr, MapElemAttr.SIZE);
+        moveBlob2Blob(mapUpdateAttr + BpfAttr.MapElem.MAP_FD, 4, blobFdArrayOff(outerMapIdx));
+        emitRelStore(mapUpdateAttr + BpfAttr.MapElem.KEY, key);
+        emitRelStore(mapUpdateAttr + BpfAttr.MapElem.VALUE, blobFdArrayOff(innerMapIdx));
+        emitSysBpf(MAP_UPDATE_ELEM, mapUpdateAttr, AttrSize.MAP_ELEM);
         debugRet("populate_outer_map outer %d key %d inner %d", outerMapIdx, slot, innerMapIdx);
         emitCheckErr();
     }
 
     /** gen_loader.c {@code bpf_gen__map_freeze()}: {@code bpf_sys_bpf(BPF_MAP_FREEZE, fd_array[map_idx])}. */
     private void bpfGenMapFreeze(int mapIdx) {
-        int mapFreezeAttr = addData(new byte[MapFreezeAttr.SIZE]);
-        moveBlob2Blob(mapFreezeAttr + MapFreezeAttr.MAP_FD, 4, blobFdArrayOff(mapIdx));
-        emitSysBpf(MAP_FREEZE, mapFreezeAttr, MapFreezeAttr.SIZE);
+        int mapFreezeAttr = addData(new byte[AttrSize.MAP_FREEZE]);
+        moveBlob2Blob(mapFreezeAttr + BpfAttr.MapElem.MAP_FD, 4, blobFdArrayOff(mapIdx));
+        emitSysBpf(MAP_FREEZE, mapFreezeAttr, AttrSize.MAP_FREEZE);
         debugRet("map_freeze");
         emitCheckErr();
     }
@@ -1038,54 +1035,54 @@ public final class GenLoader {
         int insnCnt = p.insns().size();
         int licenseOff = addData(cString(p.license()));
         int insnsOff = addInsns(p.insns());
-        Attr attr = new Attr(ProgLoadAttr.SIZE)
-                .u32(ProgLoadAttr.PROG_TYPE, p.progType())
-                .u32(ProgLoadAttr.EXPECTED_ATTACH_TYPE, p.expectedAttachType())
-                .u32(ProgLoadAttr.ATTACH_BTF_ID, p.attachBtfId())
-                .u32(ProgLoadAttr.PROG_IFINDEX, p.progIfindex())
-                .u32(ProgLoadAttr.KERN_VERSION, 0)
-                .u32(ProgLoadAttr.INSN_CNT, insnCnt)
-                .u32(ProgLoadAttr.PROG_FLAGS, p.progFlags())
-                .u32(ProgLoadAttr.FUNC_INFO_REC_SIZE, p.funcInfoRecSize())
-                .u32(ProgLoadAttr.FUNC_INFO_CNT, p.funcInfo().size());
+        Attr attr = new Attr(AttrSize.PROG_LOAD)
+                .u32(BpfAttr.ProgLoad.PROG_TYPE, p.progType())
+                .u32(BpfAttr.ProgLoad.EXPECTED_ATTACH_TYPE, p.expectedAttachType())
+                .u32(BpfAttr.ProgLoad.ATTACH_BTF_ID, p.attachBtfId())
+                .u32(BpfAttr.ProgLoad.PROG_IFINDEX, p.progIfindex())
+                .u32(BpfAttr.ProgLoad.KERN_VERSION, 0)
+                .u32(BpfAttr.ProgLoad.INSN_CNT, insnCnt)
+                .u32(BpfAttr.ProgLoad.PROG_FLAGS, p.progFlags())
+                .u32(BpfAttr.ProgLoad.FUNC_INFO_REC_SIZE, p.funcInfoRecSize())
+                .u32(BpfAttr.ProgLoad.FUNC_INFO_CNT, p.funcInfo().size());
         int funcInfo = addData(encodeFuncInfo(p));
-        attr.u32(ProgLoadAttr.LINE_INFO_REC_SIZE, p.lineInfoRecSize())
-                .u32(ProgLoadAttr.LINE_INFO_CNT, p.lineInfo().size());
+        attr.u32(BpfAttr.ProgLoad.LINE_INFO_REC_SIZE, p.lineInfoRecSize())
+                .u32(BpfAttr.ProgLoad.LINE_INFO_CNT, p.lineInfo().size());
         int lineInfo = addData(encodeLineInfo(p));
-        attr.u32(ProgLoadAttr.CORE_RELO_REC_SIZE, LoaderLayout.CORE_RELO_SIZE)
-                .u32(ProgLoadAttr.CORE_RELO_CNT, coreRelos.size());
+        attr.u32(BpfAttr.ProgLoad.CORE_RELO_REC_SIZE, LoaderLayout.CORE_RELO_SIZE)
+                .u32(BpfAttr.ProgLoad.CORE_RELO_CNT, coreRelos.size());
         int coreRelosOff = addData(encodeCoreRelos());
-        attr.name(ProgLoadAttr.PROG_NAME, ProgLoadAttr.PROG_NAME_LEN, p.name());
+        attr.name(BpfAttr.ProgLoad.PROG_NAME, Uapi.OBJ_NAME_LEN, p.name());
         int progLoadAttr = addData(attr.bytes());
 
         /* attr.{license,insns,func_info,line_info,core_relos,fd_array} = &blob[...]; */
-        emitRelStore(progLoadAttr + ProgLoadAttr.LICENSE, licenseOff);
-        emitRelStore(progLoadAttr + ProgLoadAttr.INSNS, insnsOff);
-        emitRelStore(progLoadAttr + ProgLoadAttr.FUNC_INFO, funcInfo);
-        emitRelStore(progLoadAttr + ProgLoadAttr.LINE_INFO, lineInfo);
-        emitRelStore(progLoadAttr + ProgLoadAttr.CORE_RELOS, coreRelosOff);
-        emitRelStore(progLoadAttr + ProgLoadAttr.FD_ARRAY, fdArray);
+        emitRelStore(progLoadAttr + BpfAttr.ProgLoad.LICENSE, licenseOff);
+        emitRelStore(progLoadAttr + BpfAttr.ProgLoad.INSNS, insnsOff);
+        emitRelStore(progLoadAttr + BpfAttr.ProgLoad.FUNC_INFO, funcInfo);
+        emitRelStore(progLoadAttr + BpfAttr.ProgLoad.LINE_INFO, lineInfo);
+        emitRelStore(progLoadAttr + BpfAttr.ProgLoad.CORE_RELOS, coreRelosOff);
+        emitRelStore(progLoadAttr + BpfAttr.ProgLoad.FD_ARRAY, fdArray);
         /* attr.log_{level,size,buf} = ctx->log_{level,size,buf}; */
-        moveCtx2Blob(progLoadAttr + ProgLoadAttr.LOG_LEVEL, 4, LoaderCtx.LOG_LEVEL, false);
-        moveCtx2Blob(progLoadAttr + ProgLoadAttr.LOG_SIZE, 4, LoaderCtx.LOG_SIZE, false);
-        moveCtx2Blob(progLoadAttr + ProgLoadAttr.LOG_BUF, 8, LoaderCtx.LOG_BUF, false);
+        moveCtx2Blob(progLoadAttr + BpfAttr.ProgLoad.LOG_LEVEL, 4, LoaderCtx.LOG_LEVEL, false);
+        moveCtx2Blob(progLoadAttr + BpfAttr.ProgLoad.LOG_SIZE, 4, LoaderCtx.LOG_SIZE, false);
+        moveCtx2Blob(progLoadAttr + BpfAttr.ProgLoad.LOG_BUF, 8, LoaderCtx.LOG_BUF, false);
         /* attr.prog_btf_fd = stack->btf_fd; */
-        moveStack2Blob(progLoadAttr + ProgLoadAttr.PROG_BTF_FD, 4, stack.btfFd());
+        moveStack2Blob(progLoadAttr + BpfAttr.ProgLoad.PROG_BTF_FD, 4, stack.btfFd());
         if (attachKind != 0) {
             emitFindAttachTarget();
             /* attr.attach_btf_id = (u32)r7; attr.attach_btf_obj_fd = r7 >> 32; */
             emit2(ldBlobAddr(R0, progLoadAttr));
-            emit(stxMem(W, R0, R7, ProgLoadAttr.ATTACH_BTF_ID));
+            emit(stxMem(W, R0, R7, BpfAttr.ProgLoad.ATTACH_BTF_ID));
             emit(alu64Imm(RSH, R7, 32));
-            emit(stxMem(W, R0, R7, ProgLoadAttr.ATTACH_BTF_OBJ_FD));
+            emit(stxMem(W, R0, R7, BpfAttr.ProgLoad.ATTACH_BTF_OBJ_FD));
         }
         emitRelos(insnsOff);
-        emitSysBpf(PROG_LOAD, progLoadAttr, ProgLoadAttr.SIZE);
+        emitSysBpf(PROG_LOAD, progLoadAttr, AttrSize.PROG_LOAD);
         debugRet("prog_load %s insn_cnt %d", attrProgName(p.name()), hostViewOfTargetU32(insnCnt));
         /* successful or not, close the module BTF fds of the externs and the attach target */
         cleanupRelos();
         if (attachKind != 0) {
-            emitSysCloseBlob(progLoadAttr + ProgLoadAttr.ATTACH_BTF_OBJ_FD);
+            emitSysCloseBlob(progLoadAttr + BpfAttr.ProgLoad.ATTACH_BTF_OBJ_FD);
             attachKind = 0;
         }
         emitCheckErr();
@@ -1097,7 +1094,7 @@ public final class GenLoader {
     /** {@return the bytes of {@code attr.prog_name} as C sees it: the name cut to 15 bytes} */
     private static byte[] attrProgName(String name) {
         byte[] b = cBytes(name);
-        return Arrays.copyOf(b, Math.min(b.length, ProgLoadAttr.PROG_NAME_LEN - 1));
+        return Arrays.copyOf(b, Math.min(b.length, Uapi.OBJ_NAME_LEN - 1));
     }
 
     /**

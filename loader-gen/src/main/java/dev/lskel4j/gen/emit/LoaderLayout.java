@@ -1,8 +1,11 @@
 package dev.lskel4j.gen.emit;
 
+import dev.lskel4j.runtime.internal.BpfAttr;
+
 /**
- * The memory shapes the loader program touches, as byte offsets: the {@code union bpf_attr}
- * variants of the commands it issues (truncated where gen_loader's {@code offsetofend()} truncates),
+ * The memory shapes the loader program touches, as byte offsets: the sizes of the {@code union bpf_attr}
+ * variants of the commands it issues (truncated where gen_loader's {@code offsetofend()} truncates; the
+ * field offsets are the runtime's {@link BpfAttr}),
  * the loader context of {@code skel_internal.h}, the loader stack and {@code struct bpf_insn}.
  * Every offset the emitter uses comes from here, never from a literal at the use site.
  */
@@ -10,67 +13,22 @@ final class LoaderLayout {
     private LoaderLayout() {}
 
     /**
-     * {@code union bpf_attr} for {@code BPF_BTF_LOAD}, up to {@code offsetofend(btf_log_level)}:
-     * <pre>{@code struct { __aligned_u64 btf; __aligned_u64 btf_log_buf; __u32 btf_size;
-     *                  __u32 btf_log_size; __u32 btf_log_level; }}</pre>
+     * The attr sizes gen_loader passes for the commands the loader program issues: {@code offsetofend()}
+     * of the last field libbpf knows, not the kernel's full size, so the emitted bytes match libbpf's.
+     * Field offsets are the runtime's ({@link BpfAttr}), checked against the kernel's BTF there.
      */
-    static final class BtfLoadAttr {
-        private BtfLoadAttr() {}
-        static final int BTF = 0, BTF_LOG_BUF = 8, BTF_SIZE = 16, BTF_LOG_SIZE = 20, BTF_LOG_LEVEL = 24;
-        static final int SIZE = 28;
-    }
-
-    /**
-     * {@code union bpf_attr} for {@code BPF_MAP_CREATE}, up to {@code offsetofend(map_extra)}:
-     * <pre>{@code struct { __u32 map_type, key_size, value_size, max_entries, map_flags, inner_map_fd,
-     *     numa_node; char map_name[16]; __u32 map_ifindex, btf_fd, btf_key_type_id,
-     *     btf_value_type_id, btf_vmlinux_value_type_id; __u64 map_extra; }}</pre>
-     */
-    static final class MapCreateAttr {
-        private MapCreateAttr() {}
-        static final int MAP_TYPE = 0, KEY_SIZE = 4, VALUE_SIZE = 8, MAX_ENTRIES = 12, MAP_FLAGS = 16,
-                INNER_MAP_FD = 20, NUMA_NODE = 24, MAP_NAME = 28, MAP_IFINDEX = 44, BTF_FD = 48,
-                BTF_KEY_TYPE_ID = 52, BTF_VALUE_TYPE_ID = 56, MAP_EXTRA = 64;
-        static final int MAP_NAME_LEN = 16;
-        static final int SIZE = 72;
-    }
-
-    /**
-     * {@code union bpf_attr} for {@code BPF_MAP_*_ELEM}, up to {@code offsetofend(flags)}:
-     * <pre>{@code struct { __u32 map_fd; __aligned_u64 key; __aligned_u64 value; __u64 flags; }}</pre>
-     */
-    static final class MapElemAttr {
-        private MapElemAttr() {}
-        static final int MAP_FD = 0, KEY = 8, VALUE = 16, FLAGS = 24;
-        static final int SIZE = 32;
-    }
-
-    /** {@code union bpf_attr} for {@code BPF_MAP_FREEZE}, up to {@code offsetofend(map_fd)}. */
-    static final class MapFreezeAttr {
-        private MapFreezeAttr() {}
-        static final int MAP_FD = 0;
-        static final int SIZE = 4;
-    }
-
-    /**
-     * {@code union bpf_attr} for {@code BPF_PROG_LOAD}, up to {@code offsetofend(core_relo_rec_size)}:
-     * <pre>{@code struct { __u32 prog_type, insn_cnt; __aligned_u64 insns, license; __u32 log_level,
-     *     log_size; __aligned_u64 log_buf; __u32 kern_version, prog_flags; char prog_name[16];
-     *     __u32 prog_ifindex, expected_attach_type, prog_btf_fd, func_info_rec_size;
-     *     __aligned_u64 func_info; __u32 func_info_cnt, line_info_rec_size; __aligned_u64 line_info;
-     *     __u32 line_info_cnt, attach_btf_id; union { attach_prog_fd, attach_btf_obj_fd };
-     *     __u32 core_relo_cnt; __aligned_u64 fd_array, core_relos; __u32 core_relo_rec_size; }}</pre>
-     */
-    static final class ProgLoadAttr {
-        private ProgLoadAttr() {}
-        static final int PROG_TYPE = 0, INSN_CNT = 4, INSNS = 8, LICENSE = 16, LOG_LEVEL = 24, LOG_SIZE = 28,
-                LOG_BUF = 32, KERN_VERSION = 40, PROG_FLAGS = 44, PROG_NAME = 48, PROG_IFINDEX = 64,
-                EXPECTED_ATTACH_TYPE = 68, PROG_BTF_FD = 72, FUNC_INFO_REC_SIZE = 76, FUNC_INFO = 80,
-                FUNC_INFO_CNT = 88, LINE_INFO_REC_SIZE = 92, LINE_INFO = 96, LINE_INFO_CNT = 104,
-                ATTACH_BTF_ID = 108, ATTACH_BTF_OBJ_FD = 112, CORE_RELO_CNT = 116, FD_ARRAY = 120,
-                CORE_RELOS = 128, CORE_RELO_REC_SIZE = 136;
-        static final int PROG_NAME_LEN = 16;
-        static final int SIZE = 140;
+    static final class AttrSize {
+        private AttrSize() {}
+        /** {@code BPF_BTF_LOAD} up to {@code btf_log_level}. */
+        static final int BTF_LOAD = BpfAttr.offsetofend(BpfAttr.BtfLoad.LAYOUT, "btf_log_level");
+        /** {@code BPF_MAP_CREATE} up to {@code map_extra}. */
+        static final int MAP_CREATE = BpfAttr.offsetofend(BpfAttr.MapCreate.LAYOUT, "map_extra");
+        /** {@code BPF_MAP_*_ELEM} up to {@code flags}. */
+        static final int MAP_ELEM = BpfAttr.offsetofend(BpfAttr.MapElem.LAYOUT, "flags");
+        /** {@code BPF_MAP_FREEZE} up to {@code map_fd}. */
+        static final int MAP_FREEZE = BpfAttr.offsetofend(BpfAttr.MapElem.LAYOUT, "map_fd");
+        /** {@code BPF_PROG_LOAD} up to {@code core_relo_rec_size}. */
+        static final int PROG_LOAD = BpfAttr.offsetofend(BpfAttr.ProgLoad.LAYOUT, "core_relo_rec_size");
     }
 
     /** {@code struct bpf_func_info { __u32 insn_off, type_id; }}. */

@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.obj;
 
-import dev.lskel4j.gen.plan.KconfigVar;
+import dev.lskel4j.runtime.KconfigExtern;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -20,7 +20,7 @@ final class ExternDesc {
     final boolean isWeak;
 
     // kcfg
-    KconfigVar.Type kcfgType;
+    KconfigExtern.Type kcfgType;
     int kcfgSize;
     int kcfgAlign;
     int kcfgDataOff;
@@ -55,7 +55,7 @@ final class ExternDesc {
     };
 
     /** {@return the kconfig layout record for the plan} */
-    KconfigVar toKconfigVar() {
-        return new KconfigVar(name, kcfgType, kcfgDataOff, kcfgSize, kcfgSigned, isWeak);
+    KconfigExtern toKconfigExtern() {
+        return new KconfigExtern(name, kcfgType, kcfgDataOff, kcfgSize, kcfgSigned, isWeak);
     }
 }

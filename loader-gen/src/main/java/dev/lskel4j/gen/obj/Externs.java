@@ -13,8 +13,11 @@ import dev.lskel4j.gen.btf.BtfType.Var;
 import dev.lskel4j.gen.btf.BtfType.VarSecinfo;
 import dev.lskel4j.gen.elf.Elf;
 import dev.lskel4j.gen.elf.ElfSymbol;
-import dev.lskel4j.gen.plan.KconfigVar;
 import dev.lskel4j.runtime.Errno;
+import dev.lskel4j.runtime.KconfigException;
+import dev.lskel4j.runtime.KconfigExtern;
+import dev.lskel4j.runtime.KconfigImage;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -183,7 +186,7 @@ final class Externs {
     }
 
     /** {@code find_kcfg_type()}; null for KCFG_UNKNOWN. */
-    private static KconfigVar.Type findKcfgType(Btf btf, int id, boolean[] isSigned) throws MalformedObjectException {
+    private static KconfigExtern.Type findKcfgType(Btf btf, int id, boolean[] isSigned) throws MalformedObjectException {
         BtfType t = btf.type(btf.skipModsAndTypedefs(id));
         String tname = btf.name(t);
         if (isSigned != null) isSigned[0] = false;
@@ -191,22 +194,24 @@ final class Externs {
             case BtfType.Int x -> {
                 int enc = x.encodingFlags();
                 long size = Integer.toUnsignedLong(x.size());
-                if ((enc & BtfType.INT_BOOL) != 0) return size == 1 ? KconfigVar.Type.BOOL : null;
+                if ((enc & BtfType.INT_BOOL) != 0) return size == 1 ? KconfigExtern.Type.BOOL : null;
                 if (isSigned != null) isSigned[0] = (enc & BtfType.INT_SIGNED) != 0;
-                if (size == 1) return KconfigVar.Type.CHAR;
+                if (size == 1) return KconfigExtern.Type.CHAR;
                 if (size < 1 || size > 8 || (size & (size - 1)) != 0) return null;
-                return KconfigVar.Type.INT;
+                return KconfigExtern.Type.INT;
             }
             case BtfType.Enum e -> {
                 if (e.size() != 4 || !tname.equals("libbpf_tristate")) return null;
-                return KconfigVar.Type.TRISTATE;
+                return KconfigExtern.Type.TRISTATE;
             }
             case BtfType.Enum64 e -> {
-                return tname.equals("libbpf_tristate") ? KconfigVar.Type.TRISTATE : null;
+                // a tristate is written as a 4-byte C enum; the runtime's descriptor takes 4 or 8
+                boolean fits = e.size() == 4 || e.size() == 8;
+                return fits && tname.equals("libbpf_tristate") ? KconfigExtern.Type.TRISTATE : null;
             }
             case BtfType.Array a -> {
                 if (a.nelems() == 0) return null;
-                return findKcfgType(btf, a.type(), null) == KconfigVar.Type.CHAR ? KconfigVar.Type.CHAR_ARR : null;
+                return findKcfgType(btf, a.type(), null) == KconfigExtern.Type.CHAR ? KconfigExtern.Type.CHAR_ARRAY : null;
             }
             default -> {
                 return null;
@@ -296,7 +301,9 @@ final class Externs {
     static void resolveExterns(LoadSession session) throws BpfObjectException {
         BpfObject obj = session.obj;
         if (obj.externs.isEmpty()) return;
-        KconfigImage image = session.kconfigImage != null ? new KconfigImage(session.kconfigImage, obj.order) : null;
+        KconfigImage image = session.kconfigImage != null
+                ? new KconfigImage(MemorySegment.ofArray(session.kconfigImage), obj.order) : null;
+        List<KconfigExtern> kcfg = new ArrayList<>();
         for (int i = 0; i < obj.externs.size(); i++) {
             ExternDesc ext = obj.externs.get(i);
             if (ext.type == ExternDesc.Type.KSYM) {
@@ -313,29 +320,24 @@ final class Externs {
                 }
                 continue;
             }
+            KconfigExtern k = ext.toKconfigExtern();
+            kcfg.add(k);
             if (ext.name.startsWith("CONFIG_")) continue;
-            long value;
-            switch (ext.name) {
-                case "LINUX_KERNEL_VERSION" -> {
-                    if (obj.host.kernelVersion() == 0) continue; // the runtime fills it in
-                    value = Integer.toUnsignedLong(obj.host.kernelVersion());
-                }
-                // kernel_supports() is true for everything in gen mode
-                case "LINUX_HAS_BPF_COOKIE", "LINUX_HAS_SYSCALL_WRAPPER" -> value = 1;
-                default -> {
-                    if (!ext.name.startsWith("LINUX_") || !ext.isWeak) {
-                        throw new UnsupportedObjectException(BpfObject.KCONFIG_SEC, -1,
-                                "extern (kcfg) '" + ext.name + "': unrecognized virtual extern");
-                    }
-                    value = 0;
-                }
-            }
             try {
-                image.setNumber(ext, value);
-            } catch (IllegalArgumentException e) {
+                // LINUX_KERNEL_VERSION not given stays 0: the runtime fills it in;
+                // kernel_supports() is true for everything in gen mode
+                image.setVirtual(k, Integer.toUnsignedLong(obj.host.kernelVersion()));
+            } catch (KconfigException e) {
                 throw new UnsupportedObjectException(BpfObject.KCONFIG_SEC, ext.kcfgDataOff, e.getMessage());
             }
         }
-        if (image != null) image.applyKconfig(obj.host.kconfigLines(), obj.externs);
+        if (image == null) return;
+        for (String line : obj.host.kconfigLines()) {
+            try {
+                image.applyLine(line, kcfg);
+            } catch (KconfigException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
     }
 }

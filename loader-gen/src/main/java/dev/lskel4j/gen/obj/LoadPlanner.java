@@ -7,7 +7,7 @@ import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.Bytes;
-import dev.lskel4j.gen.plan.KconfigVar;
+import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapFreeze;
@@ -65,9 +65,9 @@ final class LoadPlanner {
             if (obj.isSubprog(p)) continue;
             programs.add(new ProgramSpec(p.name, p.secName, p.type, lp.expectedAttachType, loadSlots[i]));
         }
-        List<KconfigVar> kconfig = new ArrayList<>();
+        List<KconfigExtern> kconfig = new ArrayList<>();
         for (ExternDesc ext : obj.externs) {
-            if (ext.type == ExternDesc.Type.KCFG) kconfig.add(ext.toKconfigVar());
+            if (ext.type == ExternDesc.Type.KCFG) kconfig.add(ext.toKconfigExtern());
         }
         return new LoadPlan(obj.objectName, obj.order, obj.programs.size(), obj.maps.size(), ops, mapInfos(), programs,
                 kconfig);

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.plan;
 
+import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.runtime.ProgramSpec;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.Objects;
  *     in libbpf's extern order
  */
 public record LoadPlan(String objectName, ByteOrder targetOrder, int nrProgs, int nrMaps, List<Op> ops,
-                       List<MapInfo> maps, List<ProgramSpec> programs, List<KconfigVar> kconfig) {
+                       List<MapInfo> maps, List<ProgramSpec> programs, List<KconfigExtern> kconfig) {
     public LoadPlan {
         Objects.requireNonNull(objectName, "objectName");
         Objects.requireNonNull(targetOrder, "targetOrder");

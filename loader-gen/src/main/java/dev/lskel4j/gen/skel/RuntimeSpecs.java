@@ -2,10 +2,8 @@ package dev.lskel4j.gen.skel;
 
 import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.emit.LoaderBlob;
-import dev.lskel4j.gen.plan.KconfigVar;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
-import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.runtime.MapSpec;
 import dev.lskel4j.runtime.ProgramSpec;
 import dev.lskel4j.runtime.SkeletonSpec;
@@ -31,7 +29,7 @@ public final class RuntimeSpecs {
         dev.lskel4j.runtime.LoaderBlob loader = dev.lskel4j.runtime.LoaderBlob
                 .of(blob.insns().toArray(), blob.data().toArray())
                 .withSteps(LoaderSteps.of(plan, blob));
-        return new SkeletonSpec(plan.objectName(), loader, maps(plan), plan.programs(), kconfig(plan));
+        return new SkeletonSpec(plan.objectName(), loader, maps(plan), plan.programs(), plan.kconfig());
     }
 
     /**
@@ -57,21 +55,5 @@ public final class RuntimeSpecs {
     /** {@return the runtime descriptors of the plan's maps, in map_idx order} */
     public static List<MapSpec> maps(LoadPlan plan) {
         return plan.maps().stream().map(MapInfo::spec).toList();
-    }
-
-    /** {@return the plan's {@code .kconfig} externs for the runtime to fill at load} */
-    public static List<KconfigExtern> kconfig(LoadPlan plan) {
-        return plan.kconfig().stream().map(RuntimeSpecs::kconfig).toList();
-    }
-
-    private static KconfigExtern kconfig(KconfigVar v) {
-        KconfigExtern.Type type = switch (v.type()) {
-            case CHAR -> KconfigExtern.Type.CHAR;
-            case BOOL -> KconfigExtern.Type.BOOL;
-            case INT -> KconfigExtern.Type.INT;
-            case TRISTATE -> KconfigExtern.Type.TRISTATE;
-            case CHAR_ARR -> KconfigExtern.Type.CHAR_ARRAY;
-        };
-        return new KconfigExtern(v.name(), type, v.offset(), v.size(), v.signed(), v.weak());
     }
 }

@@ -128,7 +128,7 @@ public final class SkeletonGenerator {
         Optional<String> planText = options.includePlan() ? Optional.of(Disassembler.dumpAnnotated(blob)) : Optional.empty();
         Input input = new Input(options.packageName(), options.className(), plan.objectName(), sourceFile,
                 blob.targetOrder(), blob.insns().length(), blob.data().length(), maps, idents, plan.programs(),
-                RuntimeSpecs.kconfig(plan), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature,
+                plan.kconfig(), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature,
                 RecordTypes.of(plan, options.types(), RecordWriter.reserved(options.className()),
                         blob.targetOrder() == ByteOrder.BIG_ENDIAN));
         String source = SkeletonWriter.write(SkeletonResolver.resolve(input));

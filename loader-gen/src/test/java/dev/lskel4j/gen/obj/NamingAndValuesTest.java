@@ -7,15 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.gen.base.HostValues;
-import dev.lskel4j.gen.plan.KconfigVar;
-import java.nio.ByteOrder;
+import dev.lskel4j.runtime.KconfigExtern;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Internal map names, extern order, kconfig value rules and ring buffer rounding. */
+/** Internal map names, extern order, kconfig line checks and ring buffer rounding. */
 class NamingAndValuesTest {
 
     @ParameterizedTest(name = "{0} + {1}")
@@ -44,7 +43,7 @@ class NamingAndValuesTest {
         assertFalse(LibbpfMapType.KCONFIG.usesRealName(".kconfig"));
     }
 
-    private static ExternDesc kcfg(String name, KconfigVar.Type type, int size, int align, int off, boolean signed) {
+    private static ExternDesc kcfg(String name, KconfigExtern.Type type, int size, int align, int off, boolean signed) {
         ExternDesc e = new ExternDesc(ExternDesc.Type.KCFG, 0, 1, name, false);
         e.kcfgType = type;
         e.kcfgSize = size;
@@ -58,57 +57,21 @@ class NamingAndValuesTest {
     void externOrder() {
         List<ExternDesc> l = new ArrayList<>(List.of(
                 new ExternDesc(ExternDesc.Type.KSYM, 0, 1, "a_ksym", false),
-                kcfg("CONFIG_B", KconfigVar.Type.BOOL, 1, 1, 0, false),
-                kcfg("CONFIG_ARR", KconfigVar.Type.CHAR_ARR, 16, 1, 0, false),
-                kcfg("CONFIG_Z", KconfigVar.Type.INT, 4, 4, 0, true),
-                kcfg("CONFIG_A", KconfigVar.Type.INT, 4, 4, 0, true),
-                kcfg("CONFIG_L", KconfigVar.Type.INT, 8, 8, 0, true)));
+                kcfg("CONFIG_B", KconfigExtern.Type.BOOL, 1, 1, 0, false),
+                kcfg("CONFIG_ARR", KconfigExtern.Type.CHAR_ARRAY, 16, 1, 0, false),
+                kcfg("CONFIG_Z", KconfigExtern.Type.INT, 4, 4, 0, true),
+                kcfg("CONFIG_A", KconfigExtern.Type.INT, 4, 4, 0, true),
+                kcfg("CONFIG_L", KconfigExtern.Type.INT, 8, 8, 0, true)));
         l.sort(ExternDesc.ORDER);
         assertEquals(List.of("CONFIG_L", "CONFIG_A", "CONFIG_Z", "CONFIG_B", "CONFIG_ARR", "a_ksym"),
                 l.stream().map(e -> e.name).toList());
     }
 
-    private static byte[] apply(ExternDesc ext, int imageSize, String kconfig) {
-        byte[] image = new byte[imageSize];
-        new KconfigImage(image, ByteOrder.LITTLE_ENDIAN).applyKconfig(HostValues.none().withKconfig(kconfig).kconfigLines(), List.of(ext));
-        return image;
-    }
-
     @Test
-    void kconfigValues() {
-        assertArrayEquals(new byte[] {1}, apply(kcfg("CONFIG_X", KconfigVar.Type.BOOL, 1, 1, 0, false), 1, "CONFIG_X=y"));
-        assertArrayEquals(new byte[] {2, 0, 0, 0}, apply(kcfg("CONFIG_X", KconfigVar.Type.TRISTATE, 4, 4, 0, false), 4, "CONFIG_X=m"));
-        assertArrayEquals(new byte[] {'m'}, apply(kcfg("CONFIG_X", KconfigVar.Type.CHAR, 1, 1, 0, false), 1, "CONFIG_X=m"));
-        assertArrayEquals(new byte[] {(byte) 0xfa, 0, 0, 0}, apply(kcfg("CONFIG_X", KconfigVar.Type.INT, 4, 4, 0, true), 4, "CONFIG_X=250"));
-        assertArrayEquals(new byte[] {0x10, 0, 0, 0}, apply(kcfg("CONFIG_X", KconfigVar.Type.INT, 4, 4, 0, false), 4, "CONFIG_X=0x10"));
-        assertArrayEquals(new byte[] {8, 0}, apply(kcfg("CONFIG_X", KconfigVar.Type.INT, 2, 2, 0, false), 2, "CONFIG_X=010"));
-        assertArrayEquals(new byte[] {-1, -1, -1, -1}, apply(kcfg("CONFIG_X", KconfigVar.Type.INT, 4, 4, 0, true), 4, "CONFIG_X=-1"));
-        // strings are cut to the array size minus the NUL; the first line for a name wins
-        assertArrayEquals(new byte[] {0, 'a', 'b', 'c', 0}, apply(kcfg("CONFIG_S", KconfigVar.Type.CHAR_ARR, 4, 1, 1, false), 5,
-                "CONFIG_S=\"abcdef\"\nCONFIG_S=\"zz\""));
-    }
-
-    @Test
-    void kconfigValueErrors() {
-        assertThrows(IllegalArgumentException.class, () -> apply(kcfg("CONFIG_X", KconfigVar.Type.BOOL, 1, 1, 0, false), 1, "CONFIG_X=m"));
-        assertThrows(IllegalArgumentException.class, () -> apply(kcfg("CONFIG_X", KconfigVar.Type.BOOL, 1, 1, 0, false), 1, "CONFIG_X=1"));
-        assertThrows(IllegalArgumentException.class, () -> apply(kcfg("CONFIG_X", KconfigVar.Type.INT, 1, 1, 0, false), 1, "CONFIG_X=256"));
-        assertThrows(IllegalArgumentException.class, () -> apply(kcfg("CONFIG_X", KconfigVar.Type.INT, 1, 1, 0, true), 1, "CONFIG_X=128"));
-        assertThrows(IllegalArgumentException.class, () -> apply(kcfg("CONFIG_X", KconfigVar.Type.INT, 4, 4, 0, false), 4, "CONFIG_X=12abc"));
-        assertThrows(IllegalArgumentException.class, () -> apply(kcfg("CONFIG_X", KconfigVar.Type.INT, 4, 4, 0, false), 4, "CONFIG_X=\"s\""));
-        assertThrows(IllegalArgumentException.class, () -> apply(kcfg("CONFIG_S", KconfigVar.Type.CHAR_ARR, 4, 1, 0, false), 4, "CONFIG_S=\"unterminated"));
+    void malformedKconfigLinesFailAtOnce() {
         assertThrows(IllegalArgumentException.class, () -> HostValues.none().withKconfig("CONFIG_X"));
         assertThrows(IllegalArgumentException.class, () -> HostValues.none().withKconfig("CONFIG_X="));
-        // lines that are not CONFIG_ lines are ignored, as libbpf does
-        assertArrayEquals(new byte[1], apply(kcfg("CONFIG_X", KconfigVar.Type.BOOL, 1, 1, 0, false), 1, "# CONFIG_X is not set\nFOO"));
-    }
-
-    @Test
-    void bigEndianTargetsGetBigEndianIntegers() {
-        byte[] image = new byte[4];
-        new KconfigImage(image, ByteOrder.BIG_ENDIAN).applyKconfig(HostValues.none().withKconfig("CONFIG_X=250").kconfigLines(),
-                List.of(kcfg("CONFIG_X", KconfigVar.Type.INT, 4, 4, 0, true)));
-        assertArrayEquals(new byte[] {0, 0, 0, (byte) 0xfa}, image);
+        HostValues.none().withKconfig("# CONFIG_X is not set\nFOO"); // not CONFIG_ lines: ignored, as libbpf does
     }
 
     @Test

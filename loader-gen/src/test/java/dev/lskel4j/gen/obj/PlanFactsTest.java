@@ -12,7 +12,7 @@ import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.elf.Elf;
 import dev.lskel4j.gen.plan.BtfLoad;
-import dev.lskel4j.gen.plan.KconfigVar;
+import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapFreeze;
@@ -152,13 +152,13 @@ class PlanFactsTest {
     void kconfigLayoutForTheRuntime() throws Exception {
         LoadPlan plan = plan("hostdep_kconfig");
         assertEquals(List.of(
-                new KconfigVar("CONFIG_BPF_LSM", KconfigVar.Type.TRISTATE, 0, 4, false, true),
-                new KconfigVar("CONFIG_HZ", KconfigVar.Type.INT, 4, 4, true, false),
-                new KconfigVar("LINUX_KERNEL_VERSION", KconfigVar.Type.INT, 8, 4, false, false),
-                new KconfigVar("CONFIG_BPF_SYSCALL", KconfigVar.Type.BOOL, 12, 1, false, false),
-                new KconfigVar("CONFIG_CORPUS_DOES_NOT_EXIST", KconfigVar.Type.BOOL, 13, 1, false, true),
-                new KconfigVar("LINUX_HAS_BPF_COOKIE", KconfigVar.Type.BOOL, 14, 1, false, false),
-                new KconfigVar("CONFIG_LOCALVERSION", KconfigVar.Type.CHAR_ARR, 15, 16, false, true)), plan.kconfig());
+                new KconfigExtern("CONFIG_BPF_LSM", KconfigExtern.Type.TRISTATE, 0, 4, false, true),
+                new KconfigExtern("CONFIG_HZ", KconfigExtern.Type.INT, 4, 4, true, false),
+                new KconfigExtern("LINUX_KERNEL_VERSION", KconfigExtern.Type.INT, 8, 4, false, false),
+                new KconfigExtern("CONFIG_BPF_SYSCALL", KconfigExtern.Type.BOOL, 12, 1, false, false),
+                new KconfigExtern("CONFIG_CORPUS_DOES_NOT_EXIST", KconfigExtern.Type.BOOL, 13, 1, false, true),
+                new KconfigExtern("LINUX_HAS_BPF_COOKIE", KconfigExtern.Type.BOOL, 14, 1, false, false),
+                new KconfigExtern("CONFIG_LOCALVERSION", KconfigExtern.Type.CHAR_ARRAY, 15, 16, false, true)), plan.kconfig());
         MapInfo kconfig = plan.maps().get(2);
         assertEquals("hostdep.kconfig", kconfig.kernelName());
         assertEquals(MapKind.KCONFIG, kconfig.kind());

@@ -84,13 +84,16 @@ final class EventFixture implements AutoCloseable {
         skel.close();
     }
 
-    /** The process's open fds (targets of /proc/self/fd links) and mappings (/proc/self/maps lines). */
+    /**
+     * The process's open fds ({@code N -> target} of each /proc/self/fd link) and mappings
+     * (/proc/self/maps lines without the address).
+     */
     record ProcessState(List<String> fds, List<String> maps) {
         static ProcessState now() {
             try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
                 List<String> targets = fds.map(p -> {
                     try {
-                        return Files.readSymbolicLink(p).toString();
+                        return p.getFileName() + " -> " + Files.readSymbolicLink(p);
                     } catch (IOException e) {
                         return "(closed meanwhile)"; // the listing's own fd
                     }
@@ -102,6 +105,20 @@ final class EventFixture implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /**
+         * {@return the fds (but files: the JVM opens jars as it loads classes) and mappings open now that
+         * were not in {@code before}: what the code between the two states leaked}
+         */
+        List<String> openedSince(ProcessState before) {
+            List<String> opened = new java.util.ArrayList<>();
+            fds.stream().filter(fd -> !fd.contains(" -> /") && !before.fds.contains(fd)).forEach(opened::add);
+            List<String> earlier = new java.util.ArrayList<>(before.maps);
+            for (String m : maps) {
+                if (!earlier.remove(m)) opened.add(m);
+            }
+            return opened;
         }
 
         long fdsMatching(String s) {

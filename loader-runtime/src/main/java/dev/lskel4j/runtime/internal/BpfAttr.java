@@ -24,7 +24,8 @@ public final class BpfAttr {
     private BpfAttr() {}
 
     /**
-     * BPF_MAP_CREATE, up to {@code excl_prog_hash_size} (92 bytes, {@code skel_map_create()}).
+     * BPF_MAP_CREATE, up to {@code excl_prog_hash_size} (92 bytes, {@code skel_map_create()}); the
+     * emitter's loader passes it up to {@code map_extra} (see {@link #offsetofend}).
      * <pre>
      * struct {
      *     __u32 map_type; __u32 key_size; __u32 value_size; __u32 max_entries; __u32 map_flags;
@@ -57,17 +58,21 @@ public final class BpfAttr {
                 JAVA_LONG.withName("excl_prog_hash"),
                 JAVA_INT.withName("excl_prog_hash_size"));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long MAP_TYPE = offset(LAYOUT, "map_type");
-        public static final long KEY_SIZE = offset(LAYOUT, "key_size");
-        public static final long VALUE_SIZE = offset(LAYOUT, "value_size");
-        public static final long MAX_ENTRIES = offset(LAYOUT, "max_entries");
-        public static final long MAP_FLAGS = offset(LAYOUT, "map_flags");
-        public static final long INNER_MAP_FD = offset(LAYOUT, "inner_map_fd");
-        public static final long MAP_NAME = offset(LAYOUT, "map_name");
-        public static final long BTF_FD = offset(LAYOUT, "btf_fd");
-        public static final long BTF_VALUE_TYPE_ID = offset(LAYOUT, "btf_value_type_id");
-        public static final long EXCL_PROG_HASH = offset(LAYOUT, "excl_prog_hash");
-        public static final long EXCL_PROG_HASH_SIZE = offset(LAYOUT, "excl_prog_hash_size");
+        public static final int MAP_TYPE = offset(LAYOUT, "map_type");
+        public static final int KEY_SIZE = offset(LAYOUT, "key_size");
+        public static final int VALUE_SIZE = offset(LAYOUT, "value_size");
+        public static final int MAX_ENTRIES = offset(LAYOUT, "max_entries");
+        public static final int MAP_FLAGS = offset(LAYOUT, "map_flags");
+        public static final int INNER_MAP_FD = offset(LAYOUT, "inner_map_fd");
+        public static final int NUMA_NODE = offset(LAYOUT, "numa_node");
+        public static final int MAP_NAME = offset(LAYOUT, "map_name");
+        public static final int MAP_IFINDEX = offset(LAYOUT, "map_ifindex");
+        public static final int BTF_FD = offset(LAYOUT, "btf_fd");
+        public static final int BTF_KEY_TYPE_ID = offset(LAYOUT, "btf_key_type_id");
+        public static final int BTF_VALUE_TYPE_ID = offset(LAYOUT, "btf_value_type_id");
+        public static final int MAP_EXTRA = offset(LAYOUT, "map_extra");
+        public static final int EXCL_PROG_HASH = offset(LAYOUT, "excl_prog_hash");
+        public static final int EXCL_PROG_HASH_SIZE = offset(LAYOUT, "excl_prog_hash_size");
     }
 
     /**
@@ -91,10 +96,10 @@ public final class BpfAttr {
                 JAVA_LONG.withName("value"),
                 JAVA_LONG.withName("flags"));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long MAP_FD = offset(LAYOUT, "map_fd");
-        public static final long KEY = offset(LAYOUT, "key");
-        public static final long VALUE = offset(LAYOUT, "value");
-        public static final long FLAGS = offset(LAYOUT, "flags");
+        public static final int MAP_FD = offset(LAYOUT, "map_fd");
+        public static final int KEY = offset(LAYOUT, "key");
+        public static final int VALUE = offset(LAYOUT, "value");
+        public static final int FLAGS = offset(LAYOUT, "flags");
         public static final int FREEZE_SIZE = (int) (MAP_FD + JAVA_INT.byteSize());
     }
 
@@ -126,18 +131,19 @@ public final class BpfAttr {
                 JAVA_LONG.withName("elem_flags"),
                 JAVA_LONG.withName("flags"));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long IN_BATCH = offset(LAYOUT, "in_batch");
-        public static final long OUT_BATCH = offset(LAYOUT, "out_batch");
-        public static final long KEYS = offset(LAYOUT, "keys");
-        public static final long VALUES = offset(LAYOUT, "values");
-        public static final long COUNT = offset(LAYOUT, "count");
-        public static final long MAP_FD = offset(LAYOUT, "map_fd");
-        public static final long ELEM_FLAGS = offset(LAYOUT, "elem_flags");
-        public static final long FLAGS = offset(LAYOUT, "flags");
+        public static final int IN_BATCH = offset(LAYOUT, "in_batch");
+        public static final int OUT_BATCH = offset(LAYOUT, "out_batch");
+        public static final int KEYS = offset(LAYOUT, "keys");
+        public static final int VALUES = offset(LAYOUT, "values");
+        public static final int COUNT = offset(LAYOUT, "count");
+        public static final int MAP_FD = offset(LAYOUT, "map_fd");
+        public static final int ELEM_FLAGS = offset(LAYOUT, "elem_flags");
+        public static final int FLAGS = offset(LAYOUT, "flags");
     }
 
     /**
-     * BPF_PROG_LOAD, up to {@code keyring_id} (168 bytes, {@code bpf_load_and_run()}).
+     * BPF_PROG_LOAD, up to {@code keyring_id} (168 bytes, {@code bpf_load_and_run()}); the
+     * emitter's loader passes it up to {@code core_relo_rec_size} (see {@link #offsetofend}).
      * <pre>
      * struct {
      *     __u32 prog_type; __u32 insn_cnt; __aligned_u64 insns; __aligned_u64 license;
@@ -188,29 +194,35 @@ public final class BpfAttr {
                 JAVA_INT.withName("signature_size"),
                 JAVA_INT.withName("keyring_id"));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long PROG_TYPE = offset(LAYOUT, "prog_type");
-        public static final long INSN_CNT = offset(LAYOUT, "insn_cnt");
-        public static final long INSNS = offset(LAYOUT, "insns");
-        public static final long LICENSE = offset(LAYOUT, "license");
-        public static final long LOG_LEVEL = offset(LAYOUT, "log_level");
-        public static final long LOG_SIZE = offset(LAYOUT, "log_size");
-        public static final long LOG_BUF = offset(LAYOUT, "log_buf");
-        public static final long PROG_FLAGS = offset(LAYOUT, "prog_flags");
-        public static final long PROG_NAME = offset(LAYOUT, "prog_name");
-        public static final long FD_ARRAY = offset(LAYOUT, "fd_array");
-        public static final long FUNC_INFO_REC_SIZE = offset(LAYOUT, "func_info_rec_size");
-        public static final long FUNC_INFO = offset(LAYOUT, "func_info");
-        public static final long FUNC_INFO_CNT = offset(LAYOUT, "func_info_cnt");
-        public static final long LINE_INFO_REC_SIZE = offset(LAYOUT, "line_info_rec_size");
-        public static final long LINE_INFO = offset(LAYOUT, "line_info");
-        public static final long LINE_INFO_CNT = offset(LAYOUT, "line_info_cnt");
-        public static final long CORE_RELO_CNT = offset(LAYOUT, "core_relo_cnt");
-        public static final long CORE_RELOS = offset(LAYOUT, "core_relos");
-        public static final long CORE_RELO_REC_SIZE = offset(LAYOUT, "core_relo_rec_size");
-        public static final long FD_ARRAY_CNT = offset(LAYOUT, "fd_array_cnt");
-        public static final long SIGNATURE = offset(LAYOUT, "signature");
-        public static final long SIGNATURE_SIZE = offset(LAYOUT, "signature_size");
-        public static final long KEYRING_ID = offset(LAYOUT, "keyring_id");
+        public static final int PROG_TYPE = offset(LAYOUT, "prog_type");
+        public static final int INSN_CNT = offset(LAYOUT, "insn_cnt");
+        public static final int INSNS = offset(LAYOUT, "insns");
+        public static final int LICENSE = offset(LAYOUT, "license");
+        public static final int LOG_LEVEL = offset(LAYOUT, "log_level");
+        public static final int LOG_SIZE = offset(LAYOUT, "log_size");
+        public static final int LOG_BUF = offset(LAYOUT, "log_buf");
+        public static final int KERN_VERSION = offset(LAYOUT, "kern_version");
+        public static final int PROG_FLAGS = offset(LAYOUT, "prog_flags");
+        public static final int PROG_NAME = offset(LAYOUT, "prog_name");
+        public static final int PROG_IFINDEX = offset(LAYOUT, "prog_ifindex");
+        public static final int EXPECTED_ATTACH_TYPE = offset(LAYOUT, "expected_attach_type");
+        public static final int PROG_BTF_FD = offset(LAYOUT, "prog_btf_fd");
+        public static final int FD_ARRAY = offset(LAYOUT, "fd_array");
+        public static final int FUNC_INFO_REC_SIZE = offset(LAYOUT, "func_info_rec_size");
+        public static final int FUNC_INFO = offset(LAYOUT, "func_info");
+        public static final int FUNC_INFO_CNT = offset(LAYOUT, "func_info_cnt");
+        public static final int LINE_INFO_REC_SIZE = offset(LAYOUT, "line_info_rec_size");
+        public static final int LINE_INFO = offset(LAYOUT, "line_info");
+        public static final int LINE_INFO_CNT = offset(LAYOUT, "line_info_cnt");
+        public static final int ATTACH_BTF_ID = offset(LAYOUT, "attach_btf_id");
+        public static final int ATTACH_BTF_OBJ_FD = offset(LAYOUT, "attach_btf_obj_fd");
+        public static final int CORE_RELO_CNT = offset(LAYOUT, "core_relo_cnt");
+        public static final int CORE_RELOS = offset(LAYOUT, "core_relos");
+        public static final int CORE_RELO_REC_SIZE = offset(LAYOUT, "core_relo_rec_size");
+        public static final int FD_ARRAY_CNT = offset(LAYOUT, "fd_array_cnt");
+        public static final int SIGNATURE = offset(LAYOUT, "signature");
+        public static final int SIGNATURE_SIZE = offset(LAYOUT, "signature_size");
+        public static final int KEYRING_ID = offset(LAYOUT, "keyring_id");
     }
 
     /**
@@ -244,10 +256,10 @@ public final class BpfAttr {
                 JAVA_INT.withName("batch_size"),
                 paddingLayout(4));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long PROG_FD = offset(LAYOUT, "prog_fd");
-        public static final long RETVAL = offset(LAYOUT, "retval");
-        public static final long CTX_SIZE_IN = offset(LAYOUT, "ctx_size_in");
-        public static final long CTX_IN = offset(LAYOUT, "ctx_in");
+        public static final int PROG_FD = offset(LAYOUT, "prog_fd");
+        public static final int RETVAL = offset(LAYOUT, "retval");
+        public static final int CTX_SIZE_IN = offset(LAYOUT, "ctx_size_in");
+        public static final int CTX_IN = offset(LAYOUT, "ctx_in");
     }
 
     /**
@@ -263,9 +275,9 @@ public final class BpfAttr {
                 JAVA_INT.withName("info_len"),
                 JAVA_LONG.withName("info"));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long BPF_FD = offset(LAYOUT, "bpf_fd");
-        public static final long INFO_LEN = offset(LAYOUT, "info_len");
-        public static final long INFO = offset(LAYOUT, "info");
+        public static final int BPF_FD = offset(LAYOUT, "bpf_fd");
+        public static final int INFO_LEN = offset(LAYOUT, "info_len");
+        public static final int INFO = offset(LAYOUT, "info");
     }
 
     /**
@@ -281,8 +293,8 @@ public final class BpfAttr {
                 JAVA_LONG.withName("name"),
                 JAVA_INT.withName("prog_fd"));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long NAME = offset(LAYOUT, "name");
-        public static final long PROG_FD = offset(LAYOUT, "prog_fd");
+        public static final int NAME = offset(LAYOUT, "name");
+        public static final int PROG_FD = offset(LAYOUT, "prog_fd");
     }
 
     /**
@@ -297,7 +309,7 @@ public final class BpfAttr {
                 JAVA_INT.withName("link_fd"),
                 JAVA_INT.withName("flags"));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long LINK_FD = offset(LAYOUT, "link_fd");
+        public static final int LINK_FD = offset(LAYOUT, "link_fd");
     }
 
     /**
@@ -321,9 +333,9 @@ public final class BpfAttr {
                 JAVA_LONG.withName("iter_info"),
                 JAVA_INT.withName("iter_info_len"));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long PROG_FD = offset(LAYOUT, "prog_fd");
-        public static final long TARGET_FD = offset(LAYOUT, "target_fd");
-        public static final long ATTACH_TYPE = offset(LAYOUT, "attach_type");
+        public static final int PROG_FD = offset(LAYOUT, "prog_fd");
+        public static final int TARGET_FD = offset(LAYOUT, "target_fd");
+        public static final int ATTACH_TYPE = offset(LAYOUT, "attach_type");
     }
 
     /**
@@ -392,12 +404,12 @@ public final class BpfAttr {
                         TCX.withName("tcx"),
                         UPROBE_MULTI.withName("uprobe_multi")).withName("target"));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long PROG_FD = offset(LAYOUT, "prog_fd");
-        public static final long TARGET_FD = offset(LAYOUT, "target_fd");
-        public static final long ATTACH_TYPE = offset(LAYOUT, "attach_type");
-        public static final long FLAGS = offset(LAYOUT, "flags");
+        public static final int PROG_FD = offset(LAYOUT, "prog_fd");
+        public static final int TARGET_FD = offset(LAYOUT, "target_fd");
+        public static final int ATTACH_TYPE = offset(LAYOUT, "attach_type");
+        public static final int FLAGS = offset(LAYOUT, "flags");
         /** Offset of the target-specific union; add a member offset of one of the layouts above. */
-        public static final long TARGET = offset(LAYOUT, "target");
+        public static final int TARGET = offset(LAYOUT, "target");
     }
 
     /**
@@ -419,9 +431,12 @@ public final class BpfAttr {
                 JAVA_INT.withName("btf_size"),
                 JAVA_INT.withName("btf_log_size"),
                 JAVA_INT.withName("btf_log_level"));
-        public static final long BTF = offset(LAYOUT, "btf");
-        public static final long BTF_LOG_BUF = offset(LAYOUT, "btf_log_buf");
-        public static final long BTF_SIZE = offset(LAYOUT, "btf_size");
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        public static final int BTF = offset(LAYOUT, "btf");
+        public static final int BTF_LOG_BUF = offset(LAYOUT, "btf_log_buf");
+        public static final int BTF_SIZE = offset(LAYOUT, "btf_size");
+        public static final int BTF_LOG_SIZE = offset(LAYOUT, "btf_log_size");
+        public static final int BTF_LOG_LEVEL = offset(LAYOUT, "btf_log_level");
     }
 
     /**
@@ -459,12 +474,12 @@ public final class BpfAttr {
                 JAVA_INT.withName("hash_size"),
                 paddingLayout(4));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long TYPE = offset(LAYOUT, "type");
-        public static final long ID = offset(LAYOUT, "id");
-        public static final long KEY_SIZE = offset(LAYOUT, "key_size");
-        public static final long VALUE_SIZE = offset(LAYOUT, "value_size");
-        public static final long HASH = offset(LAYOUT, "hash");
-        public static final long HASH_SIZE = offset(LAYOUT, "hash_size");
+        public static final int TYPE = offset(LAYOUT, "type");
+        public static final int ID = offset(LAYOUT, "id");
+        public static final int KEY_SIZE = offset(LAYOUT, "key_size");
+        public static final int VALUE_SIZE = offset(LAYOUT, "value_size");
+        public static final int HASH = offset(LAYOUT, "hash");
+        public static final int HASH_SIZE = offset(LAYOUT, "hash_size");
         /** {@code offsetofend(struct bpf_map_info, value_size)}: enough to check a loader's map fds. */
         public static final int UP_TO_VALUE_SIZE = (int) (VALUE_SIZE + JAVA_INT.byteSize());
     }
@@ -481,12 +496,20 @@ public final class BpfAttr {
                 JAVA_INT.withName("type"),
                 JAVA_INT.withName("id"));
         public static final int SIZE = (int) LAYOUT.byteSize();
-        public static final long TYPE = offset(LAYOUT, "type");
-        public static final long ID = offset(LAYOUT, "id");
+        public static final int TYPE = offset(LAYOUT, "type");
+        public static final int ID = offset(LAYOUT, "id");
     }
 
     /** {@return the byte offset of member {@code name} of {@code layout}} */
-    public static long offset(StructLayout layout, String name) {
-        return layout.byteOffset(PathElement.groupElement(name));
+    public static int offset(StructLayout layout, String name) {
+        return Math.toIntExact(layout.byteOffset(PathElement.groupElement(name)));
+    }
+
+    /**
+     * {@return {@code offsetofend()} of member {@code name} of {@code layout}: the attr size of a
+     * caller that knows the command's fields up to {@code name}, as libbpf's gen_loader passes them}
+     */
+    public static int offsetofend(StructLayout layout, String name) {
+        return Math.toIntExact(offset(layout, name) + layout.select(PathElement.groupElement(name)).byteSize());
     }
 }
