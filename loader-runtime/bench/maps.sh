@@ -6,15 +6,8 @@
 #   loader-runtime/bench/maps.sh            ENTRIES=10000 JMH_ARGS="-wi 5 -i 5"
 set -euo pipefail
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$bench/../.." && pwd)"
-. "$repo/scripts/env.sh"
 entries="${ENTRIES:-10000}"
-out="$repo/loader-runtime/target/bench"
-mkdir -p "$out"
-cd "$repo"
-scripts/mvn -q -pl loader-runtime test-compile
-scripts/mvn -q -pl loader-runtime dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/classpath" >/dev/null
-cp="$(cat "$out/classpath"):$repo/loader-runtime/target/classes:$repo/loader-runtime/target/test-classes"
+. "$bench/classpath.sh"
 
 # shellcheck disable=SC2086
 java --enable-native-access=ALL-UNNAMED -cp "$cp" org.openjdk.jmh.Main MapIterationBenchmark \

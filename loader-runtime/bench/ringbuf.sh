@@ -8,19 +8,12 @@
 #   loader-runtime/bench/ringbuf.sh            BURST=16384 C_ITERATIONS=2000 JMH_ARGS="-wi 5 -i 5"
 set -euo pipefail
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$bench/../.." && pwd)"
-. "$repo/scripts/env.sh"
 burst="${BURST:-16384}"
-out="$repo/loader-runtime/target/bench"
-mkdir -p "$out/ringbuf"
-object="$repo/fixtures/obj/ringbuf_events.bpf.o"
-
 [ -f /usr/include/bpf/libbpf.h ] || { echo "bench: needs libbpf-dev (apt-get install libbpf-dev)" >&2; exit 2; }
-cd "$repo"
+. "$bench/classpath.sh"
+object="$repo/fixtures/obj/ringbuf_events.bpf.o"
+mkdir -p "$out/ringbuf"
 ./lskel gen "$object" --out "$out/ringbuf" >/dev/null      # the loader our generator makes, for the Java side
-scripts/mvn -q -pl loader-runtime test-compile
-scripts/mvn -q -pl loader-runtime dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/classpath" >/dev/null
-cp="$(cat "$out/classpath"):$repo/loader-runtime/target/classes:$repo/loader-runtime/target/test-classes"
 
 cc -O2 -Wall -o "$out/ringbuf_bench" "$bench/ringbuf_bench.c" -lbpf
 c_us="$("$out/ringbuf_bench" "$object" "$burst" "${C_ITERATIONS:-2000}" 2>/dev/null)"
