@@ -1,13 +1,12 @@
 package dev.lskel4j.signing;
 
 import dev.lskel4j.runtime.SigningScheme;
+import dev.lskel4j.runtime.internal.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
@@ -138,11 +137,7 @@ public final class LoaderSigner {
 
     /** {@return SHA-256 of {@code bytes}} */
     static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
-        }
+        return Sha256.digest(bytes);
     }
 
     /**

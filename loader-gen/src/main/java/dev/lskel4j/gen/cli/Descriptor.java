@@ -4,11 +4,10 @@ import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.runtime.ProgramSpec;
+import dev.lskel4j.runtime.internal.Sha256;
 import dev.lskel4j.runtime.uapi.Uapi;
 import dev.lskel4j.signing.LoaderSignature;
 import java.nio.ByteOrder;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -93,10 +92,6 @@ final class Descriptor {
     }
 
     private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return HexFormat.of().formatHex(Sha256.digest(bytes));
     }
 }

@@ -39,12 +39,11 @@ import dev.lskel4j.gen.plan.ProgLoad.CoreRelo;
 import dev.lskel4j.gen.plan.ProgLoad.ExternRelo;
 import dev.lskel4j.runtime.Errno;
 import dev.lskel4j.runtime.internal.BpfAttr;
+import dev.lskel4j.runtime.internal.Sha256;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -599,13 +598,7 @@ public final class GenLoader {
      * digest in target order, as the loader's 64-bit load of {@code map->sha} will see it.
      */
     private void computeShaUpdateOffsets(byte[] blob) {
-        byte[] sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256").digest(blob);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
-        }
-        ByteBuffer digest = ByteBuffer.wrap(sha).order(order);
+        ByteBuffer digest = ByteBuffer.wrap(Sha256.digest(blob)).order(order);
         for (int i = 0; i < SHA256_DWORD_SIZE; i++) prog.define(hashDwords[i], digest.getLong(i * Long.BYTES));
     }
 

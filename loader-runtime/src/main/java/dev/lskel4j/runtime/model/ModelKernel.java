@@ -3,14 +3,13 @@ package dev.lskel4j.runtime.model;
 import dev.lskel4j.runtime.Errno;
 import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.LoaderCtx;
+import dev.lskel4j.runtime.internal.Sha256;
 import dev.lskel4j.runtime.model.AddressSpace.Access;
 import dev.lskel4j.runtime.model.AddressSpace.Region;
 import dev.lskel4j.runtime.model.InterpreterException.Kind;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -206,7 +205,7 @@ public final class ModelKernel {
         int loaderProgFd = allocFd(new ProgObj(nextId++, 31, "__loader.prog"));
         foreign.addAll(fds.keySet());
         if (config.exclusiveLoaderMap()) {
-            System.arraycopy(sha256(data), 0, mapStruct.bytes, 0, 32);
+            System.arraycopy(Sha256.digest(data), 0, mapStruct.bytes, 0, 32);
             mem.put(mapStruct.bytes, MAP_STRUCT_EXCL, 4, 1);
         }
         Interpreter.Exit exit = program.run(mem, this::call, new LoaderMapRefs(), ctxRegion.base, stack.end(),
@@ -684,11 +683,5 @@ public final class ModelKernel {
         return allocFd(new LinkObj(nextId++, ((ProgObj) fds.get((int) a.get("prog_fd"))).id()));
     }
 
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
-        }
-    }
+
 }
