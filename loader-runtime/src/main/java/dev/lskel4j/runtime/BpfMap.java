@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import java.util.stream.IntStream;
 
 /**
  * A map of a loaded skeleton: name, type, sizes and fd, with element access. Keys and values are
@@ -97,7 +96,11 @@ public final class BpfMap {
         this.sys = sys;
         this.features = features;
         this.cpus = cpus;
-        this.cpusContiguous = cpus.equals(IntStream.range(0, cpus.size()).boxed().toList());
+        boolean contiguous = true;
+        for (int i = 0; contiguous && i < cpus.size(); i++) {
+            contiguous = cpus.get(i) == i;
+        }
+        this.cpusContiguous = contiguous;
     }
 
     /** {@return a handle on a map of a loaded skeleton, using the real kernel} */

@@ -208,7 +208,7 @@ public final class LightSkeleton implements AutoCloseable {
                 if (!options.logOnFailure() || options.logLevel() != 0) throw e;
                 ids = runLoader(loader, ctx, options.withStatsLog()); // fails again, now with the verifier's messages
             }
-            signatureVerified = loader.signing().flatMap(Signing::signature).isPresent();
+            signatureVerified = loader.signing().isPresent() && loader.signing().get().signature().isPresent();
             LoaderFds.Owned owned = LoaderFds.take(spec, ctx, ids, Native.BPF);
             maps = owned.maps();
             programs = owned.programs();

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -402,7 +403,9 @@ final class LoaderCheck {
     }
 
     private static List<Long> sorted(Set<Long> s) {
-        return s.stream().sorted().toList();
+        List<Long> list = new ArrayList<>(s);
+        Collections.sort(list);
+        return List.copyOf(list);
     }
 
     /** Commands and pointer fields of every sys_bpf attr; {@return the map creations, whose sizes are checked per run} */

@@ -58,6 +58,7 @@ final class LoaderFds {
         Set<Integer> reported = new HashSet<>();
         List<Integer> closable = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
+            ProcFds.Probe probe = new ProcFds.Probe(arena);
             for (int i = 0; i < nrMaps + progFds.length; i++) {
                 boolean isMap = i < nrMaps;
                 int fd = isMap ? mapFds[i] : progFds[i - nrMaps];
@@ -65,7 +66,7 @@ final class LoaderFds {
                     continue; // not loaded by the loader (SEC("?..."))
                 }
                 boolean again = !reported.add(fd);
-                Found found = fd > 0 && !again ? find(sys, arena, fd, ids) : null;
+                Found found = fd > 0 && !again ? find(sys, probe, fd, ids) : null;
                 if (found != null && found.createdByRun()) {
                     closable.add(fd); // every fd that passes the checks is one of these
                 }
@@ -97,9 +98,9 @@ final class LoaderFds {
         return new Owned(List.copyOf(maps), List.copyOf(programs));
     }
 
-    private static Found find(BpfSyscall sys, Arena arena, int fd, BpfLoader.LoaderIds ids) {
-        String kind = ProcFds.kind(arena, fd).orElse("");
-        Optional<ProcFds.BpfObject> object = ProcFds.bpfObject(sys, arena, fd, kind);
+    private static Found find(BpfSyscall sys, ProcFds.Probe probe, int fd, BpfLoader.LoaderIds ids) {
+        String kind = probe.kind(fd).orElse("");
+        Optional<ProcFds.BpfObject> object = probe.bpfObject(sys, fd, kind);
         int after = kind.equals(ProcFds.BPF_MAP) ? ids.mapId() : ids.progId();
         return new Found(kind, object, object.isPresent() && Integer.compareUnsigned(object.get().id(), after) > 0);
     }

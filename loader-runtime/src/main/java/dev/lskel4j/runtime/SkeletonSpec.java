@@ -34,34 +34,52 @@ public record SkeletonSpec(String name, LoaderBlob loader, List<MapSpec> maps, L
         maps = List.copyOf(maps);
         programs = List.copyOf(programs);
         kconfig = List.copyOf(kconfig);
-        unique(maps.stream().map(MapSpec::name).toList(), "map");
-        unique(programs.stream().map(ProgramSpec::name).toList(), "program");
-        int[] slots = programs.stream().mapToInt(ProgramSpec::loadSlot).filter(s -> s >= 0).sorted().toArray();
-        for (int i = 0; i < slots.length; i++) {
-            if (slots[i] != i) {
-                throw new IllegalArgumentException(name + ": program load slots must be 0.." + (slots.length - 1));
+        // plain loops, no streams or lambdas: this runs in a generated skeleton's first open, where
+        // each first-use bootstrap is start-up time (see loader-runtime/bench/first-load.sh)
+        Set<String> mapNames = new HashSet<>();
+        MapSpec kconfigMap = null;
+        int kconfigMaps = 0;
+        for (MapSpec m : maps) {
+            unique(mapNames, m.name(), "map");
+            if (m.kind() == MapKind.KCONFIG && m.hasDataView()) {
+                kconfigMap = m;
+                kconfigMaps++;
+            }
+        }
+        Set<String> programNames = new HashSet<>();
+        boolean[] slotTaken = new boolean[programs.size()];
+        int slots = 0;
+        for (ProgramSpec p : programs) {
+            unique(programNames, p.name(), "program");
+            int slot = p.loadSlot();
+            if (slot < 0) continue;
+            if (slot >= slotTaken.length || slotTaken[slot]) {
+                throw new IllegalArgumentException(name + ": program load slots must be 0..n-1 for the n loaded programs");
+            }
+            slotTaken[slot] = true;
+            slots++;
+        }
+        for (int i = 0; i < slots; i++) {
+            if (!slotTaken[i]) {
+                throw new IllegalArgumentException(name + ": program load slots must be 0.." + (slots - 1));
             }
         }
         if (!kconfig.isEmpty()) {
-            List<MapSpec> kconfigMaps = maps.stream().filter(m -> m.kind() == MapKind.KCONFIG && m.hasDataView()).toList();
-            if (kconfigMaps.size() != 1) {
+            if (kconfigMaps != 1) {
                 throw new IllegalArgumentException(name + ": kconfig externs need exactly one mmapable .kconfig map");
             }
             for (KconfigExtern ext : kconfig) {
-                if ((long) ext.offset() + ext.size() > kconfigMaps.getFirst().valueSize()) {
+                if ((long) ext.offset() + ext.size() > kconfigMap.valueSize()) {
                     throw new IllegalArgumentException(name + ": kconfig extern '" + ext.name() + "' lies outside the "
-                            + kconfigMaps.getFirst().valueSize() + "-byte .kconfig map");
+                            + kconfigMap.valueSize() + "-byte .kconfig map");
                 }
             }
         }
     }
 
-    private static void unique(List<String> names, String what) {
-        Set<String> seen = new HashSet<>();
-        for (String n : names) {
-            if (!seen.add(n)) {
-                throw new IllegalArgumentException("duplicate " + what + " name '" + n + "'");
-            }
+    private static void unique(Set<String> seen, String n, String what) {
+        if (!seen.add(n)) {
+            throw new IllegalArgumentException("duplicate " + what + " name '" + n + "'");
         }
     }
 }

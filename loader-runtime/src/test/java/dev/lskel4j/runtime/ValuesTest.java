@@ -88,6 +88,15 @@ class ValuesTest {
         ProgramSpec p2 = new ProgramSpec("b", "raw_tp/x", 17, 0, 2);
         assertThrows(IllegalArgumentException.class, () -> new SkeletonSpec("s", blob, List.of(), List.of(p0, p2), List.of()));
         assertThrows(IllegalArgumentException.class, () -> new SkeletonSpec("s", blob, List.of(), List.of(p0, p0), List.of()));
+        ProgramSpec b0 = new ProgramSpec("b", "raw_tp/x", 17, 0, 0);
+        ProgramSpec c1 = new ProgramSpec("c", "raw_tp/x", 17, 0, 1);
+        ProgramSpec off = new ProgramSpec("d", "raw_tp/x", 17, 0, -1);
+        assertThrows(IllegalArgumentException.class, () -> new SkeletonSpec("s", blob, List.of(), List.of(p0, b0), List.of()),
+                "two programs in one load slot");
+        assertEquals(3, new SkeletonSpec("s", blob, List.of(), List.of(c1, off, p0), List.of()).programs().size(),
+                "slots in any order, not-loaded programs without one");
+        assertThrows(IllegalArgumentException.class, () -> new SkeletonSpec("s", blob, List.of(), List.of(c1, off), List.of()),
+                "slot 1 without slot 0");
         assertThrows(IllegalArgumentException.class, () -> new SkeletonSpec("s", blob, List.of(), List.of(p0),
                 List.of(new KconfigExtern("CONFIG_X", KconfigExtern.Type.BOOL, 0, 1, false, false))));
         assertThrows(IllegalArgumentException.class, () -> blob.withSteps(

@@ -89,7 +89,11 @@ public final class BpfOps {
      * {@code bpf_map_info}, {@code bpf_prog_info}, ... by the fd's kind) up to {@code info.byteSize()} bytes.
      */
     public static long objGetInfo(BpfSyscall sys, Arena arena, int fd, MemorySegment info) {
-        MemorySegment attr = arena.allocate(BpfAttr.ObjInfo.LAYOUT);
+        return objGetInfo(sys, arena.allocate(BpfAttr.ObjInfo.LAYOUT), fd, info);
+    }
+
+    /** As {@link #objGetInfo(BpfSyscall, Arena, int, MemorySegment)}, in a zeroed {@code attr} the caller reuses. */
+    public static long objGetInfo(BpfSyscall sys, MemorySegment attr, int fd, MemorySegment info) {
         attr.set(JAVA_INT, BpfAttr.ObjInfo.BPF_FD, fd);
         attr.set(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN, (int) info.byteSize());
         attr.set(JAVA_LONG, BpfAttr.ObjInfo.INFO, info.address());

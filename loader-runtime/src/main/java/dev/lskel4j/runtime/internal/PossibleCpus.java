@@ -59,7 +59,11 @@ public final class PossibleCpus {
     }
 
     private static int number(String s, String text) {
-        if (s.isEmpty() || s.length() > 7 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        boolean digits = !s.isEmpty() && s.length() <= 7;
+        for (int i = 0; digits && i < s.length(); i++) {
+            digits = s.charAt(i) >= '0' && s.charAt(i) <= '9';
+        }
+        if (!digits) {
             throw new IllegalArgumentException("malformed CPU list '" + text.strip() + "' at '" + s + "'");
         }
         return Integer.parseInt(s);

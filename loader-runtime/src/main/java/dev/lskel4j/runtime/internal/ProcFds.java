@@ -38,44 +38,68 @@ public final class ProcFds {
     /** {@return what {@code fd} is ({@code /proc/self/fd/N}'s link target), empty if it is not open} */
     public static Optional<String> kind(int fd) {
         try (Arena arena = Arena.ofConfined()) {
-            return kind(arena, fd);
-        }
-    }
-
-    /** As {@link #kind(int)}, with one {@code readlinkat} into {@code arena}'s memory. */
-    public static Optional<String> kind(Arena arena, int fd) {
-        MemorySegment buf = arena.allocate(LINK_BUFFER);
-        long n = Native.readlink(arena.allocateFrom(FD_PREFIX + fd), buf);
-        if (n < 0) {
-            return Optional.empty();
-        }
-        if (n < LINK_BUFFER) {
-            return Optional.of(new String(buf.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
-        }
-        try { // a long path: what the JDK makes of it
-            return Optional.of(Files.readSymbolicLink(Path.of(FD_PREFIX + fd)).toString());
-        } catch (IOException e) {
-            return Optional.empty();
+            return new Probe(arena).kind(fd);
         }
     }
 
     /**
-     * {@return {@code BPF_OBJ_GET_INFO_BY_FD} of {@code fd}, read as a map's info if {@code kind} is
-     * {@link #BPF_MAP} and as a program's if it is {@link #BPF_PROG}; empty for other kinds or if
-     * the kernel refuses}
+     * Asks about one fd after another with the same native buffers (one allocation for all of
+     * them): a loader that reports 65 fds is asked about 65 times per load.
      */
-    public static Optional<BpfObject> bpfObject(BpfSyscall sys, Arena arena, int fd, String kind) {
-        boolean map = kind.equals(BPF_MAP);
-        if (!map && !kind.equals(BPF_PROG)) {
-            return Optional.empty();
+    public static final class Probe {
+        private static final int PATH_BUFFER = 32; // "/proc/self/fd/" + 10 digits + NUL
+        private static final int INFO_BUFFER = Math.max(BpfAttr.MapInfo.UP_TO_VALUE_SIZE, BpfAttr.ProgInfo.SIZE);
+        private final MemorySegment path, link, info, attr;
+
+        /** Allocates the buffers in {@code arena}. */
+        public Probe(Arena arena) {
+            long attrOffset = PATH_BUFFER + LINK_BUFFER + INFO_BUFFER;
+            MemorySegment all = arena.allocate(attrOffset + BpfAttr.ObjInfo.SIZE, 8);
+            path = all.asSlice(0, PATH_BUFFER);
+            link = all.asSlice(PATH_BUFFER, LINK_BUFFER);
+            info = all.asSlice(PATH_BUFFER + LINK_BUFFER, INFO_BUFFER);
+            attr = all.asSlice(attrOffset, BpfAttr.ObjInfo.SIZE);
         }
-        MemorySegment info = arena.allocate(map ? BpfAttr.MapInfo.UP_TO_VALUE_SIZE : BpfAttr.ProgInfo.SIZE, 8);
-        if (BpfOps.objGetInfo(sys, arena, fd, info) < 0) {
-            return Optional.empty();
+
+        /** {@return what {@code fd} is, by one {@code readlinkat}; empty if it is not open} */
+        public Optional<String> kind(int fd) {
+            byte[] name = (FD_PREFIX + Integer.toUnsignedString(fd)).getBytes(StandardCharsets.US_ASCII);
+            MemorySegment.copy(name, 0, path, JAVA_BYTE, 0, name.length);
+            path.set(JAVA_BYTE, name.length, (byte) 0);
+            long n = Native.readlink(path, link);
+            if (n < 0) {
+                return Optional.empty();
+            }
+            if (n < LINK_BUFFER) {
+                return Optional.of(new String(link.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
+            }
+            try { // a long path: what the JDK makes of it
+                return Optional.of(Files.readSymbolicLink(Path.of(FD_PREFIX + fd)).toString());
+            } catch (IOException e) {
+                return Optional.empty();
+            }
         }
-        return Optional.of(map
-                ? new BpfObject(info.get(JAVA_INT, BpfAttr.MapInfo.TYPE), info.get(JAVA_INT, BpfAttr.MapInfo.ID),
-                        info.get(JAVA_INT, BpfAttr.MapInfo.KEY_SIZE), info.get(JAVA_INT, BpfAttr.MapInfo.VALUE_SIZE))
-                : new BpfObject(info.get(JAVA_INT, BpfAttr.ProgInfo.TYPE), info.get(JAVA_INT, BpfAttr.ProgInfo.ID), 0, 0));
+
+        /**
+         * {@return {@code BPF_OBJ_GET_INFO_BY_FD} of {@code fd}, read as a map's info if {@code kind}
+         * is {@link #BPF_MAP} and as a program's if it is {@link #BPF_PROG}; empty for other kinds or
+         * if the kernel refuses}
+         */
+        public Optional<BpfObject> bpfObject(BpfSyscall sys, int fd, String kind) {
+            boolean map = kind.equals(BPF_MAP);
+            if (!map && !kind.equals(BPF_PROG)) {
+                return Optional.empty();
+            }
+            MemorySegment buf = info.asSlice(0, map ? BpfAttr.MapInfo.UP_TO_VALUE_SIZE : BpfAttr.ProgInfo.SIZE);
+            buf.fill((byte) 0);
+            attr.fill((byte) 0);
+            if (BpfOps.objGetInfo(sys, attr, fd, buf) < 0) {
+                return Optional.empty();
+            }
+            return Optional.of(map
+                    ? new BpfObject(buf.get(JAVA_INT, BpfAttr.MapInfo.TYPE), buf.get(JAVA_INT, BpfAttr.MapInfo.ID),
+                            buf.get(JAVA_INT, BpfAttr.MapInfo.KEY_SIZE), buf.get(JAVA_INT, BpfAttr.MapInfo.VALUE_SIZE))
+                    : new BpfObject(buf.get(JAVA_INT, BpfAttr.ProgInfo.TYPE), buf.get(JAVA_INT, BpfAttr.ProgInfo.ID), 0, 0));
+        }
     }
 }
