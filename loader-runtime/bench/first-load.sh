@@ -4,7 +4,8 @@
 # the class path) does one openAndLoad() + close() and exits; against one cold cycle of the C light
 # skeleton in a new process (bench/lskel_bench.c). Interleaved, RUNS times per object. Prints the
 # medians: the process wall time of each side (start to exit), the Java minus C difference, and
-# inside the JVM the first cycle alone. Needs root, gcc, libbpf-dev and the built CLI (./lskel:
+# inside the JVM the first cycle alone; and the FFM floor: a JVM that links and calls the one
+# downcall the runtime uses, and nothing else (what no FFM runtime can go below). Needs root, gcc, libbpf-dev and the built CLI (./lskel:
 # `scripts/mvn install -DskipTests`). Not part of the test suite.
 #
 #   loader-runtime/bench/first-load.sh [OBJECT...]   (default: minimal globals maps kfunc many_maps)
@@ -40,13 +41,35 @@ mkdir -p "$(dirname "$main")"
   echo '}'
 } >"$main"
 runtime_jar="$(ls "$repo"/loader-runtime/target/loader-runtime-*.jar | grep -v -e sources -e javadoc -e tests | head -1)"
+# the floor of any FFM runtime: a JVM that links the one downcall the runtime makes (libc's
+# syscall(), errno captured) and calls it once (getpid), nothing else
+cat >"$app/src/bench/first/Floor.java" <<'JAVA'
+package bench.first;
+import java.lang.foreign.*;
+import java.lang.invoke.MethodHandle;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+public final class Floor {
+    public static void main(String[] args) throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle syscall = linker.downcallHandle(linker.defaultLookup().find("syscall").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+        MemorySegment capture = Arena.ofAuto().allocate(Linker.Option.captureStateLayout());
+        long getpid = System.getProperty("os.arch").equals("aarch64") ? 172 : 39;
+        long pid = (long) syscall.invokeExact(capture, getpid, 0L, 0L, 0L, 0L, 0L, 0L);
+        if (pid <= 0) throw new AssertionError(pid);
+    }
+}
+JAVA
 javac -d "$app/classes" -cp "$runtime_jar" $(find "$app/src" -name '*.java')
 jar cf "$app/app.jar" -C "$app/classes" .
 app_cp="$runtime_jar:$app/app.jar"
 if [ "${AOT:-0}" = 1 ]; then
   rm -f "$app/app.aot"
   java -XX:AOTCacheOutput="$app/app.aot" --enable-native-access=ALL-UNNAMED -cp "$app_cp" bench.first.Main "${objects[0]}" >/dev/null
+  java -XX:AOTCacheOutput="$app/floor.aot" --enable-native-access=ALL-UNNAMED -cp "$app_cp" bench.first.Floor >/dev/null
   java_opts="$java_opts -XX:AOTCache=$app/app.aot"
+  floor_opts="-XX:AOTCache=$app/floor.aot"
 fi
 
 ms() { date +%s%N; }
@@ -59,17 +82,20 @@ for r in $(seq 1 "$runs"); do
     # shellcheck disable=SC2086
     jcycle="$(java --enable-native-access=ALL-UNNAMED $java_opts -cp "$app_cp" bench.first.Main "$o")"
     t2="$(ms)"
-    echo "$o $(( (t1 - t0) / 1000 )) $(( (t2 - t1) / 1000 )) $jcycle" >>"$results"
+    # shellcheck disable=SC2086
+    java --enable-native-access=ALL-UNNAMED ${floor_opts:-} -cp "$app_cp" bench.first.Floor
+    t3="$(ms)"
+    echo "$o $(( (t1 - t0) / 1000 )) $(( (t2 - t1) / 1000 )) $jcycle $(( (t3 - t2) / 1000 ))" >>"$results"
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '%-12s %12s %14s %12s %18s\n' object "C process ms" "Java process ms" "Java - C ms" "Java first cycle ms"
+printf '%-12s %12s %14s %12s %18s %16s\n' object "C process ms" "Java process ms" "Java - C ms" "Java first cycle ms" "FFM floor ms"
 for o in "${objects[@]}"; do
   awk -v o="$o" 'function median(a, n,   i, j, t) {
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-    $1 == o { n++; c[n] = $2 / 1000; j[n] = $3 / 1000; d[n] = ($3 - $2) / 1000; f[n] = $4 }
-    END { printf "%-12s %12.1f %14.1f %12.1f %18.1f\n", o, median(c, n), median(j, n), median(d, n), median(f, n) }' "$results"
+    $1 == o { n++; c[n] = $2 / 1000; j[n] = $3 / 1000; d[n] = ($3 - $2) / 1000; f[n] = $4; fl[n] = $5 / 1000 }
+    END { printf "%-12s %12.1f %14.1f %12.1f %18.1f %16.1f\n", o, median(c, n), median(j, n), median(d, n), median(f, n), median(fl, n) }' "$results"
 done
 echo "(medians of $runs interleaved runs; process = start to exit, the Java side a generated skeleton's program with loader-runtime's jar${java_opts:+; java$java_opts}; runs: $results)"
