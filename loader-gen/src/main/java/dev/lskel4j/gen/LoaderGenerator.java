@@ -6,7 +6,7 @@ import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.emit.GenLoader;
 import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.obj.BpfObject;
 import dev.lskel4j.gen.plan.LoadPlan;
 import java.util.Objects;
@@ -62,7 +62,7 @@ public final class LoaderGenerator {
      *     or exceeds a limit of the loader program (reported by the emitter as libbpf's
      *     {@code bpf_gen__finish()} would)
      */
-    public static LoaderBlob generate(byte[] elf, String objectName, HostValues host, GenOptions options,
+    public static GeneratedLoader generate(byte[] elf, String objectName, HostValues host, GenOptions options,
                                       String fileName) throws BpfObjectException {
         LoadPlan plan = plan(elf, objectName, host, fileName);
         try {

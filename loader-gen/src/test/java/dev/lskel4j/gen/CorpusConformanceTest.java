@@ -9,7 +9,7 @@ import dev.lskel4j.gen.disasm.DisasmDiff;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.emit.Golden;
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.runtime.SigningScheme;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,10 +103,10 @@ class CorpusConformanceTest {
 
     private static void assertSameLoader(Path obj, Golden golden, Mode mode, HostValues host,
                                          Map<String, int[][]> masked) throws Exception {
-        LoaderBlob blob = LoaderGenerator.generate(Corpus.read(obj), golden.name(), host, mode.opts(),
+        GeneratedLoader blob = LoaderGenerator.generate(Corpus.read(obj), golden.name(), host, mode.opts(),
                 obj.getFileName().toString());
-        compare(golden, mode.prefix() + "insns", blob.insns().toArray(), masked, true);
-        compare(golden, mode.prefix() + "data", blob.data().toArray(), masked, false);
+        compare(golden, mode.prefix() + "insns", blob.loader().insns(), masked, true);
+        compare(golden, mode.prefix() + "data", blob.loader().data(), masked, false);
     }
 
     private static void compare(Golden golden, String file, byte[] ours, Map<String, int[][]> masked,

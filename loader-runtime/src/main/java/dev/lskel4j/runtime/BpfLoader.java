@@ -59,7 +59,8 @@ public final class BpfLoader {
      *
      * @param ctx a native segment holding a {@code bpf_loader_ctx} header and its descriptors,
      *     {@code ctx.sz} set
-     * <p>Before the first {@code bpf()} call the blob is checked: the loader's map references are
+     * <p>Before the first {@code bpf()} call the blob is checked: it was generated for this host's
+     * byte order ({@link LoaderBlob#byteOrder()}); the loader's map references are
      * its own fd_array slot 0; every fd word its cleanup closes starts at 0 in the data blob (so it
      * can only close what it created); it issues only gen_loader's five commands, with attrs, pointer
      * targets and lengths inside the data blob; every map it creates fits the machine's

@@ -29,7 +29,7 @@ final class DryRun {
      *     the loader subset, a memory fault): the generator or the blob is broken
      */
     static LoaderRun run(SkeletonSpec spec, Map<String, GlobalData> data, int[] maxEntries) {
-        ByteOrder order = ByteOrder.nativeOrder(); // LoaderBlob.of refused other orders
+        ByteOrder order = ByteOrder.nativeOrder(); // LightSkeleton.load refused other orders
         LoaderBlob blob = spec.loader();
         ModelKernel kernel = new ModelKernel(ModelKernel.Config.DEFAULT
                 .withExclusiveLoaderMap(blob.signing().isPresent()), order);

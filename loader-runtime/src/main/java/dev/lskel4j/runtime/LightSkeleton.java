@@ -159,7 +159,8 @@ public final class LightSkeleton implements AutoCloseable {
      * the load fails, and of the reported fds only the BPF objects this run created are closed; an
      * object that existed before the run, or any other fd, is never touched.
      *
-     * @throws LoaderBlobException if the blob fails a check before it runs (nothing was run), or the
+     * @throws LoaderBlobException if the blob fails a check before it runs (nothing was run; a
+     *     loader generated for the other byte order is refused first, in a dry run too), or the
      *     fds it reports fail the checks above
      * @throws MissingFeatureException if the kernel lacks global percpu data / BPF_F_CPU flags the
      *     object's percpu data needs, or signature verification a signed loader needs (unless the
@@ -177,6 +178,7 @@ public final class LightSkeleton implements AutoCloseable {
      */
     public synchronized void load(LoadOptions options) throws BpfException {
         requireState(State.OPEN);
+        spec.loader().requireHostOrder(); // before anything else: a real or dry run would misread it
         if (options.dryRun()) {
             if (spec.loader().signing().isEmpty()) {
                 fillKconfig(); // as in a real load: a signed loader uses the .kconfig image baked into its blob

@@ -1,5 +1,6 @@
 package dev.lskel4j.runtime;
 
+import dev.lskel4j.runtime.internal.LoaderBlobs;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Objects;
@@ -11,6 +12,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * ({@code opts_insn}, {@code opts_data}), plus what the runtime may know about them: the steps
  * the loader performs (for error reports) and how it is signed. Immutable; arrays are copied in
  * and out.
+ *
+ * <p>A blob may hold a loader generated for the other byte order ({@link #byteOrder()}); running
+ * it is refused, by {@link BpfLoader#run} and {@link LightSkeleton#load}.
  */
 public final class LoaderBlob {
     /** {@code BPF_MOV64_REG(BPF_REG_6, BPF_REG_1)}, the first instruction of every gen_loader program. */
@@ -22,6 +26,25 @@ public final class LoaderBlob {
     private final byte[] data;
     private final List<LoaderStep> steps;
     private final Signing signing;
+    static {
+        LoaderBlobs.setAccess(new LoaderBlobs.Access() {
+            @Override
+            public LoaderBlob wrap(byte[] insns, byte[] data) {
+                return checked(insns, data);
+            }
+
+            @Override
+            public byte[] insns(LoaderBlob blob) {
+                return blob.insns;
+            }
+
+            @Override
+            public byte[] data(LoaderBlob blob) {
+                return blob.data;
+            }
+        });
+    }
+
     /** What {@link LoaderCheck} found of these insns and data: shared by every blob built on the same arrays. */
     private final AtomicReference<LoaderCheck.Checked> checked;
 
@@ -37,23 +60,22 @@ public final class LoaderBlob {
     /**
      * {@return an unsigned loader without step information}
      *
-     * @throws IllegalArgumentException if {@code insns} is empty or not whole instructions, or the
-     *     loader was generated for the other byte order (it starts with {@code r6 = r1} encoded
-     *     for the other endianness), so this host cannot run it
+     * @throws IllegalArgumentException if {@code insns} is empty or not whole instructions
      */
     public static LoaderBlob of(byte[] insns, byte[] data) {
+        Objects.requireNonNull(insns, "insns");
+        Objects.requireNonNull(data, "data");
+        return checked(insns.clone(), data.clone());
+    }
+
+    /** {@link #of} without the copies, for arrays no one else holds. */
+    private static LoaderBlob checked(byte[] insns, byte[] data) {
         Objects.requireNonNull(insns, "insns");
         Objects.requireNonNull(data, "data");
         if (insns.length == 0 || insns.length % 8 != 0) {
             throw new IllegalArgumentException("loader insns must be whole 8-byte instructions, got " + insns.length + " bytes");
         }
-        boolean hostLittle = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-        if (insns[0] == MOV64_REG && insns[1] == (hostLittle ? R6_R1_BIG : R6_R1_LITTLE)) {
-            throw new IllegalArgumentException("the loader was generated for "
-                    + (hostLittle ? "big-endian (bpfeb)" : "little-endian (bpfel)") + " targets, but this host is "
-                    + (hostLittle ? "little-endian" : "big-endian") + ": its byte order is not the host's, so it cannot run here");
-        }
-        return new LoaderBlob(insns.clone(), data.clone(), List.of(), null, new AtomicReference<>());
+        return new LoaderBlob(insns, data, List.of(), null, new AtomicReference<>());
     }
 
     /**
@@ -85,6 +107,38 @@ public final class LoaderBlob {
     /** {@return a copy of the data blob} */
     public byte[] data() {
         return data.clone();
+    }
+
+    /**
+     * {@return the byte order the loader was generated for, told by its first instruction: every
+     * gen_loader program starts with {@code r6 = r1}, whose register byte reads {@code 0x16}
+     * little-endian and {@code 0x61} big-endian; empty if it starts otherwise (the runtime refuses
+     * to run such a loader)}
+     */
+    public Optional<ByteOrder> byteOrder() {
+        if (insns[0] != MOV64_REG) return Optional.empty();
+        return switch (insns[1]) {
+            case R6_R1_LITTLE -> Optional.of(ByteOrder.LITTLE_ENDIAN);
+            case R6_R1_BIG -> Optional.of(ByteOrder.BIG_ENDIAN);
+            default -> Optional.empty();
+        };
+    }
+
+    /**
+     * Refuses a loader generated for the other byte order: the kernel would run its instructions
+     * and read its data with this host's.
+     *
+     * @throws LoaderBlobException if the loader is for the other byte order
+     */
+    void requireHostOrder() throws LoaderBlobException {
+        ByteOrder host = ByteOrder.nativeOrder();
+        ByteOrder order = byteOrder().orElse(host);
+        if (order != host) {
+            boolean hostLittle = host == ByteOrder.LITTLE_ENDIAN;
+            throw new LoaderBlobException("insn 0", "the loader was generated for "
+                    + (hostLittle ? "big-endian (bpfeb)" : "little-endian (bpfel)") + " targets, but this host is "
+                    + (hostLittle ? "little-endian" : "big-endian") + ": its byte order is not the host's, so it cannot run here");
+        }
     }
 
     /** {@return the loader's steps, empty if not given} */

@@ -140,6 +140,7 @@ final class LoaderCheck {
      * @throws LoaderBlobException naming the first problem found
      */
     static void check(LoaderBlob blob, MemorySegment ctx, int ctxSize, Set<Long> ctxFdSlots) throws LoaderBlobException {
+        blob.requireHostOrder();
         Checked checked = blob.checked().get();
         if (checked == null) {
             checked = checkBlob(blob.insnsRef(), blob.dataRef());

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -312,10 +314,25 @@ class GoldenLoadTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"globals_eb", "maps_eb"})
-    void bigEndianLoadersAreRefused(String object) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LoaderBlob.of(Corpus.golden(object, "insns"), Corpus.golden(object, "data")));
-        assertTrue(e.getMessage().contains("byte order is not the host's"), e.getMessage());
+    void bigEndianLoadersAreRefusedAtLoad(String object) throws BpfException {
+        LoaderBlob blob = LoaderBlob.of(Corpus.golden(object, "insns"), Corpus.golden(object, "data"));
+        assertEquals(Optional.of(ByteOrder.BIG_ENDIAN), blob.byteOrder());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ctx = arena.allocate(LoaderCtx.size(0, 0), 8);
+            ctx.set(JAVA_INT, LoaderCtx.SZ, (int) ctx.byteSize());
+            assertRefusedForItsByteOrder(assertThrows(LoaderBlobException.class, () -> BpfLoader.run(blob, ctx, 0)));
+        }
+        for (LoadOptions options : List.of(LoadOptions.DEFAULT, LoadOptions.DRY_RUN)) {
+            try (LightSkeleton skel = LightSkeleton.open(new SkeletonSpec(object, blob, List.of(), List.of(), List.of()))) {
+                assertRefusedForItsByteOrder(assertThrows(LoaderBlobException.class, () -> skel.load(options)));
+            }
+        }
+    }
+
+    private static void assertRefusedForItsByteOrder(LoaderBlobException e) {
+        assertEquals("insn 0", e.where());
+        assertTrue(e.getMessage().contains("big-endian (bpfeb)") && e.getMessage().contains("byte order is not the host's"),
+                e.getMessage());
     }
 
     /**

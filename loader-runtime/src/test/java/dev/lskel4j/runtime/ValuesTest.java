@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.runtime.internal.PossibleCpus;
 import dev.lskel4j.runtime.uapi.Uapi;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -105,12 +106,17 @@ class ValuesTest {
     }
 
     @Test
-    void loaderBlobsOfTheOtherByteOrderAreRefused() {
+    void loaderBlobsTellTheirByteOrderAndTheOtherOneIsRefusedAtLoad() throws BpfException {
         byte[] le = {(byte) 0xbf, 0x16, 0, 0, 0, 0, 0, 0};
         byte[] be = {(byte) 0xbf, 0x61, 0, 0, 0, 0, 0, 0};
-        LoaderBlob.of(le, new byte[8]);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoaderBlob.of(be, new byte[8]));
-        assertTrue(e.getMessage().contains("big-endian (bpfeb)") && e.getMessage().contains("not the host's"), e.getMessage());
+        assertEquals(Optional.of(ByteOrder.LITTLE_ENDIAN), LoaderBlob.of(le, new byte[8]).byteOrder());
+        LoaderBlob big = LoaderBlob.of(be, new byte[8]);
+        assertEquals(Optional.of(ByteOrder.BIG_ENDIAN), big.byteOrder());
+        assertEquals(Optional.empty(), LoaderBlob.of(new byte[] {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0}, new byte[8]).byteOrder());
+        try (LightSkeleton skel = LightSkeleton.open(new SkeletonSpec("s", big, List.of(), List.of(), List.of()))) {
+            LoaderBlobException e = assertThrows(LoaderBlobException.class, () -> skel.load(LoadOptions.DRY_RUN));
+            assertTrue(e.getMessage().contains("big-endian (bpfeb)") && e.getMessage().contains("not the host's"), e.getMessage());
+        }
         assertThrows(IllegalArgumentException.class, () -> LoaderBlob.of(new byte[12], new byte[8]));
         assertThrows(IllegalArgumentException.class, () -> LoaderBlob.of(new byte[0], new byte[8]));
     }

@@ -4,6 +4,7 @@ import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.runtime.ProgramSpec;
+import dev.lskel4j.runtime.internal.LoaderBlobs;
 import dev.lskel4j.runtime.internal.Sha256;
 import dev.lskel4j.runtime.uapi.Uapi;
 import dev.lskel4j.signing.LoaderSignature;
@@ -32,9 +33,9 @@ final class Descriptor {
         StringBuilder sb = new StringBuilder("{\n");
         field(sb, 1, "object", str(gen.plan().objectName()), true);
         field(sb, 1, "byteOrder", str(gen.blob().targetOrder() == ByteOrder.BIG_ENDIAN ? "big-endian" : "little-endian"), true);
-        field(sb, 1, "insns", "{ \"file\": " + str(name + ".insns") + ", \"size\": " + gen.blob().insns().length()
-                + ", \"sha256\": " + str(sha256(gen.blob().insns().toArray())) + " }", true);
-        field(sb, 1, "data", "{ \"file\": " + str(name + ".data") + ", \"size\": " + gen.blob().data().length() + " }", true);
+        field(sb, 1, "insns", "{ \"file\": " + str(name + ".insns") + ", \"size\": " + gen.blob().insnsSize()
+                + ", \"sha256\": " + str(sha256(LoaderBlobs.insns(gen.blob().loader()))) + " }", true);
+        field(sb, 1, "data", "{ \"file\": " + str(name + ".data") + ", \"size\": " + gen.blob().dataSize() + " }", true);
         signature.ifPresent(sig -> field(sb, 1, "signature", "{ \"scheme\": " + str(SigningOptions.schemeName(sig.scheme()))
                 + ", \"file\": " + str(name + ".sig") + ", \"size\": " + sig.signatureSize() + ", \"exclHash\": { \"file\": "
                 + str(name + ".excl_hash") + ", \"sha256\": " + str(HexFormat.of().formatHex(sig.exclProgHash())) + " } }", true));

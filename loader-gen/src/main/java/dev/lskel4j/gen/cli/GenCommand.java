@@ -2,6 +2,7 @@ package dev.lskel4j.gen.cli;
 
 import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.skel.Generation;
+import dev.lskel4j.runtime.internal.LoaderBlobs;
 import dev.lskel4j.signing.LoaderSignature;
 import dev.lskel4j.signing.LoaderSigner;
 import java.io.IOException;
@@ -104,8 +105,8 @@ final class GenCommand implements Callable<Integer> {
                 OutputPaths.prepareDirectory("--out", out);
                 outPrepared = true;
             }
-            write(out.resolve(n + ".insns"), g.blob().insns().toArray());
-            write(out.resolve(n + ".data"), g.blob().data().toArray());
+            write(out.resolve(n + ".insns"), LoaderBlobs.insns(g.blob().loader()));
+            write(out.resolve(n + ".data"), LoaderBlobs.data(g.blob().loader()));
             if (sig.isPresent()) {
                 write(out.resolve(n + ".sig"), sig.get().signature());
                 write(out.resolve(n + ".excl_hash"), sig.get().exclProgHash());
@@ -114,7 +115,7 @@ final class GenCommand implements Callable<Integer> {
             // the path once: a long name repeated three times would fill the terminal
             // concatenated, not printf: a Formatter's first use loads the locale data (~8 ms of a short call)
             o.println(obj + ": " + out.resolve(n) + ".{insns,data,json" + (sig.isPresent() ? ",sig,excl_hash" : "")
-                    + "} (" + g.blob().insnCount() + " instructions, " + g.blob().data().length() + " bytes of data"
+                    + "} (" + g.blob().insnCount() + " instructions, " + g.blob().dataSize() + " bytes of data"
                     + sig.map(x -> ", signed with scheme " + SigningOptions.schemeName(x.scheme()) + ": "
                             + x.signatureSize() + "-byte signature").orElse("") + ")");
         }

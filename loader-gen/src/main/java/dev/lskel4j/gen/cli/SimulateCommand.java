@@ -1,9 +1,10 @@
 package dev.lskel4j.gen.cli;
 
 import dev.lskel4j.gen.base.HostValues;
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.runtime.Errno;
+import dev.lskel4j.runtime.internal.LoaderBlobs;
 import dev.lskel4j.runtime.model.Fault;
 import dev.lskel4j.runtime.model.InterpreterException;
 import dev.lskel4j.runtime.model.LoaderRun;
@@ -80,11 +81,11 @@ final class SimulateCommand implements Callable<Integer> {
         }
         Generation gen = generation.generate(object, name != null ? name : GenerationOptions.defaultName(object),
                 HostValues.none());
-        LoaderBlob blob = gen.blob();
+        GeneratedLoader blob = gen.blob();
         ModelKernel kernel = new ModelKernel(config, blob.targetOrder());
         LoaderRun run;
         try {
-            run = kernel.runLoader(blob.insns().toArray(), blob.data().toArray(),
+            run = kernel.runLoader(LoaderBlobs.insns(blob.loader()), LoaderBlobs.data(blob.loader()),
                     ModelKernel.newCtx(blob.nrMaps(), blob.nrProgs(), blob.targetOrder()), blob.nrMaps(), blob.nrProgs());
         } catch (InterpreterException e) {
             throw new CliException(Lskel.INTERNAL_ERROR, object + ": the loader cannot be executed: " + e.getMessage(), e);

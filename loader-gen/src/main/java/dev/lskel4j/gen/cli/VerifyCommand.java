@@ -114,7 +114,7 @@ final class VerifyCommand implements Callable<Integer> {
         SigningScheme sc = SigningOptions.parseScheme(scheme, "--scheme");
         generation.signing = sc;
         Generation g = generation.generate(file, name != null ? name : GenerationOptions.defaultName(file), host.hostValues());
-        return new Signed(sc, g.blob().insns().toArray(), g.blob().data().toArray(), read(sig),
+        return new Signed(sc, g.blob().loader().insns(), g.blob().loader().data(), read(sig),
                 exclHash == null ? null : read(exclHash));
     }
 

@@ -15,9 +15,10 @@ import dev.lskel4j.gen.disasm.DecodedInsn.PacketLoad;
 import dev.lskel4j.gen.disasm.DecodedInsn.Reg;
 import dev.lskel4j.gen.disasm.DecodedInsn.Store;
 import dev.lskel4j.gen.disasm.DecodedInsn.Unknown;
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.insn.Bpf;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.internal.LoaderBlobs;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -56,14 +57,14 @@ public final class Disassembler {
      * {@return {@link #dump} of a generated loader with a {@code "; --- label ---"} line before
      * the first instruction of each operation the emitter recorded}
      */
-    public static String dumpAnnotated(LoaderBlob blob) {
-        byte[] insns = blob.insns().toArray();
+    public static String dumpAnnotated(GeneratedLoader blob) {
+        byte[] insns = LoaderBlobs.insns(blob.loader());
         List<String> lines = lines(insns, blob.targetOrder());
         StringBuilder sb = new StringBuilder(header(insns, blob.targetOrder())).append('\n');
         int next = 0;
         for (int i = 0; i < lines.size(); i++) {
             while (next < blob.blocks().size() && blob.blocks().get(next).start() <= i) {
-                LoaderBlob.Block block = blob.blocks().get(next++);
+                GeneratedLoader.Block block = blob.blocks().get(next++);
                 if (block.start() == i) sb.append("; --- ").append(block.label()).append(" ---\n");
             }
             sb.append(lines.get(i)).append('\n');

@@ -39,6 +39,7 @@ import dev.lskel4j.gen.plan.ProgLoad.CoreRelo;
 import dev.lskel4j.gen.plan.ProgLoad.ExternRelo;
 import dev.lskel4j.runtime.Errno;
 import dev.lskel4j.runtime.internal.BpfAttr;
+import dev.lskel4j.runtime.internal.LoaderBlobs;
 import dev.lskel4j.runtime.internal.Sha256;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
@@ -121,7 +122,7 @@ public final class GenLoader {
     private int nrFdArray;
     /** Scheme A: the SHA-256 of the data blob, dword by dword, defined at finish. */
     private final Imm64Slot[] hashDwords = new Imm64Slot[SHA256_DWORD_SIZE];
-    private final List<LoaderBlob.Block> blocks = new ArrayList<>();
+    private final List<GeneratedLoader.Block> blocks = new ArrayList<>();
     /** The attr of the operation being lowered: every bpf_gen__* operation issues one sys_bpf. */
     private int sysBpfAttr = -1;
 
@@ -144,7 +145,7 @@ public final class GenLoader {
      * @throws IllegalArgumentException if a program's func/line info record size is smaller than
      *     the kernel struct it carries
      */
-    public static LoaderBlob emit(LoadPlan plan, GenOptions opts) throws GenLoaderException {
+    public static GeneratedLoader emit(LoadPlan plan, GenOptions opts) throws GenLoaderException {
         GenLoader gen = new GenLoader(plan.targetOrder(), opts);
         gen.bpfGenInit(opts.logLevel(), plan.nrProgs(), plan.nrMaps());
         for (Op op : plan.ops()) gen.apply(op);
@@ -186,12 +187,12 @@ public final class GenLoader {
                 yield "prog_load '" + p.name() + "'";
             }
         };
-        if (prog.size() > start) blocks.add(new LoaderBlob.Block(start, prog.size(), label, sysBpfAttr));
+        if (prog.size() > start) blocks.add(new GeneratedLoader.Block(start, prog.size(), label, sysBpfAttr));
     }
 
     /** Labels the instructions emitted since {@code start} that belong to no plan operation. */
     private void addBlock(int start, String label) {
-        if (prog.size() > start) blocks.add(new LoaderBlob.Block(start, prog.size(), label, -1));
+        if (prog.size() > start) blocks.add(new GeneratedLoader.Block(start, prog.size(), label, -1));
     }
 
     // ---- errors --------------------------------------------------------------------------------
@@ -558,7 +559,7 @@ public final class GenLoader {
      * gen_loader.c {@code bpf_gen__finish()}: checks the counts, emits the epilogue (close the BTF fd,
      * publish prog and map fds into the ctx, return 0) and, for scheme A, embeds SHA-256(data).
      */
-    private LoaderBlob bpfGenFinish(int nrProgs, int nrMaps) throws GenLoaderException {
+    private GeneratedLoader bpfGenFinish(int nrProgs, int nrMaps) throws GenLoaderException {
         if (nrProgs < this.nrProgs || nrMaps != this.nrMaps) {
             setError(Errno.EFAULT, "nr_progs %d/%d nr_maps %d/%d mismatch", nrProgs, this.nrProgs, nrMaps, this.nrMaps);
             throw error;
@@ -577,10 +578,9 @@ public final class GenLoader {
         emit(exit());
         addBlock(start, "finish");
         if (error != null) throw error;
-        Bytes blob = Bytes.filled(data.length(), out -> {
-            data.writeTo(out);
-            if (opts.inLoaderHash()) computeShaUpdateOffsets(out);
-        });
+        byte[] blob = new byte[data.length()];
+        data.writeTo(blob);
+        if (opts.inLoaderHash()) computeShaUpdateOffsets(blob);
         List<Insn> insns;
         try {
             insns = prog.finish();
@@ -588,8 +588,10 @@ public final class GenLoader {
             setError(Errno.ERANGE, "%s", e.getMessage());
             throw error;
         }
-        return new LoaderBlob(Bytes.filled(insns.size() * Insn.SIZE, out -> Insn.encodeAll(insns, order, out)), blob, order,
-                this.nrMaps, this.nrProgs, blocks);
+        byte[] code = new byte[insns.size() * Insn.SIZE];
+        Insn.encodeAll(insns, order, code);
+        // the two arrays are this run's own: the blob takes them as they are (LoaderBlob.of would copy them)
+        return new GeneratedLoader(LoaderBlobs.wrap(code, blob), order, this.nrMaps, this.nrProgs, blocks);
     }
 
     /**

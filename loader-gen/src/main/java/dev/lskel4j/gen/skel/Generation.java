@@ -8,7 +8,7 @@ import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.emit.GenLoader;
 import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.runtime.SkeletonSpec;
 import dev.lskel4j.runtime.uapi.Uapi;
@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param plan the load plan
  * @param blob the loader program and data blob
  */
-public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
+public record Generation(String fileName, LoadPlan plan, GeneratedLoader blob) {
     public Generation {
         Objects.requireNonNull(fileName, "fileName");
         Objects.requireNonNull(plan, "plan");
@@ -131,9 +131,8 @@ public record Generation(String fileName, LoadPlan plan, LoaderBlob blob) {
     }
 
     /**
-     * {@return what the runtime opens to load this object}
-     *
-     * @throws IllegalArgumentException if the loader's byte order is not this host's
+     * {@return what the runtime opens to load this object; it refuses to load a loader generated
+     * for the other byte order}
      */
     public SkeletonSpec runtimeSpec() {
         return RuntimeSpecs.of(plan, blob);

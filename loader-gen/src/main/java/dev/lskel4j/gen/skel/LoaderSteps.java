@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.skel;
 
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * The runtime's {@link LoaderStep}s of a generated loader: for each operation of the plan, the
  * offset of the {@code bpf_attr} its {@code sys_bpf} call passes (recorded by the emitter on the
- * operation's {@link LoaderBlob.Block}), so that a failed load can name the failed operation.
+ * operation's {@link GeneratedLoader.Block}), so that a failed load can name the failed operation.
  */
 public final class LoaderSteps {
     private LoaderSteps() {}
@@ -26,8 +26,8 @@ public final class LoaderSteps {
      *
      * @throws IllegalArgumentException if {@code blob} was not generated from {@code plan}
      */
-    public static List<LoaderStep> of(LoadPlan plan, LoaderBlob blob) {
-        List<LoaderBlob.Block> blocks = blob.blocks().stream().filter(LoaderBlob.Block::isOperation).toList();
+    public static List<LoaderStep> of(LoadPlan plan, GeneratedLoader blob) {
+        List<GeneratedLoader.Block> blocks = blob.blocks().stream().filter(GeneratedLoader.Block::isOperation).toList();
         if (blocks.size() != plan.ops().size()) {
             throw new IllegalArgumentException("the loader has " + blocks.size() + " operation blocks, the plan "
                     + plan.ops().size() + " operations");
@@ -35,7 +35,7 @@ public final class LoaderSteps {
         List<LoaderStep> steps = new ArrayList<>(blocks.size());
         for (int i = 0; i < blocks.size(); i++) {
             Op op = plan.ops().get(i);
-            LoaderBlob.Block block = blocks.get(i);
+            GeneratedLoader.Block block = blocks.get(i);
             steps.add(new LoaderStep(kind(op), block.attrOffset(), mapIndex(op), block.label()));
         }
         return List.copyOf(steps);

@@ -1,9 +1,10 @@
 package dev.lskel4j.gen.skel;
 
 import dev.lskel4j.gen.base.MalformedObjectException;
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.LoaderBlob;
 import dev.lskel4j.runtime.MapSpec;
 import dev.lskel4j.runtime.ProgramSpec;
 import dev.lskel4j.runtime.SkeletonSpec;
@@ -22,13 +23,12 @@ public final class RuntimeSpecs {
     /**
      * {@return the runtime spec of {@code plan} and its loader {@code blob}}
      *
-     * @throws IllegalArgumentException if the loader's byte order is not this host's (the runtime
-     *     refuses such a loader), or the blob does not belong to the plan
+     * (a loader generated for the other byte order is refused when the spec is loaded)
+     *
+     * @throws IllegalArgumentException if the blob does not belong to the plan
      */
-    public static SkeletonSpec of(LoadPlan plan, LoaderBlob blob) {
-        dev.lskel4j.runtime.LoaderBlob loader = dev.lskel4j.runtime.LoaderBlob
-                .of(blob.insns().toArray(), blob.data().toArray())
-                .withSteps(LoaderSteps.of(plan, blob));
+    public static SkeletonSpec of(LoadPlan plan, GeneratedLoader blob) {
+        LoaderBlob loader = blob.loader().withSteps(LoaderSteps.of(plan, blob));
         return new SkeletonSpec(plan.objectName(), loader, maps(plan), plan.programs(), plan.kconfig());
     }
 

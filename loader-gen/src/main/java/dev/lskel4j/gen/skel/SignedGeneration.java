@@ -6,6 +6,7 @@ import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.SigningScheme;
+import dev.lskel4j.runtime.internal.LoaderBlobs;
 import dev.lskel4j.signing.LoaderSignature;
 import dev.lskel4j.signing.LoaderSigner;
 import dev.lskel4j.signing.SigningException;
@@ -55,8 +56,8 @@ public record SignedGeneration(Generation generation, LoaderSignature signature)
             throw new IllegalArgumentException("the loader of " + generation.fileName() + " was "
                     + (hasMatch ? "generated for scheme A" : "not generated for scheme A") + ", not for scheme " + scheme);
         }
-        LoaderSignature signature = signer.sign(scheme, generation.blob().insns().toArray(),
-                generation.blob().data().toArray());
+        LoaderSignature signature = signer.sign(scheme, LoaderBlobs.insns(generation.blob().loader()),
+                LoaderBlobs.data(generation.blob().loader()));
         return new SignedGeneration(generation, signature);
     }
 

@@ -3,13 +3,14 @@ package dev.lskel4j.gen.skel;
 import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.disasm.Disassembler;
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.runtime.LoaderStep;
 import dev.lskel4j.runtime.MapSpec;
 import dev.lskel4j.runtime.ProgramSpec;
+import dev.lskel4j.runtime.internal.LoaderBlobs;
 import dev.lskel4j.signing.LoaderSignature;
 import dev.lskel4j.signing.LoaderSigner;
 import java.io.ByteArrayOutputStream;
@@ -95,7 +96,7 @@ public final class SkeletonGenerator {
      *     does not have, or one no record can hold
      * @throws IllegalArgumentException if {@code blob} was not generated from {@code plan}
      */
-    public static GeneratedSkeleton generate(LoadPlan plan, LoaderBlob blob, String sourceFile, Options options)
+    public static GeneratedSkeleton generate(LoadPlan plan, GeneratedLoader blob, String sourceFile, Options options)
             throws MalformedObjectException, UnsupportedObjectException {
         return generate(plan, blob, sourceFile, options, Optional.empty());
     }
@@ -106,20 +107,20 @@ public final class SkeletonGenerator {
      * edits (the signed blob fixes them)}
      *
      * @param sourceFile the object's file name, for the generated header comment
-     * @throws MalformedObjectException as {@link #generate(LoadPlan, LoaderBlob, String, Options)}
+     * @throws MalformedObjectException as {@link #generate(LoadPlan, GeneratedLoader, String, Options)}
      * @throws IllegalArgumentException if {@code blob} was not generated from {@code plan}, or
      *     {@code signature}'s exclusive-map hash is not that of {@code blob}'s instructions
      */
-    public static GeneratedSkeleton generate(LoadPlan plan, LoaderBlob blob, String sourceFile, Options options,
+    public static GeneratedSkeleton generate(LoadPlan plan, GeneratedLoader blob, String sourceFile, Options options,
                                              LoaderSignature signature)
             throws MalformedObjectException, UnsupportedObjectException {
-        if (!Arrays.equals(signature.exclProgHash(), LoaderSigner.exclProgHash(blob.insns().toArray()))) {
+        if (!Arrays.equals(signature.exclProgHash(), LoaderSigner.exclProgHash(LoaderBlobs.insns(blob.loader())))) {
             throw new IllegalArgumentException("the signature's excl_prog_hash is not SHA-256 of this loader's instructions");
         }
         return generate(plan, blob, sourceFile, options, Optional.of(signature));
     }
 
-    private static GeneratedSkeleton generate(LoadPlan plan, LoaderBlob blob, String sourceFile, Options options,
+    private static GeneratedSkeleton generate(LoadPlan plan, GeneratedLoader blob, String sourceFile, Options options,
                                               Optional<LoaderSignature> signature)
             throws MalformedObjectException, UnsupportedObjectException {
         List<MapSpec> maps = RuntimeSpecs.maps(plan);
@@ -127,7 +128,7 @@ public final class SkeletonGenerator {
                 .orElse(JavaNames.sanitize(m.name()))).toList();
         Optional<String> planText = options.includePlan() ? Optional.of(Disassembler.dumpAnnotated(blob)) : Optional.empty();
         Input input = new Input(options.packageName(), options.className(), plan.objectName(), sourceFile,
-                blob.targetOrder(), blob.insns().length(), blob.data().length(), maps, idents, plan.programs(),
+                blob.targetOrder(), blob.insnsSize(), blob.dataSize(), maps, idents, plan.programs(),
                 plan.kconfig(), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature,
                 RecordTypes.of(plan, options.types(), RecordWriter.reserved(options.className()),
                         blob.targetOrder() == ByteOrder.BIG_ENDIAN));
@@ -140,10 +141,10 @@ public final class SkeletonGenerator {
      * The resource: loader instructions, data blob, then each data view's initial image in map
      * order; for a signed loader then its 32-byte exclusive-map hash and its signature.
      */
-    private static byte[] resource(LoaderBlob blob, LoadPlan plan, Optional<LoaderSignature> signature) {
+    private static byte[] resource(GeneratedLoader blob, LoadPlan plan, Optional<LoaderSignature> signature) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(blob.insns().toArray());
-        out.writeBytes(blob.data().toArray());
+        out.writeBytes(LoaderBlobs.insns(blob.loader()));
+        out.writeBytes(LoaderBlobs.data(blob.loader()));
         for (MapInfo m : plan.maps()) {
             if (m.spec().hasDataView()) out.writeBytes(m.initialValue().toArray());
         }

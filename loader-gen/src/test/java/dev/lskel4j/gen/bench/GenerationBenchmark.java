@@ -5,7 +5,7 @@ import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.LoaderGenerator;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.emit.GenOptions;
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,7 +46,7 @@ public class GenerationBenchmark {
     }
 
     @Benchmark
-    public LoaderBlob generate() throws BpfObjectException {
+    public GeneratedLoader generate() throws BpfObjectException {
         return LoaderGenerator.generate(elf, object, HostValues.none(), GenOptions.DEFAULT, null);
     }
 }

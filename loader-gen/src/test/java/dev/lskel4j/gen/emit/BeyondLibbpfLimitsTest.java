@@ -23,14 +23,14 @@ import org.junit.jupiter.api.Test;
  */
 class BeyondLibbpfLimitsTest {
 
-    private static LoaderBlob generate(Path obj, String name) throws Exception {
+    private static GeneratedLoader generate(Path obj, String name) throws Exception {
         return LoaderGenerator.generate(Corpus.read(obj), name, HostValues.none(), GenOptions.DEFAULT, null);
     }
 
     /** {@return the R10 offsets of every load and store of the loader} */
-    private static Set<Integer> stackOffsets(LoaderBlob blob) {
+    private static Set<Integer> stackOffsets(GeneratedLoader blob) {
         Set<Integer> offs = new TreeSet<>();
-        for (Insn insn : Insn.decodeAll(blob.insns().toArray(), blob.targetOrder())) {
+        for (Insn insn : Insn.decodeAll(blob.loader().insns(), blob.targetOrder())) {
             int cls = insn.insnClass();
             boolean load = cls == Bpf.LDX && insn.src() == Bpf.R10;
             boolean store = (cls == Bpf.STX || cls == Bpf.ST) && insn.dst() == Bpf.R10;
@@ -40,19 +40,19 @@ class BeyondLibbpfLimitsTest {
     }
 
     /** Every stack access is inside the loader stack [R10 - size, R10), each prog fd has its own slot. */
-    private static void assertStackAccessesInside(LoaderBlob blob, int nrProgs, int stackSize) {
+    private static void assertStackAccessesInside(GeneratedLoader blob, int nrProgs, int stackSize) {
         Set<Integer> offs = stackOffsets(blob);
         assertTrue(offs.stream().allMatch(o -> o >= -stackSize && o + 4 <= 0), "stack accesses " + offs);
         for (int i = 0; i < nrProgs; i++) assertTrue(offs.contains(-stackSize + 8 + 4 * i), "prog_fd[" + i + "]");
         // bpf_gen__init zeroes exactly the loader stack: r1 = r10 - size; r2 = size
-        List<Insn> insns = Insn.decodeAll(blob.insns().toArray(), blob.targetOrder());
+        List<Insn> insns = Insn.decodeAll(blob.loader().insns(), blob.targetOrder());
         assertEquals(Insn.alu64Imm(Bpf.ADD, Bpf.R1, -stackSize), insns.get(2));
         assertEquals(Insn.mov64Imm(Bpf.R2, stackSize), insns.get(3));
     }
 
     @Test
     void seventyThreeProgramsGetAStackSlotEach() throws Exception {
-        LoaderBlob blob = generate(Path.of("..", "fixtures", "obj", "big_loader.bpf.o"), "big_loader");
+        GeneratedLoader blob = generate(Path.of("..", "fixtures", "obj", "big_loader.bpf.o"), "big_loader");
         assertEquals(73, blob.nrProgs());
         assertEquals(70, blob.nrMaps());
         assertStackAccessesInside(blob, 73, 8 + 4 * 73);
@@ -60,7 +60,7 @@ class BeyondLibbpfLimitsTest {
 
     @Test
     void thirtyTwoProgramsKeepLibbpfsStack() throws Exception {
-        LoaderBlob blob = generate(Corpus.root().resolve("obj").resolve("many_progs.bpf.o"), "many_progs");
+        GeneratedLoader blob = generate(Corpus.root().resolve("obj").resolve("many_progs.bpf.o"), "many_progs");
         assertEquals(32, blob.nrProgs());
         assertStackAccessesInside(blob, 32, 8 + 4 * 32);
     }
@@ -68,8 +68,8 @@ class BeyondLibbpfLimitsTest {
     /** The 70 map fds go to fd_array[0..70): the kfunc slots start after them, the ctx gets each one. */
     @Test
     void seventyMapsGetAnFdArraySlotEach() throws Exception {
-        LoaderBlob blob = generate(Path.of("..", "fixtures", "obj", "big_loader.bpf.o"), "big_loader");
-        List<Insn> insns = Insn.decodeAll(blob.insns().toArray(), blob.targetOrder());
+        GeneratedLoader blob = generate(Path.of("..", "fixtures", "obj", "big_loader.bpf.o"), "big_loader");
+        List<Insn> insns = Insn.decodeAll(blob.loader().insns(), blob.targetOrder());
         // map_create ends with: r1 = &blob[fd_array + 4 * map_idx]; *(u32 *)(r1 + 0) = r7;
         Set<Integer> fdSlots = new TreeSet<>();
         for (int i = 0; i + 2 < insns.size(); i++) {

@@ -20,7 +20,7 @@ class CStringBytesTest {
         String name = "caf\u00e9_map_name_long"; // as the reader decodes bytes 63 61 66 e9 ...
         LoadPlan plan = new LoadPlan("o", ByteOrder.LITTLE_ENDIAN, 0, 1,
                 List.of(new MapCreate(0, name, 2, 4, 4, 1, 0, 0, 0, 0, 0, 0)), List.of(), List.of());
-        byte[] data = GenLoader.emit(plan, GenOptions.DEFAULT).data().toArray();
+        byte[] data = GenLoader.emit(plan, GenOptions.DEFAULT).loader().data();
         int attr = 1280; // the map_create attr follows the fd_array reserve
         int nameOff = attr + 28; // bpf_attr.map_name
         assertEquals((byte) 0xe9, data[nameOff + 3], "the name byte is copied as is");

@@ -71,7 +71,7 @@ class GenLoaderErrorTest {
         for (int i = 0; i < 65; i++) ops.add(array(i));
         ops.add(prog(Optional.empty()));
         LoadPlan plan = new LoadPlan("t", ByteOrder.LITTLE_ENDIAN, 1, 65, ops, List.of(), List.of());
-        LoaderBlob blob = assertDoesNotThrow(() -> GenLoader.emit(plan, GenOptions.DEFAULT));
+        GeneratedLoader blob = assertDoesNotThrow(() -> GenLoader.emit(plan, GenOptions.DEFAULT));
         assertEquals(65, blob.nrMaps());
     }
 

@@ -42,9 +42,9 @@ class GoldenConformanceTest {
 
     private static void assertSameLoader(Golden g, Mode mode) throws GenLoaderException {
         LoadPlan plan = GoldenPlanReader.read(g);
-        LoaderBlob blob = GenLoader.emit(plan, mode.opts());
-        byte[] insns = blob.insns().toArray();
-        byte[] data = blob.data().toArray();
+        GeneratedLoader blob = GenLoader.emit(plan, mode.opts());
+        byte[] insns = blob.loader().insns();
+        byte[] data = blob.loader().data();
         String insnDiff = DisasmDiff.insnDiff(g.bytes(mode.prefix() + "insns"), insns, g.order());
         assertEquals("", insnDiff, () -> g.name() + " " + mode.prefix() + "insns differ:\n" + insnDiff);
         String dataDiff = DisasmDiff.dataDiff(g.bytes(mode.prefix() + "data"), data);

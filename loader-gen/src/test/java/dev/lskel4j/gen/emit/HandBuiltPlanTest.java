@@ -52,9 +52,9 @@ class HandBuiltPlanTest {
     @CsvSource({"'', 0,", "debug., 1,", "signed-b., 0, B", "signed-a., 0, A"})
     void minimalEqualsLibbpf(String prefix, int logLevel, SigningScheme signing) throws GenLoaderException {
         Golden g = Golden.of("minimal");
-        LoaderBlob blob = GenLoader.emit(minimalPlan(), new GenOptions(logLevel, Optional.ofNullable(signing)));
-        assertEquals("", DisasmDiff.insnDiff(g.bytes(prefix + "insns"), blob.insns().toArray(), ByteOrder.LITTLE_ENDIAN));
-        assertEquals("", DisasmDiff.dataDiff(g.bytes(prefix + "data"), blob.data().toArray()));
+        GeneratedLoader blob = GenLoader.emit(minimalPlan(), new GenOptions(logLevel, Optional.ofNullable(signing)));
+        assertEquals("", DisasmDiff.insnDiff(g.bytes(prefix + "insns"), blob.loader().insns(), ByteOrder.LITTLE_ENDIAN));
+        assertEquals("", DisasmDiff.dataDiff(g.bytes(prefix + "data"), blob.loader().data()));
         assertEquals(0, blob.nrMaps());
         assertEquals(1, blob.nrProgs());
     }

@@ -25,8 +25,8 @@ class KsymReloTest {
                 Optional.empty(), externs, List.of());
     }
 
-    private static List<String> texts(LoaderBlob blob) {
-        return DecodedInsn.decodeAll(Insn.decodeAll(blob.insns().toArray(), blob.targetOrder())).stream()
+    private static List<String> texts(GeneratedLoader blob) {
+        return DecodedInsn.decodeAll(Insn.decodeAll(blob.loader().insns(), blob.targetOrder())).stream()
                 .map(Disassembler::text).toList();
     }
 
@@ -37,7 +37,7 @@ class KsymReloTest {
         insns.add(Insn.exit());
         var relo = new ProgLoad.ExternRelo("missing_var", true, false, true, Uapi.BTF_KIND_VAR, 0);
         for (ByteOrder order : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
-            LoaderBlob blob = GenLoader.emit(new LoadPlan("k", order, 1, 0, List.of(prog(insns, List.of(relo))),
+            GeneratedLoader blob = GenLoader.emit(new LoadPlan("k", order, 1, 0, List.of(prog(insns, List.of(relo))),
                     List.of(), List.of()), GenOptions.DEFAULT);
             String expected = order == ByteOrder.LITTLE_ENDIAN ? "w9 &= 15" : "w9 &= 240";
             assertTrue(texts(blob).contains(expected), order + ": " + expected);
@@ -58,10 +58,10 @@ class KsymReloTest {
         }
         calls.add(Insn.exit());
         ProgLoad second = prog(List.of(calls.getFirst(), Insn.exit()), List.of(externs.getFirst()));
-        LoaderBlob blob = GenLoader.emit(new LoadPlan("k", ByteOrder.LITTLE_ENDIAN, 2, 0,
+        GeneratedLoader blob = GenLoader.emit(new LoadPlan("k", ByteOrder.LITTLE_ENDIAN, 2, 0,
                 List.of(prog(calls, externs), second), List.of(), List.of()), GenOptions.DEFAULT);
 
-        List<Insn> insns = Insn.decodeAll(blob.insns().toArray(), ByteOrder.LITTLE_ENDIAN);
+        List<Insn> insns = Insn.decodeAll(blob.loader().insns(), ByteOrder.LITTLE_ENDIAN);
         List<Integer> slots = new ArrayList<>();
         for (Insn x : insns) {
             // insn->off = btf_fd_idx;  (BPF_ST_MEM(BPF_H, R8, off, idx) with a non-zero idx)
@@ -71,7 +71,7 @@ class KsymReloTest {
         for (int i = 0; i < 256; i++) assertEquals(64 + i, slots.get(i));
         int appended = slots.get(256);
         assertTrue(appended >= 320, "slot " + appended + " lies beyond the 320-slot reserve");
-        assertTrue(appended * 4 < blob.data().length());
+        assertTrue(appended * 4 < blob.dataSize());
         assertEquals(64, slots.get(257), "cleanup_relos released the first program's slots");
     }
 }

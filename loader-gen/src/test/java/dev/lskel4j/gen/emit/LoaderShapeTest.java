@@ -25,12 +25,12 @@ class LoaderShapeTest {
     void prologueAndCleanupMatchGoldenSubprogs() throws GenLoaderException {
         List<MapCreate> maps = List.of(0, 1, 2).stream()
                 .map(i -> new MapCreate(i, "m", 2, 4, 4, 1, 0, 0, 0, 0, 0, 0)).toList();
-        LoaderBlob blob = GenLoader.emit(new LoadPlan("subprogs", ByteOrder.LITTLE_ENDIAN, 7, 3,
+        GeneratedLoader blob = GenLoader.emit(new LoadPlan("subprogs", ByteOrder.LITTLE_ENDIAN, 7, 3,
                 List.copyOf(maps), List.of(), List.of()), GenOptions.DEFAULT);
         List<String> golden = Golden.of("subprogs").text("dump.txt").lines().skip(1).limit(54).toList();
-        assertEquals(golden, Disassembler.lines(blob.insns().toArray(), ByteOrder.LITTLE_ENDIAN).subList(0, 54));
+        assertEquals(golden, Disassembler.lines(blob.loader().insns(), ByteOrder.LITTLE_ENDIAN).subList(0, 54));
         assertEquals("prologue", blob.blocks().get(0).label());
-        assertEquals(new LoaderBlob.Block(7, 54, "cleanup", -1), blob.blocks().get(1));
+        assertEquals(new GeneratedLoader.Block(7, 54, "cleanup", -1), blob.blocks().get(1));
     }
 
     /**
@@ -39,15 +39,15 @@ class LoaderShapeTest {
      */
     @Test
     void inLoaderHashCheckShape() throws Exception {
-        LoaderBlob blob = GenLoader.emit(HandBuiltPlanTest.minimalPlan(),
+        GeneratedLoader blob = GenLoader.emit(HandBuiltPlanTest.minimalPlan(),
                 GenOptions.DEFAULT.withSigning(SigningScheme.A));
-        LoaderBlob.Block cleanup = blob.blocks().get(1);
-        LoaderBlob.Block check = blob.blocks().get(2);
+        GeneratedLoader.Block cleanup = blob.blocks().get(1);
+        GeneratedLoader.Block check = blob.blocks().get(2);
         assertEquals("signature_match", check.label());
         assertEquals(cleanup.end(), check.start());
         assertEquals(33, check.end() - check.start());
 
-        List<Insn> insns = Insn.decodeAll(blob.insns().toArray(), ByteOrder.LITTLE_ENDIAN);
+        List<Insn> insns = Insn.decodeAll(blob.loader().insns(), ByteOrder.LITTLE_ENDIAN);
         int branches = 0;
         for (int i = check.start(); i < check.end(); i++) {
             Insn x = insns.get(i);
@@ -59,7 +59,7 @@ class LoaderShapeTest {
         }
         assertEquals(5, branches);
 
-        byte[] sha = MessageDigest.getInstance("SHA-256").digest(blob.data().toArray());
+        byte[] sha = MessageDigest.getInstance("SHA-256").digest(blob.loader().data());
         byte[] embedded = new byte[32];
         int dword = 0;
         for (int i = check.start(); i < check.end(); i++) {
@@ -79,7 +79,7 @@ class LoaderShapeTest {
     /** The annotated dump is the plain dump with one "; --- label ---" line before each block. */
     @Test
     void annotatedDumpIsThePlainDumpWithBlockHeaders() throws GenLoaderException {
-        LoaderBlob blob = GenLoader.emit(HandBuiltPlanTest.minimalPlan(), GenOptions.DEFAULT);
+        GeneratedLoader blob = GenLoader.emit(HandBuiltPlanTest.minimalPlan(), GenOptions.DEFAULT);
         String annotated = Disassembler.dumpAnnotated(blob);
         List<String> headers = annotated.lines().filter(l -> l.startsWith("; --- ")).toList();
         assertEquals(List.of("; --- prologue ---", "; --- cleanup ---", "; --- btf_load ---",

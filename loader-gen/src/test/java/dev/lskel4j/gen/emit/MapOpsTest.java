@@ -51,8 +51,8 @@ class MapOpsTest {
     private record SysBpf(int insn, int cmd, int attr, int size) {}
 
     /** {@code r1 = cmd; r2 = &blob[attr]; r3 = size; call sys_bpf} as emit_sys_bpf() lays it out. */
-    private static List<SysBpf> sysBpfCalls(LoaderBlob blob) {
-        List<Insn> insns = Insn.decodeAll(blob.insns().toArray(), blob.targetOrder());
+    private static List<SysBpf> sysBpfCalls(GeneratedLoader blob) {
+        List<Insn> insns = Insn.decodeAll(blob.loader().insns(), blob.targetOrder());
         List<SysBpf> calls = new ArrayList<>();
         for (int i = 0; i < insns.size(); i++) {
             if (insns.get(i).isCall() && insns.get(i).imm() == Uapi.FUNC_SYS_BPF) {
@@ -66,8 +66,8 @@ class MapOpsTest {
     @ValueSource(strings = {"LITTLE_ENDIAN", "BIG_ENDIAN"})
     void attrsAreWrittenInTargetOrderAndImagesRaw(String orderName) throws GenLoaderException {
         ByteOrder order = orderName.equals("BIG_ENDIAN") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        LoaderBlob blob = GenLoader.emit(plan(order), GenOptions.DEFAULT);
-        ByteBuffer data = ByteBuffer.wrap(blob.data().toArray()).order(order);
+        GeneratedLoader blob = GenLoader.emit(plan(order), GenOptions.DEFAULT);
+        ByteBuffer data = ByteBuffer.wrap(blob.loader().data()).order(order);
         List<SysBpf> calls = sysBpfCalls(blob);
         assertEquals(List.of(Uapi.MAP_CREATE, Uapi.MAP_CREATE, Uapi.MAP_CREATE, Uapi.MAP_UPDATE_ELEM, Uapi.MAP_CREATE,
                 Uapi.MAP_UPDATE_ELEM, Uapi.MAP_CREATE, Uapi.MAP_UPDATE_ELEM, Uapi.MAP_FREEZE),
@@ -85,7 +85,7 @@ class MapOpsTest {
         assertEquals(Uapi.F_ALL_CPUS, data.getLong(calls.get(5).attr() + 24), "percpu update flags at +24");
         assertEquals(0, data.getLong(calls.get(7).attr() + 24));
 
-        byte[] bytes = blob.data().toArray();
+        byte[] bytes = blob.loader().data();
         assertTrue(indexOf(bytes, PERCPU_IMAGE) > 0 && indexOf(bytes, RODATA_IMAGE) > 0, "map images are copied unswapped");
         byte[] populateKey = ByteBuffer.allocate(8).order(order).putInt(1).array();
         int populateAttr = calls.get(3).attr();
@@ -95,15 +95,15 @@ class MapOpsTest {
 
     @Test
     void bothByteOrdersEmitTheSameProgram() throws GenLoaderException {
-        LoaderBlob le = GenLoader.emit(plan(ByteOrder.LITTLE_ENDIAN), GenOptions.DEFAULT);
-        LoaderBlob be = GenLoader.emit(plan(ByteOrder.BIG_ENDIAN), GenOptions.DEFAULT);
+        GeneratedLoader le = GenLoader.emit(plan(ByteOrder.LITTLE_ENDIAN), GenOptions.DEFAULT);
+        GeneratedLoader be = GenLoader.emit(plan(ByteOrder.BIG_ENDIAN), GenOptions.DEFAULT);
         assertEquals(texts(le), texts(be));
-        assertTrue(!Arrays.equals(le.insns().toArray(), be.insns().toArray()));
+        assertTrue(!Arrays.equals(le.loader().insns(), be.loader().insns()));
     }
 
     @Test
     void innerTemplateFdIsPassedToTheOuterMapAndClosed() throws GenLoaderException {
-        LoaderBlob blob = GenLoader.emit(plan(ByteOrder.LITTLE_ENDIAN), GenOptions.DEFAULT);
+        GeneratedLoader blob = GenLoader.emit(plan(ByteOrder.LITTLE_ENDIAN), GenOptions.DEFAULT);
         List<String> outer = blockTexts(blob, "map_create 'outer' (map 1)");
         List<String> template = blockTexts(blob, "map_create 'outer.inner' (inner map template)");
         assertTrue(template.contains("*(u32 *)(r10 -132) = r7"), "template fd kept in stack inner_map_fd");
@@ -114,28 +114,28 @@ class MapOpsTest {
 
     @Test
     void blocksNameEveryOperation() throws GenLoaderException {
-        LoaderBlob blob = GenLoader.emit(plan(ByteOrder.LITTLE_ENDIAN), GenOptions.DEFAULT);
+        GeneratedLoader blob = GenLoader.emit(plan(ByteOrder.LITTLE_ENDIAN), GenOptions.DEFAULT);
         assertEquals(List.of("prologue", "cleanup",
                 "map_create 'inner' (map 0)", "map_create 'outer.inner' (inner map template)",
                 "map_create 'outer' (map 1)", "populate_outer_map (map 1[1] = map 0)",
                 "map_create '.percpu' (map 2)", "map_update_elem (map 2)",
                 "map_create 'a_very_long_map.rodata' (map 3)", "map_update_elem (map 3)", "map_freeze (map 3)",
-                "finish"), blob.blocks().stream().map(LoaderBlob.Block::label).toList());
+                "finish"), blob.blocks().stream().map(GeneratedLoader.Block::label).toList());
         int end = 0;
-        for (LoaderBlob.Block b : blob.blocks()) {
+        for (GeneratedLoader.Block b : blob.blocks()) {
             assertEquals(end, b.start(), "blocks tile the program");
             end = b.end();
         }
         assertEquals(blob.insnCount(), end);
     }
 
-    private static List<String> texts(LoaderBlob blob) {
-        return DecodedInsn.decodeAll(Insn.decodeAll(blob.insns().toArray(), blob.targetOrder())).stream()
+    private static List<String> texts(GeneratedLoader blob) {
+        return DecodedInsn.decodeAll(Insn.decodeAll(blob.loader().insns(), blob.targetOrder())).stream()
                 .map(Disassembler::text).toList();
     }
 
-    private static List<String> blockTexts(LoaderBlob blob, String label) {
-        LoaderBlob.Block b = blob.blocks().stream().filter(x -> x.label().equals(label)).findFirst().orElseThrow();
+    private static List<String> blockTexts(GeneratedLoader blob, String label) {
+        GeneratedLoader.Block b = blob.blocks().stream().filter(x -> x.label().equals(label)).findFirst().orElseThrow();
         return texts(blob).subList(b.start(), b.end());
     }
 

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.emit.GenOptions;
-import dev.lskel4j.gen.emit.LoaderBlob;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.gen.skel.RuntimeSpecs;
 import dev.lskel4j.runtime.Errno;
 import dev.lskel4j.runtime.LightSkeleton;
 import dev.lskel4j.runtime.LoadOptions;
+import dev.lskel4j.runtime.LoaderBlob;
 import dev.lskel4j.runtime.LoaderException;
 import dev.lskel4j.runtime.LoaderStep;
 import dev.lskel4j.runtime.MapKind;
@@ -68,12 +68,12 @@ class DryRunTest {
     @Test
     void aFailedDryRunIsReportedLikeAFailedLoad() throws Exception {
         Generation gen = generate("globals");
-        LoaderBlob blob = gen.blob();
-        byte[] data = blob.data().toArray();
+        GeneratedLoader blob = gen.blob();
+        byte[] data = blob.loader().data();
         int btf = 1280; // the BTF follows gen_loader's (64 + 256) * 4-byte fd_array
         assertEquals((byte) 0x9f, data[btf], "BTF magic where expected");
         data[btf] = 0;
-        LoaderBlob broken = new LoaderBlob(blob.insns(), Bytes.of(data), blob.targetOrder(), blob.nrMaps(),
+        GeneratedLoader broken = new GeneratedLoader(LoaderBlob.of(blob.loader().insns(), data), blob.targetOrder(), blob.nrMaps(),
                 blob.nrProgs(), blob.blocks());
         try (LightSkeleton skel = LightSkeleton.open(RuntimeSpecs.of(gen.plan(), broken))) {
             LoaderException e = assertThrows(LoaderException.class, () -> skel.load(LoadOptions.DRY_RUN));

@@ -154,11 +154,11 @@ class LoaderModelProperties {
     void corruptedLoadersRunOrAreRefused(@ForAll("subjects") ModelRuns.Subject s, @ForAll int pos,
                                          @ForAll byte value) throws Exception {
         var blob = s.generate(GenOptions.DEFAULT).blob();
-        byte[] insns = blob.insns().toArray();
+        byte[] insns = blob.loader().insns();
         insns[Math.floorMod(pos, insns.length)] = value;
         ModelKernel kernel = new ModelKernel(ModelKernel.Config.DEFAULT.withMaxSteps(100_000), blob.targetOrder());
         try {
-            LoaderRun run = kernel.runLoader(insns, blob.data().toArray(),
+            LoaderRun run = kernel.runLoader(insns, blob.loader().data(),
                     ModelKernel.newCtx(blob.nrMaps(), blob.nrProgs(), blob.targetOrder()), blob.nrMaps(), blob.nrProgs());
             assertTrue(run.steps() <= 100_000);
         } catch (InterpreterException refused) {

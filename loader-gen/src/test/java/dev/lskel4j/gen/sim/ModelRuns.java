@@ -5,7 +5,7 @@ import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.emit.GenLoaderException;
 import dev.lskel4j.gen.emit.GenOptions;
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.skel.Generation;
 import dev.lskel4j.runtime.model.InterpreterException;
 import dev.lskel4j.runtime.model.LoaderRun;
@@ -89,15 +89,15 @@ final class ModelRuns {
      * with the model's CPU count and {@link #PAGE_SIZE})}
      */
     static LoaderRun run(Generation gen, ModelKernel.Config config) throws InterpreterException {
-        LoaderBlob blob = gen.blob();
+        GeneratedLoader blob = gen.blob();
         ModelKernel kernel = new ModelKernel(config, blob.targetOrder());
         byte[] ctx = ModelKernel.newCtx(blob.nrMaps(), blob.nrProgs(), blob.targetOrder());
-        if (blob.targetOrder() == ByteOrder.nativeOrder()) { // the runtime's spec is for loaders this host can run
+        if (blob.targetOrder() == ByteOrder.nativeOrder()) { // the runtime loads only loaders of this host's order
             List<MapSpec> maps = gen.runtimeSpec().maps();
             for (int i = 0; i < maps.size(); i++) {
                 ModelKernel.setMaxEntries(ctx, i, maps.get(i).hostMaxEntries(PAGE_SIZE, config.possibleCpus()), blob.targetOrder());
             }
         }
-        return kernel.runLoader(blob.insns().toArray(), blob.data().toArray(), ctx, blob.nrMaps(), blob.nrProgs());
+        return kernel.runLoader(blob.loader().insns(), blob.loader().data(), ctx, blob.nrMaps(), blob.nrProgs());
     }
 }

@@ -36,7 +36,7 @@ class LoaderStepsTest {
         Generation gen = Generation.of(Corpus.read(obj), obj.getFileName().toString(), Corpus.name(obj), HostValues.none(),
                 GenOptions.DEFAULT.withLogLevel(logLevel));
         List<LoaderStep> steps = LoaderSteps.of(gen.plan(), gen.blob());
-        ByteBuffer data = ByteBuffer.wrap(gen.blob().data().toArray()).order(gen.blob().targetOrder());
+        ByteBuffer data = ByteBuffer.wrap(gen.blob().loader().data()).order(gen.blob().targetOrder());
         assertEquals(gen.plan().ops().size(), steps.size());
         for (int i = 0; i < steps.size(); i++) {
             Op op = gen.plan().ops().get(i);

@@ -10,7 +10,7 @@ import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.btf.BtfType.Member;
 import dev.lskel4j.gen.emit.GenLoader;
 import dev.lskel4j.gen.emit.GenOptions;
-import dev.lskel4j.gen.emit.LoaderBlob;
+import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
@@ -56,7 +56,7 @@ class TypedAccessorTest {
     @BeforeAll
     static void generate() throws Exception {
         plan = handPlan();
-        LoaderBlob blob = GenLoader.emit(plan, GenOptions.DEFAULT);
+        GeneratedLoader blob = GenLoader.emit(plan, GenOptions.DEFAULT);
         type = InMemoryCompiler.compile(SkeletonGenerator.generate(plan, blob, "hand.bpf.o",
                 SkeletonGenerator.Options.of("org.example.hand", "Hand"))).type();
     }

@@ -1,41 +1,51 @@
 package dev.lskel4j.gen.emit;
 
 import dev.lskel4j.gen.insn.Insn;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.LoaderBlob;
+import dev.lskel4j.runtime.internal.LoaderBlobs;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Models a generated light-skeleton loader: libbpf's {@code gen_loader_opts.insns} and
- * {@code .data} ({@code opts_insn} / {@code opts_data} of a bpftool light skeleton).
+ * What the emitter generates: the light-skeleton loader (libbpf's {@code gen_loader_opts.insns}
+ * and {@code .data}, {@code opts_insn} / {@code opts_data} of a bpftool light skeleton) as the
+ * runtime runs it, with what only the generator knows of it.
  *
- * @param insns the loader program, {@code BPF_PROG_TYPE_SYSCALL} instructions in target byte order
- * @param data the data blob the loader reads and patches (fd_array, attrs, BTF, program
- *     instructions, map images, strings), target byte order where libbpf swaps
+ * @param loader the loader program, {@code BPF_PROG_TYPE_SYSCALL} instructions in target byte
+ *     order, and the data blob it reads and patches (fd_array, attrs, BTF, program instructions,
+ *     map images, strings), target byte order where libbpf swaps; unsigned, without steps
  * @param targetOrder the byte order of both
  * @param nrMaps map descriptors the loader fills: {@code map_desc[0..nrMaps)} of the loader ctx
  * @param nrProgs program descriptors the loader fills: {@code prog_desc[0..nrProgs)}, one per
  *     loaded program (non-autoloaded programs have none)
  * @param blocks which emitted instruction ranges belong to which operation, in order
  */
-public record LoaderBlob(Bytes insns, Bytes data, ByteOrder targetOrder, int nrMaps, int nrProgs,
-                         List<Block> blocks) {
+public record GeneratedLoader(LoaderBlob loader, ByteOrder targetOrder, int nrMaps, int nrProgs, List<Block> blocks) {
 
-    /** @throws IllegalArgumentException if {@code insns} is not a whole number of instructions */
-    public LoaderBlob {
-        Objects.requireNonNull(insns, "insns");
-        Objects.requireNonNull(data, "data");
+    /** @throws IllegalArgumentException if the loader's first instruction is {@code r6 = r1} of the other byte order */
+    public GeneratedLoader {
+        Objects.requireNonNull(loader, "loader");
         Objects.requireNonNull(targetOrder, "targetOrder");
-        if (insns.length() % Insn.SIZE != 0) {
-            throw new IllegalArgumentException("insns length not a multiple of 8: " + insns.length());
+        if (loader.byteOrder().orElse(targetOrder) != targetOrder) {
+            throw new IllegalArgumentException("the loader is " + loader.byteOrder().orElseThrow() + ", not " + targetOrder);
         }
         blocks = List.copyOf(blocks);
     }
 
     /** {@return the number of loader instructions} */
     public int insnCount() {
-        return insns.length() / Insn.SIZE;
+        return insnsSize() / Insn.SIZE;
+    }
+
+    /** {@return the size of the loader instructions in bytes} */
+    public int insnsSize() {
+        return LoaderBlobs.insns(loader).length;
+    }
+
+    /** {@return the size of the data blob in bytes} */
+    public int dataSize() {
+        return LoaderBlobs.data(loader).length;
     }
 
     /**
