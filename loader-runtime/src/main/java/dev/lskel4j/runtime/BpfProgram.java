@@ -1,5 +1,8 @@
 package dev.lskel4j.runtime;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.BpfOps;
 import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.OwnedFd;
@@ -12,6 +15,7 @@ import dev.lskel4j.runtime.internal.PerfEvents;
 import dev.lskel4j.runtime.internal.PossibleCpus;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +78,35 @@ public final class BpfProgram {
             throw new IllegalStateException("program '" + name() + "' is not loaded (autoload is off)");
         }
         return fd.get();
+    }
+
+    /**
+     * What the kernel counts about a program (bpftool's {@code prog show}; {@code bpf_prog_info}).
+     *
+     * @param runTimeNs nanoseconds spent running it, while the {@code kernel.bpf_stats_enabled}
+     *     sysctl is on (else 0)
+     * @param runCount runs, likewise only while statistics are enabled
+     * @param recursionMisses invocations the kernel skipped because the program was already running
+     *     on that CPU (a tracing program interrupted or preempted mid-run); always counted
+     */
+    public record Stats(long runTimeNs, long runCount, long recursionMisses) {}
+
+    /**
+     * {@return the kernel's counters of this program ({@code BPF_OBJ_GET_INFO_BY_FD})}
+     *
+     * @throws IllegalStateException if the program is not loaded or the skeleton is closed
+     * @throws KernelException if the kernel refuses the query
+     */
+    public Stats stats() throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(BpfAttr.ProgStats.LAYOUT);
+            long r = BpfOps.objGetInfo(sys, arena, fd(), info);
+            if (r < 0) {
+                throw new KernelException("BPF_OBJ_GET_INFO_BY_FD of program '" + name() + "'", Errno.of((int) -r), "");
+            }
+            return new Stats(info.get(JAVA_LONG, BpfAttr.ProgStats.RUN_TIME_NS), info.get(JAVA_LONG, BpfAttr.ProgStats.RUN_CNT),
+                    info.get(JAVA_LONG, BpfAttr.ProgStats.RECURSION_MISSES));
+        }
     }
 
     /** {@return true for an iterator program ({@code SEC("iter/...")}): its link runs with {@link BpfLink#readIterator()}} */

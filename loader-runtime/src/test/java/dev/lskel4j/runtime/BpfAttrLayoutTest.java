@@ -48,7 +48,8 @@ class BpfAttrLayoutTest {
                 Arguments.of("IterCreate", BpfAttr.IterCreate.LAYOUT, "iter_create"),
                 Arguments.of("BtfLoad", BpfAttr.BtfLoad.LAYOUT, "anon:btf"),
                 Arguments.of("MapInfo", BpfAttr.MapInfo.LAYOUT, "struct:bpf_map_info"),
-                Arguments.of("ProgInfo", BpfAttr.ProgInfo.LAYOUT, "struct:bpf_prog_info"));
+                Arguments.of("ProgInfo", BpfAttr.ProgInfo.LAYOUT, "struct:bpf_prog_info"),
+                Arguments.of("ProgStats", BpfAttr.ProgStats.LAYOUT, "struct:bpf_prog_info"));
     }
 
     @ParameterizedTest(name = "{0}")

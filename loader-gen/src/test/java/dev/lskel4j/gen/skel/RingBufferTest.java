@@ -56,16 +56,24 @@ class RingBufferTest {
                 });
                 long start = System.nanoTime();
                 long deadline = start + Duration.ofSeconds(SECONDS + 30).toNanos();
-                while (seqs.size() < n && System.nanoTime() < deadline) rb.poll(Duration.ofMillis(100));
+                while (producer.isAlive() && System.nanoTime() < deadline) rb.poll(Duration.ofMillis(100));
                 producer.join();
                 rb.consume();
                 double seconds = (System.nanoTime() - start) / 1e9;
-                System.out.printf("ring buffer: %d records in %.2f s (%.0f/s offered at %d/s), %d lost%n", seqs.size(), seconds,
-                        seqs.size() / seconds, RATE, f.getLong("reserve_failed"));
+                System.out.printf("ring buffer: %d records in %.2f s (%.0f/s offered at %d/s), %d lost, %d runs skipped%n",
+                        seqs.size(), seconds, seqs.size() / seconds, RATE, f.getLong("reserve_failed"),
+                        f.skel.program("emit_on_getpid").stats().recursionMisses());
             }
             assertEquals(0, f.getLong("reserve_failed"), "records the full ring refused");
-            assertEquals(n, f.getLong("seq"), "records the program produced");
-            assertEquals(LongStream.range(0, n).boxed().toList(), seqs, "every record once, in order");
+            // A getpid whose sys_enter came while the program ran preempted on the same CPU (another
+            // thread's syscall, on a preemptible kernel) is skipped by the kernel and counted as a
+            // recursion miss (seen ~1 in 450 under QEMU TCG): only those may be missing.
+            long produced = f.getLong("seq");
+            long misses = f.skel.program("emit_on_getpid").stats().recursionMisses();
+            assertTrue(produced <= n && n - produced <= misses,
+                    "records the program produced: " + produced + " of " + n + ", the kernel skipped " + misses + " runs");
+            assertTrue(produced >= n * 99 / 100, "records the program produced: " + produced + " of " + n);
+            assertEquals(LongStream.range(0, produced).boxed().toList(), seqs, "every record once, in order");
         }
     }
 

@@ -500,6 +500,23 @@ public final class BpfAttr {
         public static final int ID = offset(LAYOUT, "id");
     }
 
+    /**
+     * {@code struct bpf_prog_info} up to {@code recursion_misses}: the statistics bpftool's
+     * {@code prog show} prints (run_time_ns and run_cnt only count while the
+     * {@code kernel.bpf_stats_enabled} sysctl is on; recursion_misses always counts).
+     */
+    public static final class ProgStats {
+        private ProgStats() {}
+        public static final StructLayout LAYOUT = structLayout(
+                paddingLayout(192),
+                JAVA_LONG.withName("run_time_ns"),
+                JAVA_LONG.withName("run_cnt"),
+                JAVA_LONG.withName("recursion_misses"));
+        public static final int RUN_TIME_NS = offset(LAYOUT, "run_time_ns");
+        public static final int RUN_CNT = offset(LAYOUT, "run_cnt");
+        public static final int RECURSION_MISSES = offset(LAYOUT, "recursion_misses");
+    }
+
     /** {@return the byte offset of member {@code name} of {@code layout}} */
     public static int offset(StructLayout layout, String name) {
         return Math.toIntExact(layout.byteOffset(PathElement.groupElement(name)));
