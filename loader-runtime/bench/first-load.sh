@@ -11,7 +11,7 @@
 #   loader-runtime/bench/first-load.sh [OBJECT...]   (default: minimal globals maps kfunc many_maps)
 #   RUNS=7 JAVA_OPTS="..."                             (optional)
 #   AOT=1: the Java side runs with a JDK 25 AOT cache (-XX:AOTCache) made by one training run of
-#   the program on the first object, as an application would ship one
+#   the program on that object, as its application would ship one (the floor: one of its own)
 set -euo pipefail
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 runs="${RUNS:-7}"
@@ -65,12 +65,14 @@ javac -d "$app/classes" -cp "$runtime_jar" $(find "$app/src" -name '*.java')
 jar cf "$app/app.jar" -C "$app/classes" .
 app_cp="$runtime_jar:$app/app.jar"
 if [ "${AOT:-0}" = 1 ]; then
-  rm -f "$app/app.aot"
-  java -XX:AOTCacheOutput="$app/app.aot" --enable-native-access=ALL-UNNAMED -cp "$app_cp" bench.first.Main "${objects[0]}" >/dev/null
+  for o in "${objects[@]}"; do # each object's application ships a cache trained on itself
+    rm -f "$app/app-$o.aot"
+    java -XX:AOTCacheOutput="$app/app-$o.aot" --enable-native-access=ALL-UNNAMED -cp "$app_cp" bench.first.Main "$o" >/dev/null
+  done
   java -XX:AOTCacheOutput="$app/floor.aot" --enable-native-access=ALL-UNNAMED -cp "$app_cp" bench.first.Floor >/dev/null
-  java_opts="$java_opts -XX:AOTCache=$app/app.aot"
   floor_opts="-XX:AOTCache=$app/floor.aot"
 fi
+aot_opt() { [ "${AOT:-0}" = 1 ] && echo "-XX:AOTCache=$app/app-$1.aot" || true; }
 
 ms() { date +%s%N; }
 results="$out/first-load.txt"
@@ -80,7 +82,7 @@ for r in $(seq 1 "$runs"); do
   for o in "${objects[@]}"; do
     t0="$(ms)"; "$out/lskel_bench" "$out/$o.desc" 0 >/dev/null; t1="$(ms)"
     # shellcheck disable=SC2086
-    jcycle="$(java --enable-native-access=ALL-UNNAMED $java_opts -cp "$app_cp" bench.first.Main "$o")"
+    jcycle="$(java --enable-native-access=ALL-UNNAMED $java_opts $(aot_opt "$o") -cp "$app_cp" bench.first.Main "$o")"
     t2="$(ms)"
     # shellcheck disable=SC2086
     java --enable-native-access=ALL-UNNAMED ${floor_opts:-} -cp "$app_cp" bench.first.Floor
@@ -98,4 +100,4 @@ for o in "${objects[@]}"; do
     $1 == o { n++; c[n] = $2 / 1000; j[n] = $3 / 1000; d[n] = ($3 - $2) / 1000; f[n] = $4; fl[n] = $5 / 1000 }
     END { printf "%-12s %12.1f %14.1f %12.1f %18.1f %16.1f\n", o, median(c, n), median(j, n), median(d, n), median(f, n), median(fl, n) }' "$results"
 done
-echo "(medians of $runs interleaved runs; process = start to exit, the Java side a generated skeleton's program with loader-runtime's jar${java_opts:+; java$java_opts}; runs: $results)"
+echo "(medians of $runs interleaved runs; process = start to exit, the Java side a generated skeleton's program with loader-runtime's jar${java_opts:+; java$java_opts}$([ "${AOT:-0}" = 1 ] && echo "; each object with an AOT cache trained on it"); runs: $results)"
