@@ -10,6 +10,7 @@
 #
 #   loader-runtime/bench/first-load.sh [OBJECT...]   (default: minimal globals maps kfunc many_maps)
 #   RUNS=7 JAVA_OPTS="..."                             (optional)
+#   EMBED=1: the skeletons embed their loader in the class (lskel skeleton --embed), no resource
 #   AOT=1: the Java side runs with a JDK 25 AOT cache (-XX:AOTCache) made by one training run of
 #   the program on that object, as its application would ship one (the floor: one of its own)
 set -euo pipefail
@@ -30,8 +31,9 @@ mkdir -p "$(dirname "$main")"
   echo '        long start = System.nanoTime();'
   echo '        switch (args[0]) {'
   for o in "${objects[@]}"; do
+    # shellcheck disable=SC2046
     "$repo/lskel" skeleton "$reference/obj/$o.bpf.o" --package bench.first --class "First_$o" \
-      --out "$app/src" --resources "$app/classes" >/dev/null
+      --out "$app/src" --resources "$app/classes" $([ "${EMBED:-0}" = 1 ] && echo --embed) >/dev/null
     echo "            case \"$o\" -> { try (First_$o skel = First_$o.openAndLoad()) { } }"
   done
   echo '            default -> throw new IllegalArgumentException(args[0]);'
@@ -100,4 +102,4 @@ for o in "${objects[@]}"; do
     $1 == o { n++; c[n] = $2 / 1000; j[n] = $3 / 1000; d[n] = ($3 - $2) / 1000; f[n] = $4; fl[n] = $5 / 1000 }
     END { printf "%-12s %12.1f %14.1f %12.1f %18.1f %16.1f\n", o, median(c, n), median(j, n), median(d, n), median(f, n), median(fl, n) }' "$results"
 done
-echo "(medians of $runs interleaved runs; process = start to exit, the Java side a generated skeleton's program with loader-runtime's jar${java_opts:+; java$java_opts}$([ "${AOT:-0}" = 1 ] && echo "; each object with an AOT cache trained on it"); runs: $results)"
+echo "(medians of $runs interleaved runs; process = start to exit, the Java side a generated skeleton's program with loader-runtime's jar${java_opts:+; java$java_opts}$([ "${AOT:-0}" = 1 ] && echo "; each object with an AOT cache trained on it")$([ "${EMBED:-0}" = 1 ] && echo "; loaders embedded in the classes"); runs: $results)"

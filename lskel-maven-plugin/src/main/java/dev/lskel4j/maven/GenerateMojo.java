@@ -77,6 +77,14 @@ public class GenerateMojo extends AbstractMojo {
     boolean includeLoaderPlan;
 
     /**
+     * Embed each loader, data blob and initial images in its class as string constants ({@code lskel
+     * skeleton --embed}) instead of a {@code .lskel} resource: nothing to package beside the class,
+     * and a fresh JVM's first open skips the resource lookup.
+     */
+    @Parameter(defaultValue = "false", property = "lskel.embedLoader")
+    boolean embedLoader;
+
+    /**
      * C structs (or enums) to generate Java records for beyond those of BTF-typed maps, by C name
      * (bpf2go's {@code -type}), e.g. a ring buffer's event struct. Every object of this execution
      * must have them (use one execution per object otherwise).
@@ -188,7 +196,8 @@ public class GenerateMojo extends AbstractMojo {
             GenOptions options = signer.isPresent()
                     ? GenOptions.DEFAULT.withSigning(scheme()) : GenOptions.DEFAULT;
             Generation gen = Generation.of(Files.readAllBytes(obj), obj.toString(), name, HostValues.none(), options);
-            SkeletonGenerator.Options skelOptions = new SkeletonGenerator.Options(packageName, className, includeLoaderPlan, types);
+            SkeletonGenerator.Options skelOptions = new SkeletonGenerator.Options(packageName, className, includeLoaderPlan, types,
+                    embedLoader);
             GeneratedSkeleton skel = signer.isPresent()
                     ? SignedGeneration.sign(gen, scheme(), signer.get()).skeleton(skelOptions) : gen.skeleton(skelOptions);
             skel.writeTo(sourceDirectory.toPath(), resourceDirectory.toPath());

@@ -1,6 +1,7 @@
 package dev.lskel4j.maven;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -67,6 +68,16 @@ class GenerateMojoTest {
         assertTrue(mojo.project.getCompileSourceRoots().contains(mojo.sourceDirectory.getAbsolutePath()));
         assertEquals(List.of(mojo.resourceDirectory.getAbsolutePath()),
                 mojo.project.getResources().stream().map(Resource::getDirectory).toList());
+    }
+
+    @Test
+    void embedLoaderPutsTheLoaderInTheClassAndWritesNoResource() throws Exception {
+        copy("globals", "globals.bpf.o");
+        mojo.embedLoader = true;
+        mojo.execute();
+        assertTrue(Files.readString(tmp.resolve("target/generated-sources/lskel/org/example/bpf/GlobalsSkel.java"))
+                .contains("private static byte[] blob()"));
+        assertFalse(Files.exists(tmp.resolve("target/generated-resources/lskel/org/example/bpf/GlobalsSkel.lskel")));
     }
 
     @Test

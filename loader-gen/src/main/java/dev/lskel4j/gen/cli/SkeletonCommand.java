@@ -67,6 +67,11 @@ final class SkeletonCommand implements Callable<Integer> {
             + "loaderPlan() returns.")
     boolean plan;
 
+    @Option(names = "--embed", description = "Put the loader, data blob and initial images in the class as string "
+            + "constants (as bpftool puts them in the header) instead of the resource C.lskel: nothing to package beside "
+            + "the class, and a fresh JVM's first open skips the resource lookup.")
+    boolean embed;
+
     @Option(names = "--type", paramLabel = "NAME", description = "Also generate a Java record (with a CODEC) for the C "
             + "struct or enum NAME, e.g. a ring buffer's event (like bpf2go -type); repeatable. BTF-typed maps' keys and "
             + "values get records without it.")
@@ -80,7 +85,7 @@ final class SkeletonCommand implements Callable<Integer> {
         String n = name != null ? name : GenerationOptions.defaultName(object);
         SkeletonGenerator.Options options;
         try {
-            options = new SkeletonGenerator.Options(packageName, className != null ? className : Generation.className(n), plan, types);
+            options = new SkeletonGenerator.Options(packageName, className != null ? className : Generation.className(n), plan, types, embed);
         } catch (IllegalArgumentException e) {
             throw new CliException(Lskel.USAGE, e.getMessage(), e);
         }
@@ -102,8 +107,12 @@ final class SkeletonCommand implements Callable<Integer> {
             throw new CliException(Lskel.BAD_INPUT, "cannot write the skeleton: " + file + GenerationOptions.describe(e), e);
         }
         PrintWriter o = spec.commandLine().getOut();
-        o.printf("%s: %s and %s%n", object, out.resolve(skel.sourcePath()),
-                (resources != null ? resources : out).resolve(skel.resourcePath()));
+        if (skel.embedded()) {
+            o.printf("%s: %s%n", object, out.resolve(skel.sourcePath()));
+        } else {
+            o.printf("%s: %s and %s%n", object, out.resolve(skel.sourcePath()),
+                    (resources != null ? resources : out).resolve(skel.resourcePath()));
+        }
         o.flush();
         return Lskel.OK;
     }

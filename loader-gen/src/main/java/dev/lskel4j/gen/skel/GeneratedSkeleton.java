@@ -16,13 +16,16 @@ public final class GeneratedSkeleton {
     private final String className;
     private final String source;
     private final byte[] resource;
+    private final boolean embedded;
     private final Optional<String> planText;
 
-    GeneratedSkeleton(String packageName, String className, String source, byte[] resource, Optional<String> planText) {
+    GeneratedSkeleton(String packageName, String className, String source, byte[] resource, boolean embedded,
+                      Optional<String> planText) {
         this.packageName = Objects.requireNonNull(packageName, "packageName");
         this.className = Objects.requireNonNull(className, "className");
         this.source = Objects.requireNonNull(source, "source");
         this.resource = resource.clone();
+        this.embedded = embedded;
         this.planText = Objects.requireNonNull(planText, "planText");
     }
 
@@ -46,9 +49,17 @@ public final class GeneratedSkeleton {
         return source;
     }
 
-    /** {@return the bytes of resource {@code CLASS.lskel}: loader instructions, data blob, initial images} */
+    /**
+     * {@return the bytes of resource {@code CLASS.lskel}: loader instructions, data blob, initial
+     * images (in the source instead when {@link #embedded()})}
+     */
     public byte[] resource() {
         return resource.clone();
+    }
+
+    /** {@return true if the source holds the resource's bytes, so no {@code CLASS.lskel} is written} */
+    public boolean embedded() {
+        return embedded;
     }
 
     /** {@return the annotated loader disassembly of resource {@code CLASS.plan.txt}, if requested} */
@@ -77,13 +88,14 @@ public final class GeneratedSkeleton {
 
     /**
      * Writes the source under {@code sourceRoot} and the resources under {@code resourceRoot}
-     * (which may be the same directory), creating directories as needed.
+     * (which may be the same directory; none unless the plan is asked for when {@link #embedded()}),
+     * creating directories as needed.
      *
      * @throws IOException if a file cannot be written
      */
     public void writeTo(Path sourceRoot, Path resourceRoot) throws IOException {
         write(sourceRoot.resolve(sourcePath()), source.getBytes(StandardCharsets.UTF_8));
-        write(resourceRoot.resolve(resourcePath()), resource);
+        if (!embedded) write(resourceRoot.resolve(resourcePath()), resource);
         if (planText.isPresent()) write(resourceRoot.resolve(planPath()), planText.get().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -43,7 +43,7 @@ public final class SkeletonGenerator {
      * @param types C structs (or enums) to generate Java records for beyond the BTF-typed maps'
      *     keys and values, by C name, as bpf2go's {@code -type}: e.g. a ring buffer's event struct
      */
-    public record Options(String packageName, String className, boolean includePlan, List<String> types) {
+    public record Options(String packageName, String className, boolean includePlan, List<String> types, boolean embedBlob) {
         /**
          * @throws IllegalArgumentException if the package or class name is not a valid Java name
          */
@@ -59,6 +59,11 @@ public final class SkeletonGenerator {
             }
         }
 
+        /** Options with the loader in the {@code CLASS.lskel} resource. */
+        public Options(String packageName, String className, boolean includePlan, List<String> types) {
+            this(packageName, className, includePlan, types, false);
+        }
+
         /** Options without extra record types. */
         public Options(String packageName, String className, boolean includePlan) {
             this(packageName, className, includePlan, List.of());
@@ -71,12 +76,22 @@ public final class SkeletonGenerator {
 
         /** {@return a copy that does (or does not) include the loader plan} */
         public Options withPlan(boolean include) {
-            return new Options(packageName, className, include, types);
+            return new Options(packageName, className, include, types, embedBlob);
         }
 
         /** {@return a copy that also generates records for the C types named {@code names}} */
         public Options withTypes(List<String> names) {
-            return new Options(packageName, className, includePlan, names);
+            return new Options(packageName, className, includePlan, names, embedBlob);
+        }
+
+        /**
+         * {@return a copy that embeds (or does not embed) the loader, data blob and initial images in
+         * the class as string constants, as bpftool embeds them in the C header, instead of the
+         * {@code CLASS.lskel} resource}: no resource to package, and a fresh JVM's first open skips
+         * the class loader's resource lookup (10-20 ms)
+         */
+        public Options withEmbeddedBlob(boolean embed) {
+            return new Options(packageName, className, includePlan, types, embed);
         }
     }
 
@@ -84,7 +99,8 @@ public final class SkeletonGenerator {
     record Input(String packageName, String className, String objectName, String sourceFile, ByteOrder order,
                  int insnsSize, int dataSize, List<MapSpec> maps, List<String> mapIdents, List<ProgramSpec> programs,
                  List<KconfigExtern> kconfig, List<LoaderStep> steps, List<DataSection> sections,
-                 Optional<String> planText, Optional<LoaderSignature> signature, RecordTypes records) {}
+                 Optional<String> planText, Optional<LoaderSignature> signature, RecordTypes records,
+                 Optional<MapSpec.Bytes> embeddedBlob) {}
 
     /**
      * {@return the skeleton of the object whose load plan is {@code plan} and loader {@code blob}}
@@ -127,13 +143,15 @@ public final class SkeletonGenerator {
         List<String> idents = plan.maps().stream().map(m -> DataSections.mapIdent(m)
                 .orElse(JavaNames.sanitize(m.name()))).toList();
         Optional<String> planText = options.includePlan() ? Optional.of(Disassembler.dumpAnnotated(blob)) : Optional.empty();
+        byte[] resource = resource(blob, plan, signature);
         Input input = new Input(options.packageName(), options.className(), plan.objectName(), sourceFile,
                 blob.targetOrder(), blob.insnsSize(), blob.dataSize(), maps, idents, plan.programs(),
                 plan.kconfig(), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature,
                 RecordTypes.of(plan, options.types(), RecordWriter.reserved(options.className()),
-                        blob.targetOrder() == ByteOrder.BIG_ENDIAN));
+                        blob.targetOrder() == ByteOrder.BIG_ENDIAN),
+                options.embedBlob() ? Optional.of(new MapSpec.Bytes(resource)) : Optional.empty());
         String source = SkeletonWriter.write(SkeletonResolver.resolve(input));
-        return new GeneratedSkeleton(options.packageName(), options.className(), source, resource(blob, plan, signature),
+        return new GeneratedSkeleton(options.packageName(), options.className(), source, resource, options.embedBlob(),
                 planText);
     }
 

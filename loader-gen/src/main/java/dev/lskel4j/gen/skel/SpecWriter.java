@@ -19,7 +19,7 @@ final class SpecWriter {
     static void constants(SkeletonModel m, JavaWriter w) {
         SkeletonGenerator.Input in = m.input();
         String cls = in.className();
-        w.line("private static final String RESOURCE = %s;", literal(cls + ".lskel"));
+        if (in.embeddedBlob().isEmpty()) w.line("private static final String RESOURCE = %s;", literal(cls + ".lskel"));
         if (in.planText().isPresent()) w.line("private static final String PLAN_RESOURCE = %s;", literal(cls + ".plan.txt"));
         w.line("private static final int INSNS_SIZE = %d;", in.insnsSize());
         w.line("private static final int DATA_SIZE = %d;", in.dataSize());
@@ -31,7 +31,7 @@ final class SpecWriter {
         SkeletonGenerator.Input in = model.input();
         w.doc("The runtime's description of the object: loader, maps (loader order), programs, kconfig externs.");
         w.open("private static SkeletonSpec spec()");
-        w.line("byte[] blob = resource(RESOURCE);");
+        w.line(in.embeddedBlob().isPresent() ? "byte[] blob = blob();" : "byte[] blob = resource(RESOURCE);");
         List<String> steps = in.steps().stream().map(st -> "new LoaderStep(LoaderStep.Kind." + st.kind() + ", "
                 + st.attrOffset() + ", " + st.mapIndex() + ", " + literal(st.description()) + ")").toList();
         w.line("LoaderBlob loader = LoaderBlob.of(Arrays.copyOfRange(blob, 0, INSNS_SIZE),");
@@ -72,8 +72,10 @@ final class SpecWriter {
                 + ", " + p.type() + ", " + p.expectedAttachType() + ", " + p.loadSlot() + ")").toList(), ",");
         listOf(w, "        ", in.kconfig().stream().map(k -> "new KconfigExtern(" + literal(k.name()) + ", KconfigExtern.Type."
                 + k.type() + ", " + k.offset() + ", " + k.size() + ", " + k.signed() + ", " + k.weak() + ")").toList(), ");");
-        w.close().blank();
-
+        w.close();
+        if (in.embeddedBlob().isPresent()) embedded(in.embeddedBlob().get().bytes(), w);
+        if (in.embeddedBlob().isPresent() && in.planText().isEmpty()) return; // nothing left to read from resources
+        w.blank();
         w.open("private static byte[] resource(String name)");
         w.open("try (InputStream in = %s.class.getResourceAsStream(name))", in.className());
         w.open("if (in == null)");
@@ -83,6 +85,42 @@ final class SpecWriter {
         w.indentClose("} catch (IOException e) {");
         w.line("throw new UncheckedIOException(\"cannot read resource \" + name, e);");
         w.close();
+        w.close();
+    }
+
+    /** Bytes per string constant of an embedded blob: 2 bytes each in the class file at most, under its 65,535. */
+    private static final int CHUNK = 4096;
+
+    /**
+     * Writes {@code blob()}, which returns {@code bytes} from string constants of {@link #CHUNK}
+     * bytes each, one char per byte (ISO-8859-1): printable ASCII as itself, every other byte as a
+     * three-digit octal escape, so no digit that follows can extend it and no backslash-u appears.
+     */
+    private static void embedded(byte[] bytes, JavaWriter w) {
+        w.blank();
+        w.doc("The loader instructions, data blob and initial images, one char per byte (ISO-8859-1).");
+        w.open("private static byte[] blob()");
+        w.line("String[] chunks = {");
+        for (int off = 0; off < bytes.length; off += CHUNK) {
+            int end = Math.min(bytes.length, off + CHUNK);
+            StringBuilder b = new StringBuilder(end - off + 2).append('"');
+            for (int i = off; i < end; i++) {
+                int c = bytes[i] & 0xff;
+                if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                    b.append((char) c);
+                } else {
+                    b.append('\\').append((char) ('0' + (c >> 6))).append((char) ('0' + ((c >> 3) & 7))).append((char) ('0' + (c & 7)));
+                }
+            }
+            w.line("        %s\"%s", b, end == bytes.length ? "" : ",");
+        }
+        w.line("};");
+        w.line("byte[] blob = new byte[%d];", bytes.length);
+        w.open("for (int i = 0; i < chunks.length; i++)");
+        w.line("byte[] chunk = chunks[i].getBytes(StandardCharsets.ISO_8859_1);");
+        w.line("System.arraycopy(chunk, 0, blob, i * %d, chunk.length);", CHUNK);
+        w.close();
+        w.line("return blob;");
         w.close();
     }
 

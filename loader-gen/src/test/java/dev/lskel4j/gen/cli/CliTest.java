@@ -9,6 +9,7 @@ import dev.lskel4j.gen.elf.Corpus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -185,5 +186,17 @@ class CliTest {
         assertTrue(source.contains("public final class Globals implements AutoCloseable"));
         assertTrue(Files.size(tmp.resolve("org/example/Globals.lskel")) > 0);
         assertTrue(Files.readString(tmp.resolve("org/example/Globals.plan.txt")).contains("; --- prog_load 'globals_prog' ---"));
+    }
+
+    @Test
+    void skeletonEmbedWritesTheSourceAlone() throws Exception {
+        Cli.Result r = Cli.run("skeleton", obj("globals"), "--package", "org.example", "--out", tmp.toString(), "--embed");
+        assertEquals(0, r.status(), r.all());
+        Path source = tmp.resolve("org/example/Globals.java");
+        assertEquals(obj("globals") + ": " + source + System.lineSeparator(), r.out());
+        assertTrue(Files.readString(source).contains("private static byte[] blob()"));
+        try (var files = Files.list(tmp.resolve("org/example"))) {
+            assertEquals(List.of(source), files.toList(), "no resource beside the source");
+        }
     }
 }

@@ -82,7 +82,7 @@ final class InMemoryCompiler {
                     .collect(Collectors.joining("\n")));
         }
         Map<String, byte[]> resources = new HashMap<>();
-        resources.put(skel.resourcePath(), skel.resource());
+        if (!skel.embedded()) resources.put(skel.resourcePath(), skel.resource());
         skel.planText().ifPresent(t -> resources.put(skel.planPath(), t.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         ClassLoader loader = new ClassLoader(InMemoryCompiler.class.getClassLoader()) {
             @Override

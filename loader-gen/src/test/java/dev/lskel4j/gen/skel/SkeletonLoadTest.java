@@ -50,10 +50,15 @@ class SkeletonLoadTest {
         }
 
         static Class<?> compile(Path obj, String name) throws Exception {
+            return compile(obj, name, false);
+        }
+
+        /** With {@code embed}, the loader is in the class ({@code --embed}) and no resource is served. */
+        static Class<?> compile(Path obj, String name, boolean embed) throws Exception {
             Generation gen = Generation.of(Corpus.read(obj), obj.getFileName().toString(), name, HostValues.none(),
                     GenOptions.DEFAULT);
             return InMemoryCompiler.compile(gen.skeleton(SkeletonGenerator.Options.of("org.example.e2e",
-                    Generation.className(name)))).type();
+                    Generation.className(name)).withEmbeddedBlob(embed))).type();
         }
 
         /** open(), rodata().setTargetPid(pid) (and setTargetTid) where the object has it, load(), attach(), 5 getpid, detach(). */
@@ -182,6 +187,23 @@ class SkeletonLoadTest {
             invoke(data.getClass(), data, "setDataInt", 1000);
             assertEquals(1000, ByteBuffer.wrap(s.map("data").lookup(key(0)).orElseThrow()).order(ByteOrder.nativeOrder()).getInt());
             assertThrows(IndexOutOfBoundsException.class, () -> invoke(bss.getClass(), bss, "bssArr", 4));
+        }
+    }
+
+    @Test
+    void anEmbeddedLoaderLoadsAndItsGlobalsWork() throws Throwable {
+        Class<?> type = Skel.compile(Corpus.root().resolve("obj/globals.bpf.o"), "globals", true);
+        try (Skel s = new Skel(invoke(type, null, "open"))) {
+            // reference/expect/globals.txt: initial values from the embedded images, then the loaded program's counts
+            assertEquals(0xdeadbeefcafef00dL, s.get("rodata", "roMagic"), "initial value before load");
+            Object rodata = s.get("rodata");
+            invoke(rodata.getClass(), rodata, "setRoPid", PID);
+            s.get("load");
+            s.get("attach");
+            Syscalls.getpid(5);
+            assertEquals(5L, s.get("bss", "bssCounter"));
+            assertEquals(0x1122334455667797L, s.get("data", "dataU64"));
+            assertEquals("corpus", s.get("rodata", "roName"));
         }
     }
 
