@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.skel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,6 +17,8 @@ import dev.lskel4j.runtime.LightSkeleton;
 import dev.lskel4j.runtime.LoadOptions;
 import dev.lskel4j.runtime.MissingFeatureException;
 import dev.lskel4j.runtime.SignedDataException;
+import dev.lskel4j.runtime.Signing;
+import dev.lskel4j.runtime.SkeletonSpec;
 import dev.lskel4j.runtime.SigningScheme;
 import dev.lskel4j.signing.LoaderSigner;
 import java.lang.reflect.InvocationTargetException;
@@ -44,13 +47,41 @@ class SignedSkeletonTest {
     }
 
     private static Class<?> compileSigned(String name, SigningScheme scheme) throws Exception {
+        return compileSigned(name, scheme, false);
+    }
+
+    /** With {@code embed}, the loader, signature and hash are in the class ({@code --embed}) and no resource is served. */
+    private static Class<?> compileSigned(String name, SigningScheme scheme, boolean embed) throws Exception {
         Path obj = Corpus.root().resolve("obj/" + name + ".bpf.o");
         Generation gen = Generation.of(Corpus.read(obj), obj.getFileName().toString(), name, HostValues.none(),
                 GenOptions.DEFAULT.withSigning(scheme));
         SignedGeneration signed = SignedGeneration.sign(gen, scheme, LoaderSigner.fromFiles(
                 Corpus.root().resolve("keys/test-key.pem"), Corpus.root().resolve("keys/test-cert.pem")));
         return InMemoryCompiler.compile(signed.skeleton(SkeletonGenerator.Options.of("org.example.signed",
-                Generation.className(name) + scheme))).type();
+                Generation.className(name) + scheme).withEmbeddedBlob(embed))).type();
+    }
+
+    /** The runtime spec a compiled skeleton opens with. */
+    private static SkeletonSpec openedSpec(Class<?> type) throws Throwable {
+        try (AutoCloseable skel = (AutoCloseable) type.getMethod("open").invoke(null)) {
+            return ((LightSkeleton) call(skel, "skeleton")).spec();
+        }
+    }
+
+    @Test
+    void anEmbeddedSignedLoaderCarriesTheSameSignatureAndHash() throws Throwable {
+        for (SigningScheme scheme : SigningScheme.values()) {
+            SkeletonSpec want = openedSpec(compileSigned("globals", scheme));
+            SkeletonSpec got = openedSpec(compileSigned("globals", scheme, true));
+            Signing w = want.loader().signing().orElseThrow();
+            Signing g = got.loader().signing().orElseThrow();
+            assertEquals(w.scheme(), g.scheme());
+            assertArrayEquals(w.exclProgHash(), g.exclProgHash(), scheme + ": exclusive-map hash");
+            assertArrayEquals(w.signature().orElseThrow(), g.signature().orElseThrow(), scheme + ": signature");
+            assertArrayEquals(want.loader().insns(), got.loader().insns(), scheme + ": insns");
+            assertArrayEquals(want.loader().data(), got.loader().data(), scheme + ": data");
+            assertEquals(want.maps(), got.maps(), scheme + ": initial images");
+        }
     }
 
     @Test
