@@ -1,6 +1,7 @@
 package dev.lskel4j.runtime;
 
 import dev.lskel4j.runtime.internal.LoaderBlobs;
+import dev.lskel4j.runtime.uapi.Bpf;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Objects;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class LoaderBlob {
     /** {@code BPF_MOV64_REG(BPF_REG_6, BPF_REG_1)}, the first instruction of every gen_loader program. */
-    private static final byte MOV64_REG = (byte) 0xbf;
+    private static final byte MOV64_REG = (byte) (Bpf.ALU64 | Bpf.MOV | Bpf.X);
     private static final byte R6_R1_LITTLE = 0x16;
     private static final byte R6_R1_BIG = 0x61;
 

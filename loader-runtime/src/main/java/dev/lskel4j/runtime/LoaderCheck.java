@@ -1,10 +1,35 @@
 package dev.lskel4j.runtime;
 
+import static dev.lskel4j.runtime.uapi.Bpf.ALU;
+import static dev.lskel4j.runtime.uapi.Bpf.ALU64;
+import static dev.lskel4j.runtime.uapi.Bpf.CALL;
+import static dev.lskel4j.runtime.uapi.Bpf.DW;
+import static dev.lskel4j.runtime.uapi.Bpf.EXIT;
+import static dev.lskel4j.runtime.uapi.Bpf.IMM;
+import static dev.lskel4j.runtime.uapi.Bpf.JA;
+import static dev.lskel4j.runtime.uapi.Bpf.JMP;
+import static dev.lskel4j.runtime.uapi.Bpf.JMP32;
+import static dev.lskel4j.runtime.uapi.Bpf.K;
+import static dev.lskel4j.runtime.uapi.Bpf.LD;
+import static dev.lskel4j.runtime.uapi.Bpf.LDX;
+import static dev.lskel4j.runtime.uapi.Bpf.MEM;
+import static dev.lskel4j.runtime.uapi.Bpf.MOV;
+import static dev.lskel4j.runtime.uapi.Bpf.R0;
+import static dev.lskel4j.runtime.uapi.Bpf.R1;
+import static dev.lskel4j.runtime.uapi.Bpf.R10;
+import static dev.lskel4j.runtime.uapi.Bpf.R2;
+import static dev.lskel4j.runtime.uapi.Bpf.R3;
+import static dev.lskel4j.runtime.uapi.Bpf.R6;
+import static dev.lskel4j.runtime.uapi.Bpf.ST;
+import static dev.lskel4j.runtime.uapi.Bpf.STX;
+import static dev.lskel4j.runtime.uapi.Bpf.W;
+import static dev.lskel4j.runtime.uapi.Bpf.X;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.PossibleCpus;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -73,10 +98,6 @@ final class LoaderCheck {
 
     /** {@code BPF_COMPLEXITY_LIMIT_INSNS}: the kernel's limit on a privileged program's length. */
     static final int MAX_LOADER_INSNS = 1_000_000;
-    private static final int R0 = 0, R1 = 1, R2 = 2, R3 = 3, R6 = 6, R10 = 10;
-    private static final int CLASS_LD = 0, CLASS_LDX = 1, CLASS_ST = 2, CLASS_STX = 3, CLASS_JMP = 5,
-            CLASS_JMP32 = 6;
-    private static final int MODE_MEM = 0x60;
     private static final Path MEMINFO = Path.of("/proc/meminfo");
 
     /**
@@ -192,7 +213,7 @@ final class LoaderCheck {
             }
             fallsThrough = true;
             if (i == 0) {
-                if (code != 0xbf || dst != R6 || src != R1) {
+                if (code != (ALU64 | MOV | X) || dst != R6 || src != R1) {
                     throw new LoaderBlobException("insn 0", "a gen_loader program starts with r6 = r1 (the ctx)");
                 }
                 continue;
@@ -203,10 +224,10 @@ final class LoaderCheck {
             if (dst > R10 || src > R10) {
                 throw new LoaderBlobException("insn " + i, "register number out of range");
             }
-            int cls = code & 7;
+            int cls = Bpf.cls(code);
             switch (cls) {
-                case CLASS_LD -> {
-                    if (code != 0x18 || i + 1 >= n) {
+                case LD -> {
+                    if (code != (LD | DW | IMM) || i + 1 >= n) {
                         throw new LoaderBlobException("insn " + i, "not a loader instruction (code 0x" + Integer.toHexString(code) + ")");
                     }
                     long next = Integer.toUnsignedLong(b.getInt((i + 1) * 8 + 4));
@@ -229,11 +250,11 @@ final class LoaderCheck {
                     };
                     i++;
                 }
-                case CLASS_LDX -> reg[dst] = (code & 0xe0) != MODE_MEM ? UNKNOWN : loaded(reg[src], src, code, off);
-                case CLASS_ST, CLASS_STX -> {
-                    if ((code & 0xe0) == MODE_MEM) {
-                        int size = switch (code & 0x18) { case 0 -> 4; case 0x08 -> 2; case 0x10 -> 1; default -> 8; };
-                        Val value = cls == CLASS_ST ? new Const(imm) : reg[src];
+                case LDX -> reg[dst] = Bpf.mode(code) != MEM ? UNKNOWN : loaded(reg[src], src, code, off);
+                case ST, STX -> {
+                    if (Bpf.mode(code) == MEM) {
+                        int size = Bpf.bytes(code);
+                        Val value = cls == ST ? new Const(imm) : reg[src];
                         if (dst == R6) {
                             out.ctxStores.add(new Store(i, off, size, value));
                         } else if (dst == R10) {
@@ -249,10 +270,10 @@ final class LoaderCheck {
                                 + "gen_loader program only uses plain stores, which the runtime can follow");
                     }
                 }
-                case CLASS_JMP, CLASS_JMP32 -> {
-                    if (code == 0x85) {
+                case JMP, JMP32 -> {
+                    if (code == (JMP | CALL)) {
                         call(out, reg, i, src, imm, dataLength);
-                    } else if (code == 0x95) {
+                    } else if (code == (JMP | EXIT)) {
                         fallsThrough = false;
                     } else {
                         long to = jumpTarget(b, i, code);
@@ -260,13 +281,13 @@ final class LoaderCheck {
                             Val[] state = reg.clone();
                             forward.merge((int) Math.min(to, n), state, (a, c) -> { meet(a, c); return a; });
                         }
-                        fallsThrough = code != 0x05 && code != 0x06; // ja, gotol
+                        fallsThrough = code != (JMP | JA) && code != (JMP32 | JA); // ja, gotol
                     }
                 }
                 default -> { // ALU, ALU64: only moves keep track
-                    if (code == 0xb7) {
+                    if (code == (ALU64 | MOV | K)) {
                         reg[dst] = new Const(imm);
-                    } else if (code == 0xbf) {
+                    } else if (code == (ALU64 | MOV | X)) {
                         reg[dst] = reg[src];
                     } else {
                         reg[dst] = UNKNOWN;
@@ -309,7 +330,7 @@ final class LoaderCheck {
     /** {@return what an {@code ldx} through {@code from} (register {@code src}) loads: a 4-byte blob word, a stack or ctx word} */
     private static Val loaded(Val from, int src, int code, int off) {
         if (from instanceof BlobPtr p) {
-            return (code & 0x18) == 0 ? new BlobWord(p.offset() + off) : UNKNOWN; // 4-byte loads
+            return Bpf.size(code) == W ? new BlobWord(p.offset() + off) : UNKNOWN; // 4-byte loads
         }
         if (src == R10) return new StackWord(off);
         if (src == R6) return new CtxWord(off);
@@ -317,8 +338,8 @@ final class LoaderCheck {
     }
 
     private static boolean writesDst(int code) {
-        int cls = code & 7;
-        return cls == CLASS_LD || cls == CLASS_LDX || cls == 4 || cls == 7;
+        int cls = Bpf.cls(code);
+        return cls == LD || cls == LDX || cls == ALU || cls == ALU64;
     }
 
     /** {@code a[r] = a[r] if both states agree, else unknown} */
@@ -329,7 +350,7 @@ final class LoaderCheck {
     }
 
     private static long jumpTarget(ByteBuffer b, int i, int code) {
-        return (long) i + 1 + (code == 0x06 ? b.getInt(i * 8 + 4) : b.getShort(i * 8 + 2));
+        return (long) i + 1 + (code == (JMP32 | JA) ? b.getInt(i * 8 + 4) : b.getShort(i * 8 + 2));
     }
 
     /** {@return the insns some later jump goes back to (the cleanup label): nothing is known there} */
@@ -337,14 +358,14 @@ final class LoaderCheck {
         boolean[] target = new boolean[n + 1];
         for (int i = 0; i < n; i++) {
             int code = b.get(i * 8) & 0xff;
-            int cls = code & 7;
-            if ((cls == CLASS_JMP || cls == CLASS_JMP32) && code != 0x85 && code != 0x95) {
+            int cls = Bpf.cls(code);
+            if ((cls == JMP || cls == JMP32) && code != (JMP | CALL) && code != (JMP | EXIT)) {
                 long to = jumpTarget(b, i, code);
                 if (to >= 0 && to <= i) {
                     target[(int) to] = true;
                 }
             }
-            if (code == 0x18) {
+            if (code == (LD | DW | IMM)) {
                 i++;
             }
         }

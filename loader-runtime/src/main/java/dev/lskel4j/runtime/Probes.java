@@ -10,6 +10,7 @@ import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.PerfEvents;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -70,10 +71,10 @@ final class Probes {
 
     private static Result percpuDataProg(BpfSyscall sys, Arena arena, OwnedFd map) {
         byte[] insns = insns(
-                insn(0x18, 1, Uapi.PSEUDO_MAP_VALUE, 0, map.get()), // r1 = map_value(map) ...
-                insn(0x00, 0, 0, 0, 0),                             // ... + 0
-                insn(0x79, 0, 1, 0, 0),                             // r0 = *(u64 *)(r1 + 0)
-                insn(0x95, 0, 0, 0, 0));                            // exit
+                insn(Bpf.LD | Bpf.DW | Bpf.IMM, 1, Uapi.PSEUDO_MAP_VALUE, 0, map.get()), // r1 = map_value(map) ...
+                insn(0, 0, 0, 0, 0),                                                   // ... + 0
+                insn(Bpf.LDX | Bpf.MEM | Bpf.DW, 0, 1, 0, 0),                          // r0 = *(u64 *)(r1 + 0)
+                insn(Bpf.JMP | Bpf.EXIT, 0, 0, 0, 0));                                 // exit
         long fd = progLoad(sys, arena, insns, null);
         if (fd >= 0) {
             Native.close((int) fd);
@@ -133,7 +134,7 @@ final class Probes {
      */
     private static Result signatures(BpfSyscall sys) throws NotPrivilegedException {
         try (Arena arena = Arena.ofConfined()) {
-            byte[] insns = insns(insn(0xb7, 0, 0, 0, 0), insn(0x95, 0, 0, 0, 0)); // r0 = 0; exit
+            byte[] insns = insns(insn(Bpf.ALU64 | Bpf.MOV | Bpf.K, 0, 0, 0, 0), insn(Bpf.JMP | Bpf.EXIT, 0, 0, 0, 0)); // r0 = 0; exit
             long fd = progLoad(sys, arena, insns, arena.allocate(1));
             if (fd >= 0) {
                 Native.close((int) fd);

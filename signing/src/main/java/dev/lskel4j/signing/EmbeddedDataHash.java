@@ -1,5 +1,22 @@
 package dev.lskel4j.signing;
 
+import static dev.lskel4j.runtime.uapi.Bpf.ALU64;
+import static dev.lskel4j.runtime.uapi.Bpf.DW;
+import static dev.lskel4j.runtime.uapi.Bpf.IMM;
+import static dev.lskel4j.runtime.uapi.Bpf.JMP;
+import static dev.lskel4j.runtime.uapi.Bpf.JNE;
+import static dev.lskel4j.runtime.uapi.Bpf.K;
+import static dev.lskel4j.runtime.uapi.Bpf.LD;
+import static dev.lskel4j.runtime.uapi.Bpf.LDX;
+import static dev.lskel4j.runtime.uapi.Bpf.MEM;
+import static dev.lskel4j.runtime.uapi.Bpf.MOV;
+import static dev.lskel4j.runtime.uapi.Bpf.R1;
+import static dev.lskel4j.runtime.uapi.Bpf.R2;
+import static dev.lskel4j.runtime.uapi.Bpf.R3;
+import static dev.lskel4j.runtime.uapi.Bpf.R7;
+import static dev.lskel4j.runtime.uapi.Bpf.W;
+import static dev.lskel4j.runtime.uapi.Bpf.X;
+
 import dev.lskel4j.runtime.Errno;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
@@ -23,16 +40,12 @@ import java.util.List;
 final class EmbeddedDataHash {
     private EmbeddedDataHash() {}
 
-    private static final int LD_IMM64 = 0x18;
-    private static final int LDX_W = 0x61;
-    private static final int LDX_DW = 0x79;
-    private static final int MOV64_K = 0xb7;
-    private static final int JNE_K = 0x55;
-    private static final int JNE_X = 0x5d;
-    private static final int R1 = 1;
-    private static final int R2 = 2;
-    private static final int R3 = 3;
-    private static final int R7 = 7;
+    private static final int LD_IMM64 = LD | DW | IMM;
+    private static final int LDX_W = LDX | MEM | W;
+    private static final int LDX_DW = LDX | MEM | DW;
+    private static final int MOV64_K = ALU64 | MOV | K;
+    private static final int JNE_K = JMP | JNE | K;
+    private static final int JNE_X = JMP | JNE | X;
     /** {@code SHA256_DIGEST_LENGTH}: {@code map->excl} follows {@code map->sha[32]} in the old {@code struct bpf_map}. */
     private static final int EXCL_OFFSET = 32;
     static final int BLOCK_INSNS = 5 + 4 * 7;

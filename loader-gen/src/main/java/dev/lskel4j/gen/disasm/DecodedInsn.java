@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.disasm;
 
-import dev.lskel4j.gen.insn.Bpf;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,12 +80,12 @@ public sealed interface DecodedInsn {
     /** {@return the meaning of one instruction that is not the first half of an ld_imm64} */
     private static DecodedInsn decode(Insn insn) {
         int code = insn.code();
-        int size = code & 0x18;
-        int mode = code & 0xe0;
+        int size = Bpf.size(code);
+        int mode = Bpf.mode(code);
         return switch (insn.insnClass()) {
-            case Bpf.ALU, Bpf.ALU64 -> (code & 0xf0) > Bpf.END ? new Unknown(insn) : (code & 0xf0) == Bpf.END
-                    ? new Endian(insn.insnClass() == Bpf.ALU64, (code & Bpf.X) != 0, insn.dst(), insn.imm())
-                    : new Alu(insn.insnClass() == Bpf.ALU64, code & 0xf0, insn.dst(), operand(insn), insn.off());
+            case Bpf.ALU, Bpf.ALU64 -> Bpf.op(code) > Bpf.END ? new Unknown(insn) : Bpf.op(code) == Bpf.END
+                    ? new Endian(insn.insnClass() == Bpf.ALU64, Bpf.src(code) == Bpf.X, insn.dst(), insn.imm())
+                    : new Alu(insn.insnClass() == Bpf.ALU64, Bpf.op(code), insn.dst(), operand(insn), insn.off());
             case Bpf.JMP, Bpf.JMP32 -> decodeJump(insn);
             case Bpf.LDX -> mode == Bpf.MEM || mode == Bpf.MEMSX
                     ? new Load(mode == Bpf.MEMSX, size, insn.dst(), insn.src(), insn.off()) : new Unknown(insn);
@@ -104,7 +104,7 @@ public sealed interface DecodedInsn {
 
     private static DecodedInsn decodeJump(Insn insn) {
         boolean wide = insn.insnClass() == Bpf.JMP;
-        int op = insn.code() & 0xf0;
+        int op = Bpf.op(insn.code());
         return switch (op) {
             case 0xf0 -> new Unknown(insn);
             case Bpf.CALL -> wide ? new Call(insn.src(), insn.imm(), insn.off()) : new Unknown(insn);

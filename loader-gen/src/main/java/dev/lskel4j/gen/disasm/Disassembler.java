@@ -16,7 +16,7 @@ import dev.lskel4j.gen.disasm.DecodedInsn.Reg;
 import dev.lskel4j.gen.disasm.DecodedInsn.Store;
 import dev.lskel4j.gen.disasm.DecodedInsn.Unknown;
 import dev.lskel4j.gen.emit.GeneratedLoader;
-import dev.lskel4j.gen.insn.Bpf;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.runtime.internal.LoaderBlobs;
 import dev.lskel4j.runtime.uapi.Uapi;
@@ -174,14 +174,12 @@ public final class Disassembler {
         };
     }
 
-    private static final int BPF_FETCH = 0x01, BPF_XCHG = 0xe0 | BPF_FETCH, BPF_CMPXCHG = 0xf0 | BPF_FETCH;
-
     private static String atomic(Atomic a) {
         String mem = "(u" + bits(a.size()) + " *)" + mem(a.dst(), a.off());
         String src = "r" + a.src();
-        if (a.op() == BPF_XCHG) return src + " = xchg(" + mem + ", " + src + ")";
-        if (a.op() == BPF_CMPXCHG) return "r0 = cmpxchg(" + mem + ", r0, " + src + ")";
-        int base = a.op() & ~BPF_FETCH;
+        if (a.op() == Bpf.XCHG) return src + " = xchg(" + mem + ", " + src + ")";
+        if (a.op() == Bpf.CMPXCHG) return "r0 = cmpxchg(" + mem + ", r0, " + src + ")";
+        int base = a.op() & ~Bpf.FETCH;
         String name = switch (base) {
             case Bpf.ADD -> "add";
             case Bpf.OR -> "or";
@@ -190,7 +188,7 @@ public final class Disassembler {
             default -> null;
         };
         if (name == null) return "atomic op 0x" + Integer.toHexString(a.op()) + " " + mem + ", " + src;
-        return (a.op() & BPF_FETCH) != 0
+        return (a.op() & Bpf.FETCH) != 0
                 ? src + " = atomic_fetch_" + name + "(" + mem + ", " + src + ")"
                 : "lock *" + mem + " " + aluOp(base, 0) + "= " + src;
     }

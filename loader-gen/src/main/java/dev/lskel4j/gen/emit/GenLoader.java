@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.emit;
 
-import static dev.lskel4j.gen.insn.Bpf.*;
+import static dev.lskel4j.runtime.uapi.Bpf.*;
 import static dev.lskel4j.runtime.uapi.Uapi.*;
 import static dev.lskel4j.gen.insn.Insn.alu32Imm;
 import static dev.lskel4j.gen.insn.Insn.alu64Imm;

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.insn;
 
+import dev.lskel4j.runtime.uapi.Bpf;
 import java.nio.ByteOrder;
 import java.util.Objects;
 
@@ -113,9 +114,9 @@ public record Insn(int code, int dst, int src, int off, int imm) {
 
     // ---- queries ------------------------------------------------------------------------------
 
-    /** {@return the instruction class, {@code code & 0x07}} */
+    /** {@return the instruction class, {@link Bpf#cls}} */
     public int insnClass() {
-        return code & 0x07;
+        return Bpf.cls(code);
     }
 
     /** {@return true if this is the first half of an {@code ld_imm64} ({@code BPF_LD | BPF_DW | BPF_IMM})} */

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.insn;
 
+import dev.lskel4j.runtime.uapi.Bpf;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -101,7 +102,7 @@ public final class ProgramBuilder {
      */
     public ProgramBuilder jump(Insn jump, Label target) {
         int cls = jump.insnClass();
-        int op = jump.code() & 0xf0;
+        int op = Bpf.op(jump.code());
         if ((cls != Bpf.JMP && cls != Bpf.JMP32) || op == Bpf.CALL || op == Bpf.EXIT) {
             throw new IllegalArgumentException("not a jump: " + jump);
         }

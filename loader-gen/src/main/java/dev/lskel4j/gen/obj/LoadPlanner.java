@@ -4,7 +4,7 @@ import dev.lskel4j.gen.base.BpfObjectException;
 import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfType;
-import dev.lskel4j.gen.insn.Bpf;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.runtime.KconfigExtern;

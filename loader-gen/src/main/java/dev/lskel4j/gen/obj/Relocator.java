@@ -5,7 +5,7 @@ import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfExt;
 import dev.lskel4j.gen.btf.BtfType;
-import dev.lskel4j.gen.insn.Bpf;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.util.ArrayList;

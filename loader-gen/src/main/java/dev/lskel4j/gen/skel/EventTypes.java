@@ -3,7 +3,7 @@ package dev.lskel4j.gen.skel;
 import dev.lskel4j.gen.base.MalformedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfType;
-import dev.lskel4j.gen.insn.Bpf;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;

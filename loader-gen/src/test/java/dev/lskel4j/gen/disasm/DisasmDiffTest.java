@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.gen.emit.Golden;
-import dev.lskel4j.gen.insn.Bpf;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.emit;
 
-import static dev.lskel4j.gen.insn.Bpf.*;
+import static dev.lskel4j.runtime.uapi.Bpf.*;
 import static dev.lskel4j.runtime.uapi.Uapi.*;
 
 import dev.lskel4j.gen.insn.Insn;

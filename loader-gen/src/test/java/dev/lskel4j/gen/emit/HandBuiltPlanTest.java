@@ -1,6 +1,6 @@
 package dev.lskel4j.gen.emit;
 
-import static dev.lskel4j.gen.insn.Bpf.R0;
+import static dev.lskel4j.runtime.uapi.Bpf.R0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lskel4j.gen.disasm.DisasmDiff;

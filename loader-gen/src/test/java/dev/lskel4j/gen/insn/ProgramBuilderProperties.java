@@ -2,6 +2,7 @@ package dev.lskel4j.gen.insn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

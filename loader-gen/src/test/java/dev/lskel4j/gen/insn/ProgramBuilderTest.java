@@ -3,6 +3,7 @@ package dev.lskel4j.gen.insn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.lskel4j.runtime.uapi.Bpf;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.emit.GenOptions;
-import dev.lskel4j.gen.insn.Bpf;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;

@@ -1,6 +1,9 @@
 package dev.lskel4j.runtime.model;
 
+import static dev.lskel4j.runtime.uapi.Bpf.*;
+
 import dev.lskel4j.runtime.model.InterpreterException.Kind;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 
@@ -34,13 +37,6 @@ final class Interpreter {
 
     /** {@code MAX_BPF_STACK}. */
     static final int STACK_SIZE = 512;
-    private static final int LD = 0x00, LDX = 0x01, ST = 0x02, STX = 0x03, ALU = 0x04, JMP = 0x05, JMP32 = 0x06,
-            ALU64 = 0x07;
-    private static final int MEM = 0x60, IMM = 0x00, DW = 0x18;
-    private static final int JA = 0x00, CALL = 0x80, EXIT = 0x90, JCOND = 0xe0;
-    private static final int END = 0xd0, NEG = 0x80, MOV = 0xb0, DIV = 0x30, MOD = 0x90;
-    private static final int X = 0x08;
-    private static final int R10 = 10;
 
     private final int[] code;
     private final int[] dst;
@@ -117,14 +113,14 @@ final class Interpreter {
     }
 
     private boolean isJump(int i) {
-        int cls = code[i] & 0x07;
-        int op = code[i] & 0xf0;
+        int cls = Bpf.cls(code[i]);
+        int op = Bpf.op(code[i]);
         return (cls == JMP || cls == JMP32) && op != CALL && op != EXIT;
     }
 
     private void checkShape(int i) throws InterpreterException {
         int c = code[i];
-        int cls = c & 0x07;
+        int cls = Bpf.cls(c);
         if (dst[i] > R10 || src[i] > R10) {
             if (!(c == (LD | DW | IMM))) {
                 throw new InterpreterException(Kind.BAD_REGISTER, i, "register r" + Math.max(dst[i], src[i]) + " does not exist");
@@ -132,27 +128,27 @@ final class Interpreter {
         }
         boolean ok = switch (cls) {
             case ALU, ALU64 -> {
-                int op = c & 0xf0;
+                int op = Bpf.op(c);
                 if (op == END) {
-                    yield (cls == ALU || (c & X) == 0) && (imm[i] == 16 || imm[i] == 32 || imm[i] == 64);
+                    yield (cls == ALU || Bpf.src(c) == K) && (imm[i] == 16 || imm[i] == 32 || imm[i] == 64);
                 }
                 if (op > END) yield false;
-                yield off[i] == 0 && (op != NEG || (c & X) == 0); // no cpu-v4 signed div/mod or movsx
+                yield off[i] == 0 && (op != NEG || Bpf.src(c) == K); // no cpu-v4 signed div/mod or movsx
             }
-            case LDX, STX -> (c & 0xe0) == MEM;
-            case ST -> (c & 0xe0) == MEM;
+            case LDX, STX -> Bpf.mode(c) == MEM;
+            case ST -> Bpf.mode(c) == MEM;
             case LD -> c == (LD | DW | IMM) && switch (src[i]) {
                 case 0, Uapi.PSEUDO_MAP_FD, Uapi.PSEUDO_MAP_VALUE, Uapi.PSEUDO_MAP_IDX, Uapi.PSEUDO_MAP_IDX_VALUE -> dst[i] <= R10;
                 default -> false;
             };
             case JMP -> {
-                int op = c & 0xf0;
+                int op = Bpf.op(c);
                 if (op == CALL) yield c == (JMP | CALL) && src[i] == 0;
                 if (op == EXIT) yield c == (JMP | EXIT);
                 yield op < JCOND && (op != JA || c == (JMP | JA));
             }
             case JMP32 -> {
-                int op = c & 0xf0;
+                int op = Bpf.op(c);
                 yield op != CALL && op != EXIT && op != JA && op < JCOND;
             }
             default -> false;
@@ -195,18 +191,18 @@ final class Interpreter {
             int c = code[pc];
             int d = dst[pc];
             int s = src[pc];
-            int cls = c & 0x07;
+            int cls = Bpf.cls(c);
             switch (cls) {
                 case ALU64, ALU -> {
                     boolean is64 = cls == ALU64;
-                    int op = c & 0xf0;
+                    int op = Bpf.op(c);
                     if (op == END) {
                         need(pc, set, d);
-                        r[d] = endian(r[d], imm[pc], is64, mem.order(), (c & X) != 0);
+                        r[d] = endian(r[d], imm[pc], is64, mem.order(), Bpf.src(c) == X);
                         break;
                     }
                     long b;
-                    if ((c & X) != 0) {
+                    if (Bpf.src(c) == X) {
                         need(pc, set, s);
                         b = r[s];
                     } else {
@@ -220,17 +216,17 @@ final class Interpreter {
                 }
                 case LDX -> {
                     need(pc, set, s);
-                    r[d] = mem.load(pc, r[s] + off[pc], size(c), AddressSpace.Access.PROGRAM_LOAD);
+                    r[d] = mem.load(pc, r[s] + off[pc], Bpf.bytes(c), AddressSpace.Access.PROGRAM_LOAD);
                     set[d] = true;
                 }
                 case STX -> {
                     need(pc, set, d);
                     need(pc, set, s);
-                    mem.store(pc, r[d] + off[pc], size(c), r[s]);
+                    mem.store(pc, r[d] + off[pc], Bpf.bytes(c), r[s]);
                 }
                 case ST -> {
                     need(pc, set, d);
-                    mem.store(pc, r[d] + off[pc], size(c), imm[pc]);
+                    mem.store(pc, r[d] + off[pc], Bpf.bytes(c), imm[pc]);
                 }
                 case LD -> {
                     int lo = imm[pc];
@@ -245,7 +241,7 @@ final class Interpreter {
                     continue;
                 }
                 case JMP, JMP32 -> {
-                    int op = c & 0xf0;
+                    int op = Bpf.op(c);
                     if (op == EXIT) {
                         need(pc, set, 0);
                         return new Exit(r[0], steps);
@@ -267,7 +263,7 @@ final class Interpreter {
                     }
                     need(pc, set, d);
                     long b;
-                    if ((c & X) != 0) {
+                    if (Bpf.src(c) == X) {
                         need(pc, set, s);
                         b = r[s];
                     } else {
@@ -292,49 +288,40 @@ final class Interpreter {
         }
     }
 
-    private static int size(int c) {
-        return switch (c & 0x18) {
-            case 0x00 -> 4;
-            case 0x08 -> 2;
-            case 0x10 -> 1;
-            default -> 8;
-        };
-    }
-
     private static long alu64(int op, long a, long b) {
         return switch (op) {
-            case 0x00 -> a + b;
-            case 0x10 -> a - b;
-            case 0x20 -> a * b;
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
             case DIV -> b == 0 ? 0 : Long.divideUnsigned(a, b);
-            case 0x40 -> a | b;
-            case 0x50 -> a & b;
-            case 0x60 -> a << (b & 63);
-            case 0x70 -> a >>> (b & 63);
+            case OR -> a | b;
+            case AND -> a & b;
+            case LSH -> a << (b & 63);
+            case RSH -> a >>> (b & 63);
             case NEG -> -a;
             case MOD -> b == 0 ? a : Long.remainderUnsigned(a, b);
-            case 0xa0 -> a ^ b;
+            case XOR -> a ^ b;
             case MOV -> b;
-            case 0xc0 -> a >> (b & 63);
+            case ARSH -> a >> (b & 63);
             default -> throw new IllegalStateException("alu op " + op);
         };
     }
 
     private static int alu32(int op, int a, int b) {
         return switch (op) {
-            case 0x00 -> a + b;
-            case 0x10 -> a - b;
-            case 0x20 -> a * b;
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
             case DIV -> b == 0 ? 0 : Integer.divideUnsigned(a, b);
-            case 0x40 -> a | b;
-            case 0x50 -> a & b;
-            case 0x60 -> a << (b & 31);
-            case 0x70 -> a >>> (b & 31);
+            case OR -> a | b;
+            case AND -> a & b;
+            case LSH -> a << (b & 31);
+            case RSH -> a >>> (b & 31);
             case NEG -> -a;
             case MOD -> b == 0 ? a : Integer.remainderUnsigned(a, b);
-            case 0xa0 -> a ^ b;
+            case XOR -> a ^ b;
             case MOV -> b;
-            case 0xc0 -> a >> (b & 31);
+            case ARSH -> a >> (b & 31);
             default -> throw new IllegalStateException("alu op " + op);
         };
     }
@@ -355,23 +342,23 @@ final class Interpreter {
 
     private static boolean cond(int op, long a, long b) {
         return switch (op) {
-            case 0x10 -> a == b;
-            case 0x20 -> Long.compareUnsigned(a, b) > 0;
-            case 0x30 -> Long.compareUnsigned(a, b) >= 0;
-            case 0x40 -> (a & b) != 0;
-            case 0x50 -> a != b;
-            case 0x60 -> a > b;
-            case 0x70 -> a >= b;
-            case 0xa0 -> Long.compareUnsigned(a, b) < 0;
-            case 0xb0 -> Long.compareUnsigned(a, b) <= 0;
-            case 0xc0 -> a < b;
-            case 0xd0 -> a <= b;
+            case JEQ -> a == b;
+            case JGT -> Long.compareUnsigned(a, b) > 0;
+            case JGE -> Long.compareUnsigned(a, b) >= 0;
+            case JSET -> (a & b) != 0;
+            case JNE -> a != b;
+            case JSGT -> a > b;
+            case JSGE -> a >= b;
+            case JLT -> Long.compareUnsigned(a, b) < 0;
+            case JLE -> Long.compareUnsigned(a, b) <= 0;
+            case JSLT -> a < b;
+            case JSLE -> a <= b;
             default -> throw new IllegalStateException("jump op " + op);
         };
     }
 
     private static boolean cond(int op, int a, int b) {
-        return cond(op, op >= 0x60 && op <= 0x70 || op >= 0xc0 ? (long) a : a & 0xffffffffL,
-                op >= 0x60 && op <= 0x70 || op >= 0xc0 ? (long) b : b & 0xffffffffL);
+        return cond(op, op == JSGT || op == JSGE || op == JSLT || op == JSLE ? (long) a : a & 0xffffffffL,
+                op == JSGT || op == JSGE || op == JSLT || op == JSLE ? (long) b : b & 0xffffffffL);
     }
 }

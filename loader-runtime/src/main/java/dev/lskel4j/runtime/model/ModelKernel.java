@@ -7,6 +7,7 @@ import dev.lskel4j.runtime.internal.Sha256;
 import dev.lskel4j.runtime.model.AddressSpace.Access;
 import dev.lskel4j.runtime.model.AddressSpace.Region;
 import dev.lskel4j.runtime.model.InterpreterException.Kind;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -650,7 +651,7 @@ public final class ModelKernel {
             short off = (short) mem.get(insns, at + 2, 2);
             int imm = (int) mem.get(insns, at + 4, 4);
             long err = 0;
-            if (code == 0x18 && i + 1 < insns.length / 8) {
+            if (code == (Bpf.LD | Bpf.DW | Bpf.IMM) && i + 1 < insns.length / 8) {
                 int imm2 = (int) mem.get(insns, at + 12, 4);
                 err = switch (src) {
                     case Uapi.PSEUDO_MAP_IDX, Uapi.PSEUDO_MAP_IDX_VALUE -> fdArrayEntry(pc, a, imm, MapObj.class);
@@ -659,7 +660,7 @@ public final class ModelKernel {
                     default -> 0;
                 };
                 i++;
-            } else if (code == 0x85 && src == Uapi.PSEUDO_KFUNC_CALL && off != 0) {
+            } else if (code == (Bpf.JMP | Bpf.CALL) && src == Uapi.PSEUDO_KFUNC_CALL && off != 0) {
                 err = fdArrayEntry(pc, a, off, BtfObj.class);
             }
             if (err != 0) return err;
