@@ -1,7 +1,7 @@
 package dev.lskel4j.gen.disasm;
 
-import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.uapi.Bpf;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -16,9 +16,10 @@ import dev.lskel4j.gen.disasm.DecodedInsn.Reg;
 import dev.lskel4j.gen.disasm.DecodedInsn.Store;
 import dev.lskel4j.gen.disasm.DecodedInsn.Unknown;
 import dev.lskel4j.gen.emit.GeneratedLoader;
-import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.runtime.internal.LoaderBlobs;
+import dev.lskel4j.runtime.model.Helper;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -193,18 +194,10 @@ public final class Disassembler {
                 : "lock *" + mem + " " + aluOp(base, 0) + "= " + src;
     }
 
-    /** {@return the name of a helper the loader calls, or {@code unknown}} */
+    /** {@return the C name of a helper the loader calls ({@link Helper}), or {@code unknown}} */
     private static String helperName(int id) {
-        return switch (id) {
-            case Uapi.FUNC_TRACE_PRINTK -> "trace_printk";
-            case Uapi.FUNC_PROBE_READ_KERNEL -> "probe_read_kernel";
-            case Uapi.FUNC_COPY_FROM_USER -> "copy_from_user";
-            case Uapi.FUNC_SYS_BPF -> "sys_bpf";
-            case Uapi.FUNC_BTF_FIND_BY_NAME_KIND -> "btf_find_by_name_kind";
-            case Uapi.FUNC_SYS_CLOSE -> "sys_close";
-            case Uapi.FUNC_KALLSYMS_LOOKUP_NAME -> "kallsyms_lookup_name";
-            default -> "unknown";
-        };
+        Helper helper = Helper.of(id);
+        return helper == null ? "unknown" : helper.cName();
     }
 
     /** {@return the ld_imm64 src_reg tag followed by a space, empty for a plain 64-bit constant} */

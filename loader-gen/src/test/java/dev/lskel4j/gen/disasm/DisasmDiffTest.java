@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.gen.emit.Golden;
-import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.uapi.Bpf;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lskel4j.gen.emit.Golden;
-import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.List;

@@ -3,11 +3,11 @@ package dev.lskel4j.gen.emit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.LoaderGenerator;
+import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.elf.Corpus;
-import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.file.Path;
 import java.util.List;

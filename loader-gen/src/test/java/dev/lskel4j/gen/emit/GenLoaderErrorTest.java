@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
@@ -15,6 +14,7 @@ import dev.lskel4j.gen.plan.MapUpdate;
 import dev.lskel4j.gen.plan.Op;
 import dev.lskel4j.gen.plan.ProgLoad;
 import dev.lskel4j.runtime.Errno;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

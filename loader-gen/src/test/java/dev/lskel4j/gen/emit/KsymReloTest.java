@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.gen.disasm.DecodedInsn;
 import dev.lskel4j.gen.disasm.Disassembler;
-import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.ProgLoad;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.gen.disasm.Disassembler;
-import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.runtime.SigningScheme;
+import dev.lskel4j.runtime.uapi.Bpf;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.util.List;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.BtfLoad;
 import dev.lskel4j.gen.plan.LoadPlan;
@@ -20,6 +19,7 @@ import dev.lskel4j.runtime.model.Attr;
 import dev.lskel4j.runtime.model.Helper;
 import dev.lskel4j.runtime.model.KernelCall;
 import dev.lskel4j.runtime.model.LoaderRun;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -31,7 +31,7 @@ public enum Helper {
     }
 
     /** {@return the helper with number {@code id}, or null if a loader never calls it} */
-    static Helper of(int id) {
+    public static Helper of(int id) {
         for (Helper h : values()) {
             if (h.id == id) return h;
         }
