@@ -12,6 +12,7 @@ import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.LoaderProgress;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
+import dev.lskel4j.runtime.internal.ProcFds;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -84,9 +85,11 @@ public final class BpfLoader {
      * The kernel ids of a run's own {@code __loader.map} and {@code __loader.prog}. The kernel
      * hands out map and program ids counting upward ({@code idr_alloc_cyclic()}, wrapping only past
      * {@code INT_MAX}), so every map and program the loader creates has a larger id than these, and
-     * every one that existed before the run a smaller one, whatever fd number it has.
+     * every one that existed before the run a smaller one, whatever fd number it has. With them
+     * the lengths of their info ({@link ProcFds.Probe#info}): an fd whose info is as long is a
+     * map, or a program.
      */
-    record LoaderIds(int mapId, int progId) {}
+    record LoaderIds(int mapId, int progId, long mapInfoLength, long progInfoLength) {}
 
     /**
      * {@link #run(LoaderBlob, MemorySegment, int)} through {@code sys}; with {@code ctxFdSlots}
@@ -106,6 +109,7 @@ public final class BpfLoader {
         byte[] data = blob.dataRef();
         Signing signing = blob.signing().orElse(null);
         try (Arena arena = Arena.ofConfined()) {
+            ProcFds.Probe probe = new ProcFds.Probe(arena);
             long mapFd = BpfOps.mapCreate(sys, arena, Uapi.MAP_TYPE_ARRAY, LOADER_MAP_NAME, 4, data.length, 1, 0,
                     signing == null ? null : signing.exclProgHashRef());
             if (mapFd == -Errno.EPERM.number()) {
@@ -118,7 +122,8 @@ public final class BpfLoader {
                 check(BpfOps.mapElem(sys, arena, Uapi.MAP_UPDATE_ELEM, map.get(), key, value, 0),
                         LoaderException.Stage.UPDATE_LOADER_MAP);
                 check(BpfOps.mapFreeze(sys, arena, map.get()), LoaderException.Stage.FREEZE_LOADER_MAP);
-                int mapId = id(sys, arena, map.get(), BpfAttr.MapInfo.UP_TO_VALUE_SIZE, BpfAttr.MapInfo.ID, LOADER_MAP_NAME);
+                long mapInfoLength = info(sys, probe, map.get(), LOADER_MAP_NAME);
+                int mapId = probe.object(true).id();
                 if (signing != null && signing.scheme() == SigningScheme.A) {
                     check(fetchMapHash(sys, arena, map.get()), LoaderException.Stage.FETCH_MAP_HASH);
                 }
@@ -132,12 +137,13 @@ public final class BpfLoader {
                     throw loaderProgRefused(errno, log(ctx));
                 }
                 try (OwnedFd prog = new OwnedFd((int) progFd)) {
-                    int progId = id(sys, arena, prog.get(), BpfAttr.ProgInfo.SIZE, BpfAttr.ProgInfo.ID, LOADER_PROG_NAME);
+                    long progInfoLength = info(sys, probe, prog.get(), LOADER_PROG_NAME);
+                    int progId = probe.object(false).id();
                     int retval = runLoaderProg(sys, arena, prog.get(), ctx, ctxSize);
                     if (retval < 0) {
                         throw loaderReturnedError(sys, arena, blob, map.get(), ctx, Errno.of(-retval));
                     }
-                    return new LoaderIds(mapId, progId);
+                    return new LoaderIds(mapId, progId, mapInfoLength, progInfoLength);
                 }
             }
         }
@@ -164,15 +170,13 @@ public final class BpfLoader {
         }
     }
 
-    /** {@return the kernel id of map or program {@code fd}: the u32 at {@code idOffset} of its info} */
-    private static int id(BpfSyscall sys, Arena arena, int fd, int infoSize, long idOffset, String name)
-            throws KernelException {
-        MemorySegment info = arena.allocate(infoSize, 8);
-        long r = BpfOps.objGetInfo(sys, arena, fd, info);
+    /** {@return the length of the info of the run's own map or program {@code fd}, which {@code probe} now holds} */
+    private static long info(BpfSyscall sys, ProcFds.Probe probe, int fd, String name) throws KernelException {
+        long r = probe.info(sys, fd);
         if (r < 0) {
             throw new KernelException("BPF_OBJ_GET_INFO_BY_FD of " + name, Errno.of((int) -r), "");
         }
-        return info.get(JAVA_INT, idOffset);
+        return r;
     }
 
     /** Scheme A's {@code skel_obj_get_info_by_fd()}: makes the kernel hash the frozen map into {@code map->sha}. */

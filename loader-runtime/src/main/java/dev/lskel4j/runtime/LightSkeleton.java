@@ -152,7 +152,7 @@ public final class LightSkeleton implements AutoCloseable {
      * {@link LoadOptions#unverifiedIfUnsupported()} for kernels that cannot verify.
      *
      * <p>The loader only ever sees a ctx whose fd slots are 0. After it succeeds, every fd it reports
-     * must be reported once, a BPF map (program) per {@code /proc/self/fd}, created by this run (its
+     * must be reported once, a BPF map (program) per {@code BPF_OBJ_GET_INFO_BY_FD}, created by this run (its
      * kernel id is above the run's own loader map's, or loader program's: ids count upward, so an
      * object that existed before the run has a smaller one, whatever its fd number), and of the
      * spec's type, key and value size (program type) per {@code BPF_OBJ_GET_INFO_BY_FD}. Otherwise

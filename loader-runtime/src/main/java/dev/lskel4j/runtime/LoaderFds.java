@@ -17,7 +17,9 @@ import java.util.Set;
 
 /**
  * Takes ownership of the map and program fds a successful loader wrote into the ctx, after
- * checking each: it is set, reported once, a BPF map (program) per its {@code /proc/self/fd} link,
+ * checking each: it is set, reported once, a BPF map (program) per the length of its info
+ * ({@link ProcFds}: as long as {@code __loader.map}'s, or {@code __loader.prog}'s; anything else
+ * is named by its {@code /proc/self/fd} link),
  * created by this run (its kernel id is above the run's own {@code __loader.map}'s, or
  * {@code __loader.prog}'s, see {@link BpfLoader.LoaderIds}), and of the spec's map type, key and
  * value size (program type) per {@code BPF_OBJ_GET_INFO_BY_FD}. The ids, not the fd numbers, tell
@@ -99,8 +101,17 @@ final class LoaderFds {
     }
 
     private static Found find(BpfSyscall sys, ProcFds.Probe probe, int fd, BpfLoader.LoaderIds ids) {
-        String kind = probe.kind(fd).orElse("");
-        Optional<ProcFds.BpfObject> object = probe.bpfObject(sys, fd, kind);
+        long length = probe.info(sys, fd);
+        boolean lengthsTell = ids.mapInfoLength() != ids.progInfoLength();
+        String kind;
+        Optional<ProcFds.BpfObject> object;
+        if (lengthsTell && (length == ids.mapInfoLength() || length == ids.progInfoLength())) {
+            kind = length == ids.mapInfoLength() ? ProcFds.BPF_MAP : ProcFds.BPF_PROG;
+            object = Optional.of(probe.object(kind.equals(ProcFds.BPF_MAP)));
+        } else { // not a map or program, or a kernel whose lengths do not tell: /proc/self/fd names it
+            kind = probe.kind(fd).orElse("");
+            object = probe.bpfObject(sys, fd, kind);
+        }
         int after = kind.equals(ProcFds.BPF_MAP) ? ids.mapId() : ids.progId();
         return new Found(kind, object, object.isPresent() && Integer.compareUnsigned(object.get().id(), after) > 0);
     }

@@ -1,22 +1,27 @@
 package dev.lskel4j.runtime;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.BpfOps;
 import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.Native;
 import dev.lskel4j.runtime.internal.OwnedFd;
 import dev.lskel4j.runtime.internal.ProcFds;
+import dev.lskel4j.runtime.uapi.Uapi;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -237,6 +242,109 @@ class LoaderCheckTest {
                 closeTheUnreportedMap(before);
             }
         }
+    }
+
+    /**
+     * The tampered loader reporting a program that existed before the run for a map: the length of
+     * its info, a program's, names it, and it stays open.
+     */
+    @Test
+    void aReportedProgramForAMapIsRefusedAndStaysOpen() throws Exception {
+        Golden g = new Golden("globals");
+        try (Arena arena = Arena.ofConfined(); OwnedFd planted = new OwnedFd(socketFilter(arena))) {
+            int fd = planted.get();
+            Set<Integer> before = openFds();
+            LoaderBlobException e = refusedAfterTheRun(g, fd);
+            assertTrue(e.getMessage().contains("the loader reported fd " + fd + " for map '" + g.maps.getFirst().name()
+                    + "', which is anon_inode:bpf-prog, not anon_inode:bpf-map"), e.getMessage());
+            assertEquals(ProcFds.BPF_PROG, ProcFds.kind(fd).orElse(""), "the planted program's fd is still open");
+            closeTheUnreportedMap(before);
+        }
+    }
+
+    /**
+     * The tampered loader reporting a BTF object, a BPF object but neither map nor program: its
+     * info's length is neither's, {@code /proc/self/fd} names it, and it stays open.
+     */
+    @Test
+    void aReportedBtfObjectIsRefusedAndStaysOpen() throws Exception {
+        Golden g = new Golden("globals");
+        try (Arena arena = Arena.ofConfined(); OwnedFd planted = new OwnedFd(minimalBtf(arena))) {
+            int fd = planted.get();
+            Set<Integer> before = openFds();
+            LoaderBlobException e = refusedAfterTheRun(g, fd);
+            assertTrue(e.getMessage().contains("the loader reported fd " + fd + " for map '" + g.maps.getFirst().name()
+                    + "', which is anon_inode:btf, not anon_inode:bpf-map"), e.getMessage());
+            assertEquals("anon_inode:btf", ProcFds.kind(fd).orElse(""), "the planted BTF's fd is still open");
+            closeTheUnreportedMap(before);
+        }
+    }
+
+    /**
+     * What the fd checks build on: the info length the kernel reports is sizeof the kernel BTF's
+     * struct bpf_map_info for a map and bpf_prog_info for a program, and those two differ from each
+     * other and from the info of every other kind of BPF object (link, BTF, token).
+     */
+    @Test
+    void infoLengthsNameTheKindOfBpfObject() throws Exception {
+        Btf vmlinux = new Btf(Path.of("/sys/kernel/btf/vmlinux"));
+        long mapInfo = vmlinux.size(vmlinux.find("bpf_map_info", false));
+        long progInfo = vmlinux.size(vmlinux.find("bpf_prog_info", false));
+        List<Long> others = new ArrayList<>();
+        for (String other : List.of("bpf_link_info", "bpf_btf_info", "bpf_token_info")) {
+            try {
+                others.add(vmlinux.size(vmlinux.find(other, false)));
+            } catch (IllegalArgumentException absent) { // bpf_token_info: Linux 6.9 and later
+                assertEquals("bpf_token_info", other, absent.getMessage());
+            }
+        }
+        assertTrue(mapInfo != progInfo && !others.contains(mapInfo) && !others.contains(progInfo),
+                "map " + mapInfo + ", program " + progInfo + ", others " + others);
+        assertTrue(Math.max(mapInfo, progInfo) < ProcFds.INFO_BUFFER, "the probe's buffer is longer than either");
+        try (Arena arena = Arena.ofConfined(); OwnedFd map = new OwnedFd((int) BpfOps.mapCreate(Native.BPF, arena,
+                Uapi.MAP_TYPE_ARRAY, "probed", 4, 8, 1, 0, null));
+             OwnedFd prog = new OwnedFd(socketFilter(arena)); OwnedFd btf = new OwnedFd(minimalBtf(arena))) {
+            ProcFds.Probe probe = new ProcFds.Probe(arena);
+            assertEquals(mapInfo, probe.info(Native.BPF, map.get()), "a map's info length");
+            assertEquals(progInfo, probe.info(Native.BPF, prog.get()), "a program's info length");
+            assertTrue(others.contains(probe.info(Native.BPF, btf.get())), "a BTF object's info length is another kind's");
+        }
+    }
+
+    /** {@return the fd of a new socket filter, {@code r0 = 0; exit}} */
+    private static int socketFilter(Arena arena) {
+        ByteBuffer insns = ByteBuffer.allocate(16).order(HOST);
+        insns.put((byte) 0xb7).put((byte) 0).putShort((short) 0).putInt(0); // r0 = 0
+        insns.put((byte) 0x95).put((byte) 0).putShort((short) 0).putInt(0); // exit
+        MemorySegment attr = arena.allocate(BpfAttr.ProgLoad.LAYOUT);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE,
+                Uapi.PROG_TYPE_SOCKET_FILTER);
+        attr.set(JAVA_INT, BpfAttr.ProgLoad.INSN_CNT, 2);
+        attr.set(JAVA_LONG, BpfAttr.ProgLoad.INSNS,
+                arena.allocateFrom(JAVA_BYTE, insns.array()).address());
+        attr.set(JAVA_LONG, BpfAttr.ProgLoad.LICENSE,
+                arena.allocateFrom("GPL").address());
+        long fd = Native.BPF.bpf(Uapi.PROG_LOAD, attr,
+                BpfAttr.ProgLoad.SIZE);
+        assertTrue(fd > 0, "prog_load: " + fd);
+        return (int) fd;
+    }
+
+    /** {@return the fd of a new BTF object holding one type, {@code int}} */
+    private static int minimalBtf(Arena arena) {
+        byte[] strings = "\0int\0".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer btf = ByteBuffer.allocate(24 + 16 + strings.length).order(HOST);
+        btf.putShort((short) 0xeb9f).put((byte) 1).put((byte) 0).putInt(24); // magic, version, flags, hdr_len
+        btf.putInt(0).putInt(16).putInt(16).putInt(strings.length);          // type_off, type_len, str_off, str_len
+        btf.putInt(1).putInt(Uapi.BTF_KIND_INT << 24).putInt(4).putInt(32); // int: 4 bytes, 32 bits
+        btf.put(strings);
+        MemorySegment attr = arena.allocate(BpfAttr.BtfLoad.LAYOUT);
+        attr.set(JAVA_LONG, BpfAttr.BtfLoad.BTF,
+                arena.allocateFrom(JAVA_BYTE, btf.array()).address());
+        attr.set(JAVA_INT, BpfAttr.BtfLoad.BTF_SIZE, btf.capacity());
+        long fd = Native.BPF.bpf(Uapi.BTF_LOAD, attr, BpfAttr.BtfLoad.SIZE);
+        assertTrue(fd > 0, "btf_load: " + fd);
+        return (int) fd;
     }
 
     /**

@@ -480,8 +480,6 @@ public final class BpfAttr {
         public static final int VALUE_SIZE = offset(LAYOUT, "value_size");
         public static final int HASH = offset(LAYOUT, "hash");
         public static final int HASH_SIZE = offset(LAYOUT, "hash_size");
-        /** {@code offsetofend(struct bpf_map_info, value_size)}: enough to check a loader's map fds. */
-        public static final int UP_TO_VALUE_SIZE = (int) (VALUE_SIZE + JAVA_INT.byteSize());
     }
 
     /**

@@ -12,9 +12,17 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * What one of this process's fds is: its kind as {@code /proc/self/fd} shows it
- * ({@code anon_inode:bpf-map}, {@code anon_inode:bpf-prog}, a path, ...) and, for a BPF map or
- * program, what {@code BPF_OBJ_GET_INFO_BY_FD} says of it.
+ * What one of this process's fds is: for a BPF map or program, what {@code BPF_OBJ_GET_INFO_BY_FD}
+ * says of it, and its kind as {@code /proc/self/fd} shows it ({@code anon_inode:bpf-map},
+ * {@code anon_inode:bpf-prog}, a path, ...).
+ *
+ * <p>The info call alone tells a map from a program: the kernel answers with the info of the fd's
+ * own kind of object and writes back how long that is, {@code sizeof} its {@code struct
+ * bpf_map_info}, {@code bpf_prog_info}, {@code bpf_link_info}, {@code bpf_btf_info} or {@code
+ * bpf_token_info}, when asked with a zeroed buffer longer than all of them ({@link
+ * Probe#info}). Given the lengths reported for an fd known to be a map and one known to be a
+ * program, an fd's length names its kind in one system call; the {@code /proc/self/fd} link
+ * ({@link Probe#kind}, a path walk five times as costly) is the fallback and names anything else.
  */
 public final class ProcFds {
     private ProcFds() {}
@@ -22,6 +30,11 @@ public final class ProcFds {
     private static final String FD_PREFIX = "/proc/self/fd/";
     /** Room for the anon inode names, and most paths, in one {@code readlinkat}. */
     private static final int LINK_BUFFER = 256;
+    /**
+     * Longer than any {@code struct bpf_*_info} ({@code bpf_prog_info}, the longest, has 232 bytes
+     * in Linux 6.18) and within the page {@code bpf_check_uarg_tail_zero()} accepts.
+     */
+    public static final int INFO_BUFFER = 1024;
     /** The anon inode names of BPF maps and programs ({@code anon_inode_getfd()} in kernel/bpf/syscall.c). */
     public static final String BPF_MAP = "anon_inode:bpf-map", BPF_PROG = "anon_inode:bpf-prog";
 
@@ -48,7 +61,6 @@ public final class ProcFds {
      */
     public static final class Probe {
         private static final int PATH_BUFFER = 32; // "/proc/self/fd/" + 10 digits + NUL
-        private static final int INFO_BUFFER = Math.max(BpfAttr.MapInfo.UP_TO_VALUE_SIZE, BpfAttr.ProgInfo.SIZE);
         private final MemorySegment path, link, info, attr;
 
         /** Allocates the buffers in {@code arena}. */
@@ -81,6 +93,29 @@ public final class ProcFds {
         }
 
         /**
+         * Asks {@code BPF_OBJ_GET_INFO_BY_FD} about {@code fd} with the zeroed {@link #INFO_BUFFER}
+         * ({@link #object} reads the answer).
+         *
+         * @return the info length the kernel wrote back, the size of its struct for {@code fd}'s
+         *     kind of BPF object; a negative errno if it refuses ({@code EINVAL}: not a BPF object,
+         *     {@code EBADF}: not open)
+         */
+        public long info(BpfSyscall sys, int fd) {
+            info.fill((byte) 0);
+            attr.fill((byte) 0);
+            long r = BpfOps.objGetInfo(sys, attr, fd, info);
+            return r < 0 ? r : Integer.toUnsignedLong(attr.get(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN));
+        }
+
+        /** {@return the last {@link #info} answer, read as a map's info if {@code map}, else as a program's} */
+        public BpfObject object(boolean map) {
+            return map
+                    ? new BpfObject(info.get(JAVA_INT, BpfAttr.MapInfo.TYPE), info.get(JAVA_INT, BpfAttr.MapInfo.ID),
+                            info.get(JAVA_INT, BpfAttr.MapInfo.KEY_SIZE), info.get(JAVA_INT, BpfAttr.MapInfo.VALUE_SIZE))
+                    : new BpfObject(info.get(JAVA_INT, BpfAttr.ProgInfo.TYPE), info.get(JAVA_INT, BpfAttr.ProgInfo.ID), 0, 0);
+        }
+
+        /**
          * {@return {@code BPF_OBJ_GET_INFO_BY_FD} of {@code fd}, read as a map's info if {@code kind}
          * is {@link #BPF_MAP} and as a program's if it is {@link #BPF_PROG}; empty for other kinds or
          * if the kernel refuses}
@@ -90,16 +125,7 @@ public final class ProcFds {
             if (!map && !kind.equals(BPF_PROG)) {
                 return Optional.empty();
             }
-            MemorySegment buf = info.asSlice(0, map ? BpfAttr.MapInfo.UP_TO_VALUE_SIZE : BpfAttr.ProgInfo.SIZE);
-            buf.fill((byte) 0);
-            attr.fill((byte) 0);
-            if (BpfOps.objGetInfo(sys, attr, fd, buf) < 0) {
-                return Optional.empty();
-            }
-            return Optional.of(map
-                    ? new BpfObject(buf.get(JAVA_INT, BpfAttr.MapInfo.TYPE), buf.get(JAVA_INT, BpfAttr.MapInfo.ID),
-                            buf.get(JAVA_INT, BpfAttr.MapInfo.KEY_SIZE), buf.get(JAVA_INT, BpfAttr.MapInfo.VALUE_SIZE))
-                    : new BpfObject(buf.get(JAVA_INT, BpfAttr.ProgInfo.TYPE), buf.get(JAVA_INT, BpfAttr.ProgInfo.ID), 0, 0));
+            return info(sys, fd) < 0 ? Optional.empty() : Optional.of(object(map));
         }
     }
 }
