@@ -23,41 +23,6 @@ import java.util.Optional;
 public record MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags, MapKind kind,
                       Optional<Bytes> initialImage) {
 
-    /** Immutable bytes: the initial image of a global data section. */
-    public record Bytes(byte[] bytes) {
-        /** Copies {@code bytes}. */
-        public Bytes {
-            bytes = bytes.clone();
-        }
-
-        /** {@return a copy of the bytes} */
-        @Override
-        public byte[] bytes() {
-            return bytes.clone();
-        }
-
-        /** {@return true if {@code o} holds the same bytes} */
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Bytes b && java.util.Arrays.equals(bytes, b.bytes);
-        }
-
-        /** {@return a hash of the bytes} */
-        @Override
-        public int hashCode() {
-            return java.util.Arrays.hashCode(bytes);
-        }
-
-        /** {@return the number of bytes} */
-        public int length() {
-            return bytes.length;
-        }
-
-        byte[] ref() {
-            return bytes;
-        }
-    }
-
     /**
      * Validates the descriptor.
      *
@@ -87,7 +52,7 @@ public record MapSpec(String name, int type, int keySize, int valueSize, int max
 
     /** {@return a global data map (key 4, one entry) with its initial image} */
     public static MapSpec data(String name, MapKind kind, int type, int valueSize, int flags, byte[] initialImage) {
-        return new MapSpec(name, type, 4, valueSize, 1, flags, kind, Optional.of(new Bytes(initialImage)));
+        return new MapSpec(name, type, 4, valueSize, 1, flags, kind, Optional.of(Bytes.of(initialImage)));
     }
 
     /**

@@ -31,7 +31,7 @@ public final class BenchDescriptions {
                 if (m.hasDataView()) {
                     lines.add("map " + i + " " + m.valueSize() + " " + GlobalData.mmapSize(m) + " "
                             + (m.readOnlyAfterLoad() ? 1 : 3) + " "
-                            + HexFormat.of().formatHex(m.initialImage().orElseThrow().bytes()));
+                            + HexFormat.of().formatHex(m.initialImage().orElseThrow().toArray()));
                 }
             }
             Files.write(out.resolve(g.name + ".desc"), lines);

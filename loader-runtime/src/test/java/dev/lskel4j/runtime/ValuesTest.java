@@ -83,7 +83,7 @@ class ValuesTest {
         assertThrows(IllegalArgumentException.class,
                 () -> MapSpec.data("m.data", MapKind.DATA, 2, 4, Uapi.F_MMAPABLE, new byte[8]));
         assertThrows(IllegalArgumentException.class, () -> new MapSpec("arr", 2, 4, 8, 1, 0, MapKind.USER,
-                Optional.of(new MapSpec.Bytes(new byte[8]))));
+                Optional.of(Bytes.of(new byte[8]))));
         LoaderBlob blob = LoaderBlob.of(new byte[] {(byte) 0xbf, 0x16, 0, 0, 0, 0, 0, 0}, new byte[16]);
         ProgramSpec p0 = new ProgramSpec("a", "raw_tp/x", 17, 0, 0);
         ProgramSpec p2 = new ProgramSpec("b", "raw_tp/x", 17, 0, 2);

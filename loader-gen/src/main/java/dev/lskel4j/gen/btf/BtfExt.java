@@ -1,7 +1,7 @@
 package dev.lskel4j.gen.btf;
 
 import dev.lskel4j.gen.base.MalformedObjectException;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.Bytes;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,7 +1,7 @@
 package dev.lskel4j.gen.emit;
 
 import dev.lskel4j.gen.insn.Insn;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.Bytes;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -26,7 +26,7 @@ import dev.lskel4j.gen.insn.JumpOutOfRangeException;
 import dev.lskel4j.gen.insn.Label;
 import dev.lskel4j.gen.insn.ProgramBuilder;
 import dev.lskel4j.gen.plan.BtfLoad;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapFreeze;

@@ -5,7 +5,7 @@ import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.plan.BtfLoad;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapFreeze;

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.plan;
 
+import dev.lskel4j.runtime.Bytes;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package dev.lskel4j.gen.plan;
 
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.MapSpec;
 import java.util.Objects;
@@ -39,7 +40,7 @@ public record MapInfo(int index, MapSpec spec, String kernelName, String section
         MapSpec spec = new MapSpec(name, mapType, keySize, valueSize, maxEntries, mapFlags, kind, Optional.empty());
         if (spec.hasDataView()) {
             spec = new MapSpec(name, mapType, keySize, valueSize, maxEntries, mapFlags, kind,
-                    Optional.of(new MapSpec.Bytes(initialValue.toArray())));
+                    Optional.of(initialValue));
         }
         return new MapInfo(index, spec, kernelName, section, btfKeyTypeId, btfValueTypeId, initialValue);
     }

@@ -6,6 +6,7 @@ import dev.lskel4j.gen.disasm.Disassembler;
 import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.runtime.KconfigExtern;
 import dev.lskel4j.runtime.LoaderStep;
 import dev.lskel4j.runtime.MapSpec;
@@ -100,7 +101,7 @@ public final class SkeletonGenerator {
                  int insnsSize, int dataSize, List<MapSpec> maps, List<String> mapIdents, List<ProgramSpec> programs,
                  List<KconfigExtern> kconfig, List<LoaderStep> steps, List<DataSection> sections,
                  Optional<String> planText, Optional<LoaderSignature> signature, RecordTypes records,
-                 Optional<MapSpec.Bytes> embeddedBlob) {}
+                 Optional<Bytes> embeddedBlob) {}
 
     /**
      * {@return the skeleton of the object whose load plan is {@code plan} and loader {@code blob}}
@@ -149,7 +150,7 @@ public final class SkeletonGenerator {
                 plan.kconfig(), LoaderSteps.of(plan, blob), DataSections.of(plan), planText, signature,
                 RecordTypes.of(plan, options.types(), RecordWriter.reserved(options.className()),
                         blob.targetOrder() == ByteOrder.BIG_ENDIAN),
-                options.embedBlob() ? Optional.of(new MapSpec.Bytes(resource)) : Optional.empty());
+                options.embedBlob() ? Optional.of(Bytes.of(resource)) : Optional.empty());
         String source = SkeletonWriter.write(SkeletonResolver.resolve(input));
         return new GeneratedSkeleton(options.packageName(), options.className(), source, resource, options.embedBlob(),
                 planText);

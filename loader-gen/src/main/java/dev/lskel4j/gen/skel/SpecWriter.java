@@ -2,6 +2,7 @@ package dev.lskel4j.gen.skel;
 
 import static dev.lskel4j.gen.skel.JavaWriter.literal;
 
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.runtime.MapKind;
 import dev.lskel4j.runtime.MapSpec;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ final class SpecWriter {
         w.line("        Arrays.copyOfRange(blob, INSNS_SIZE, INSNS_SIZE + DATA_SIZE))");
         listOf(w, "        .withSteps(", steps, in.signature().isPresent() ? ")" : ");");
         long imagesEnd = (long) in.insnsSize() + in.dataSize()
-                + in.maps().stream().mapToLong(m -> m.initialImage().map(MapSpec.Bytes::length).orElse(0)).sum();
+                + in.maps().stream().mapToLong(m -> m.initialImage().map(Bytes::length).orElse(0)).sum();
         in.signature().ifPresent(sig -> {
             // the exclusive-map hash, then the signature, follow the initial images in the resource
             w.line("        .withSigning(Signing.signed(SigningScheme.%s, Arrays.copyOfRange(blob, %d, %d),", sig.scheme(),
@@ -59,7 +60,7 @@ final class SpecWriter {
                 maps.add(m.keySize() == 4 && m.maxEntries() == 1
                         ? "MapSpec.data(" + literal(m.name()) + ", MapKind." + m.kind() + ", " + m.type() + ", " + m.valueSize()
                                 + ", " + flags + ", " + image + ")"
-                        : "new MapSpec(" + common + ", Optional.of(new MapSpec.Bytes(" + image + ")))");
+                        : "new MapSpec(" + common + ", Optional.of(dev.lskel4j.runtime.Bytes.of(" + image + ")))");
             } else if (m.kind() == MapKind.USER) {
                 maps.add("MapSpec.user(" + literal(m.name()) + ", " + m.type() + ", " + m.keySize() + ", " + m.valueSize()
                         + ", " + m.maxEntries() + ", " + flags + ")");
@@ -73,7 +74,7 @@ final class SpecWriter {
         listOf(w, "        ", in.kconfig().stream().map(k -> "new KconfigExtern(" + literal(k.name()) + ", KconfigExtern.Type."
                 + k.type() + ", " + k.offset() + ", " + k.size() + ", " + k.signed() + ", " + k.weak() + ")").toList(), ");");
         w.close();
-        if (in.embeddedBlob().isPresent()) embedded(in.embeddedBlob().get().bytes(), w);
+        if (in.embeddedBlob().isPresent()) embedded(in.embeddedBlob().get().toArray(), w);
         if (in.embeddedBlob().isPresent() && in.planText().isEmpty()) return; // nothing left to read from resources
         w.blank();
         w.open("private static byte[] resource(String name)");

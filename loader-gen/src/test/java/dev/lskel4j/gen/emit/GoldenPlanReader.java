@@ -5,7 +5,7 @@ import static dev.lskel4j.runtime.uapi.Uapi.*;
 
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.BtfLoad;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapFreeze;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.lskel4j.gen.disasm.DisasmDiff;
 import dev.lskel4j.gen.insn.Insn;
 import dev.lskel4j.gen.plan.BtfLoad;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.ProgLoad;
 import dev.lskel4j.runtime.SigningScheme;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lskel4j.gen.disasm.DecodedInsn;
 import dev.lskel4j.gen.disasm.Disassembler;
 import dev.lskel4j.gen.insn.Insn;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapFreeze;

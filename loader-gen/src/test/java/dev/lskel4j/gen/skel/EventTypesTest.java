@@ -9,7 +9,7 @@ import dev.lskel4j.gen.base.HostValues;
 import dev.lskel4j.gen.elf.Corpus;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.insn.Insn;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.gen.plan.ProgLoad;

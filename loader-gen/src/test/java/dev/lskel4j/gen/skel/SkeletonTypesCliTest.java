@@ -9,7 +9,7 @@ import dev.lskel4j.gen.base.UnsupportedObjectException;
 import dev.lskel4j.gen.btf.Btf;
 import dev.lskel4j.gen.btf.BtfType;
 import dev.lskel4j.gen.cli.Lskel;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapInfo;
 import dev.lskel4j.runtime.MapKind;

@@ -12,7 +12,7 @@ import dev.lskel4j.gen.emit.GenLoader;
 import dev.lskel4j.gen.emit.GenOptions;
 import dev.lskel4j.gen.emit.GeneratedLoader;
 import dev.lskel4j.gen.plan.BtfLoad;
-import dev.lskel4j.gen.plan.Bytes;
+import dev.lskel4j.runtime.Bytes;
 import dev.lskel4j.gen.plan.LoadPlan;
 import dev.lskel4j.gen.plan.MapCreate;
 import dev.lskel4j.gen.plan.MapInfo;

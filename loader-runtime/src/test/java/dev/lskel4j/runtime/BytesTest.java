@@ -1,4 +1,4 @@
-package dev.lskel4j.gen.plan;
+package dev.lskel4j.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;

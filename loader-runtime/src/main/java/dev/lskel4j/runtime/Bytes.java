@@ -1,11 +1,15 @@
-package dev.lskel4j.gen.plan;
+package dev.lskel4j.runtime;
 
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.function.Consumer;
 
-/** An immutable byte string with value equality, so that records holding bytes compare by content. */
+/**
+ * An immutable byte string with value equality, so that records holding bytes compare by content:
+ * a global data section's initial image ({@link MapSpec#initialImage()}), and in the generator the
+ * bytes of a load plan's operations.
+ */
 public final class Bytes {
     private static final Bytes EMPTY = new Bytes(new byte[0]);
     private final byte[] bytes;
@@ -64,6 +68,11 @@ public final class Bytes {
     /** {@return a fresh copy of the bytes} */
     public byte[] toArray() {
         return bytes.clone();
+    }
+
+    /** The bytes themselves, for the runtime's reads that copy them elsewhere at once. */
+    byte[] ref() {
+        return bytes;
     }
 
     /** Copies the bytes into {@code dst} at {@code pos}. */
