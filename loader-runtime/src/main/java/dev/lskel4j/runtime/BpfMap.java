@@ -79,6 +79,14 @@ public final class BpfMap {
         void accept(byte[] key, byte[] value);
     }
 
+    /** The running kernel's features: a class, not {@code KernelFeatures::has}, whose bootstrap would cost a first load. */
+    private static final Features KERNEL_FEATURES = new Features() {
+        @Override
+        public boolean has(Feature feature) throws NotPrivilegedException {
+            return KernelFeatures.has(feature);
+        }
+    };
+
     private final MapSpec spec;
     private final int maxEntries;
     private final OwnedFd fd;
@@ -105,7 +113,7 @@ public final class BpfMap {
 
     /** {@return a handle on a map of a loaded skeleton, using the real kernel} */
     static BpfMap of(MapSpec spec, int maxEntries, OwnedFd fd) {
-        return new BpfMap(spec, maxEntries, fd, Native.BPF, KernelFeatures::has, PossibleCpus.get());
+        return new BpfMap(spec, maxEntries, fd, Native.BPF, KERNEL_FEATURES, PossibleCpus.get());
     }
 
     /** {@return the map's name} */

@@ -162,18 +162,17 @@ public final class GlobalData {
     synchronized void finishLoad(int mapFd) throws KernelException {
         readOnly = spec.readOnlyAfterLoad();
         signedImage = false;
+        boolean percpu = spec.kind() == MapKind.PERCPU;
         long r;
-        String what;
-        if (spec.kind() == MapKind.PERCPU) {
+        if (percpu) {
             r = Native.mprotect(address, mmapSize, Native.PROT_READ);
-            what = "mprotect(PROT_READ) of the initial image of map '" + spec.name() + "'";
         } else {
             int prot = spec.readOnlyAfterLoad() ? Native.PROT_READ : Native.PROT_READ | Native.PROT_WRITE;
             r = Native.mmap(address, mmapSize, prot, Native.MAP_SHARED | Native.MAP_FIXED, mapFd, 0);
-            what = "mmap of map '" + spec.name() + "' over its initial image";
         }
         if (r < 0) {
-            throw new KernelException(what, Errno.of((int) -r), "");
+            throw new KernelException(percpu ? "mprotect(PROT_READ) of the initial image of map '" + spec.name() + "'"
+                    : "mmap of map '" + spec.name() + "' over its initial image", Errno.of((int) -r), "");
         }
     }
 

@@ -279,7 +279,9 @@ final class LoaderCheck {
                         long to = jumpTarget(b, i, code);
                         if (to > i) {
                             Val[] state = reg.clone();
-                            forward.merge((int) Math.min(to, n), state, (a, c) -> { meet(a, c); return a; });
+                            int target = (int) Math.min(to, n);
+                            Val[] known = forward.get(target); // not merge(): a lambda costs a first load its bootstrap
+                            if (known == null) forward.put(target, state); else meet(known, state);
                         }
                         fallsThrough = code != (JMP | JA) && code != (JMP32 | JA); // ja, gotol
                     }

@@ -123,9 +123,11 @@ final class LoaderFds {
             return wrong;
         }
         ProcFds.BpfObject o = found.object().orElseThrow();
-        String expected = "map_type " + map.type() + ", key_size " + map.keySize() + ", value_size " + map.valueSize();
-        String actual = "map_type " + o.type() + ", key_size " + o.keySize() + ", value_size " + o.valueSize();
-        return expected.equals(actual) ? null : "which has " + actual + ", not the spec's " + expected;
+        if (o.type() == map.type() && o.keySize() == map.keySize() && o.valueSize() == map.valueSize()) {
+            return null; // the message is built only when it is needed: string concatenation's bootstrap costs a first load
+        }
+        return "which has map_type " + o.type() + ", key_size " + o.keySize() + ", value_size " + o.valueSize()
+                + ", not the spec's map_type " + map.type() + ", key_size " + map.keySize() + ", value_size " + map.valueSize();
     }
 
     /** {@return why {@code found} is not a new program like {@code prog}, null if it is} */
