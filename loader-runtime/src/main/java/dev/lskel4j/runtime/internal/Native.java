@@ -16,6 +16,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Optional;
 
 /**
  * The system calls the runtime makes, through one FFM downcall: libc's
@@ -90,9 +91,17 @@ public final class Native {
         private static final MethodHandle SYSCALL = downcall("syscall",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
                 Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
-        /** The captured-state buffer; one per thread so calls need no allocation. */
-        private static final ThreadLocal<MemorySegment> CAPTURE =
-                ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+        /**
+         * The captured-state buffer; one per thread so calls need no allocation. (This class and
+         * the others below are written out, not lambdas: each lambda's bootstrap spins a class on
+         * a first load.)
+         */
+        private static final ThreadLocal<MemorySegment> CAPTURE = new ThreadLocal<>() {
+            @Override
+            protected MemorySegment initialValue() {
+                return Arena.ofAuto().allocate(CAPTURE_LAYOUT);
+            }
+        };
 
         /** {@return the call's result, or -errno if it returned -1} */
         static long call(long nr, long a, long b, long c, long d, long e, long f) {
@@ -110,9 +119,11 @@ public final class Native {
     @SuppressWarnings("restricted") // the descriptors are the C prototypes they quote
     private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
         Linker linker = Linker.nativeLinker();
-        MemorySegment symbol = linker.defaultLookup().find(name)
-                .orElseThrow(() -> new ExceptionInInitializerError("lskel4j: libc has no " + name));
-        return linker.downcallHandle(symbol, fd, options);
+        Optional<MemorySegment> symbol = linker.defaultLookup().find(name);
+        if (symbol.isEmpty()) {
+            throw new ExceptionInInitializerError("lskel4j: libc has no " + name);
+        }
+        return linker.downcallHandle(symbol.get(), fd, options);
     }
 
     /**
@@ -132,7 +143,12 @@ public final class Native {
     }
 
     /** The real {@code bpf()} system call, as a {@link BpfSyscall}. */
-    public static final BpfSyscall BPF = Native::bpf;
+    public static final BpfSyscall BPF = new BpfSyscall() {
+        @Override
+        public long bpf(int cmd, MemorySegment attr, int size) {
+            return Native.bpf(cmd, attr, size);
+        }
+    };
 
     /** {@return {@code syscall(SYS_bpf, cmd, attr, size)}: the result, or -errno} */
     public static long bpf(int cmd, MemorySegment attr, int size) {
