@@ -11,7 +11,7 @@
 # time per cycle on both sides (C: CLOCK_THREAD_CPUTIME_ID; Java: test class LoadLoop, schedstat).
 #
 #   loader-runtime/bench/run.sh [OBJECT...]     (default: minimal globals maps kfunc many_maps)
-#   ROUNDS=3 C_MS=1500 LOG=none JMH_ARGS="-wi 5 -w 1 -i 3 -r 1"   (optional overrides;
+#   ROUNDS=3 C_MS=1500 LOG=none JMH_ARGS="-wi 5 -w 1 -i 3 -r 1" WARMUP_MS=5000   (optional overrides;
 #   LOG=stats measures LoadOptions.ALWAYS_LOG instead of NO_LOG)
 set -euo pipefail
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,7 +39,9 @@ for r in $(seq 1 "$rounds"); do
     j="$(jmh_us "$out/jmh-$o-$r.csv")"
     # the on-CPU time of the loading thread, which the machine's load does not stretch: LoadLoop for as many cycles as C ran
     cycles="$(awk -v c="$c1" -v ms="$c_ms" 'BEGIN { n = int(ms * 1000 / c); print n < 20 ? 20 : n }')"
-    read -r _ jcpu < <(java --enable-native-access=ALL-UNNAMED -Dlskel.reference="$reference" -cp "$cp" dev.lskel4j.runtime.LoadLoop "$o" "$cycles" "$cycles")
+    # after a warm-up of at least WARMUP_MS (default 5000): a compiler thread still at work beside the
+    # loop would interrupt its CPU on every munmap and MAP_FIXED remap (TLB shootdowns)
+    read -r _ jcpu < <(java --enable-native-access=ALL-UNNAMED -Dlskel.reference="$reference" -cp "$cp" dev.lskel4j.runtime.LoadLoop "$o" "$cycles" "$cycles" "${WARMUP_MS:-5000}")
     read -r c2 c2cpu < <("$out/lskel_bench" "$out/$o.desc" -t "$c_ms")
     echo "$r $o $c1 $j $c2 $c1cpu $jcpu $c2cpu" | tee -a "$results" | awk '{ printf "round %s %-10s C %9.1f  Java %9.1f  C %9.1f us/op  Java/C %.2f   on-CPU: C %8.1f  Java %8.1f  C %8.1f  Java/C %.2f\n", $1, $2, $3, $4, $5, $4 / (($3 + $5) / 2), $6, $7, $8, $7 / (($6 + $8) / 2) }'
   done

@@ -8,7 +8,9 @@ import java.nio.file.Path;
  * For {@code loader-runtime/bench/run.sh} and {@code syscalls.sh}: {@code WARMUP} then {@code N}
  * open + load + close cycles of a golden light skeleton, nothing else; prints the wall and the
  * on-CPU microseconds (this thread, user + system, {@code /proc/thread-self/schedstat}) per cycle
- * of the {@code N}. Usage: {@code LoadLoop OBJECT WARMUP N}.
+ * of the {@code N}. Usage: {@code LoadLoop OBJECT WARMUP N [WARMUP_MS]}: with {@code WARMUP_MS} the
+ * warm-up also lasts at least that long, so that the JIT has finished before the measured cycles
+ * (a compiler thread running beside them makes every munmap and MAP_FIXED remap interrupt its CPU).
  */
 public final class LoadLoop {
     private LoadLoop() {}
@@ -17,7 +19,9 @@ public final class LoadLoop {
         SkeletonSpec spec = new Golden(args[0]).spec();
         int warmup = Integer.parseInt(args[1]);
         int n = Integer.parseInt(args[2]);
-        for (int i = 0; i < warmup; i++) {
+        long warmupNanos = args.length > 3 ? Long.parseLong(args[3]) * 1_000_000 : 0;
+        long warmupStart = System.nanoTime();
+        for (int i = 0; i < warmup || System.nanoTime() - warmupStart < warmupNanos; i++) {
             cycle(spec);
         }
         long cpu = onCpuNanos();
