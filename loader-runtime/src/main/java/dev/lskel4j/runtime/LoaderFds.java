@@ -110,7 +110,8 @@ final class LoaderFds {
             object = Optional.of(probe.object(kind.equals(ProcFds.BPF_MAP)));
         } else { // not a map or program, or a kernel whose lengths do not tell: /proc/self/fd names it
             kind = probe.kind(fd).orElse("");
-            object = probe.bpfObject(sys, fd, kind);
+            boolean map = kind.equals(ProcFds.BPF_MAP);
+            object = length >= 0 && (map || kind.equals(ProcFds.BPF_PROG)) ? Optional.of(probe.object(map)) : Optional.empty();
         }
         int after = kind.equals(ProcFds.BPF_MAP) ? ids.mapId() : ids.progId();
         return new Found(kind, object, object.isPresent() && Integer.compareUnsigned(object.get().id(), after) > 0);

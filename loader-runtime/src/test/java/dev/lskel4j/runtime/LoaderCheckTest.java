@@ -252,13 +252,7 @@ class LoaderCheckTest {
     void aReportedProgramForAMapIsRefusedAndStaysOpen() throws Exception {
         Golden g = new Golden("globals");
         try (Arena arena = Arena.ofConfined(); OwnedFd planted = new OwnedFd(socketFilter(arena))) {
-            int fd = planted.get();
-            Set<Integer> before = openFds();
-            LoaderBlobException e = refusedAfterTheRun(g, fd);
-            assertTrue(e.getMessage().contains("the loader reported fd " + fd + " for map '" + g.maps.getFirst().name()
-                    + "', which is anon_inode:bpf-prog, not anon_inode:bpf-map"), e.getMessage());
-            assertEquals(ProcFds.BPF_PROG, ProcFds.kind(fd).orElse(""), "the planted program's fd is still open");
-            closeTheUnreportedMap(before);
+            refusedAndStillOpen(g, planted.get(), ProcFds.BPF_PROG);
         }
     }
 
@@ -270,14 +264,40 @@ class LoaderCheckTest {
     void aReportedBtfObjectIsRefusedAndStaysOpen() throws Exception {
         Golden g = new Golden("globals");
         try (Arena arena = Arena.ofConfined(); OwnedFd planted = new OwnedFd(minimalBtf(arena))) {
-            int fd = planted.get();
-            Set<Integer> before = openFds();
-            LoaderBlobException e = refusedAfterTheRun(g, fd);
-            assertTrue(e.getMessage().contains("the loader reported fd " + fd + " for map '" + g.maps.getFirst().name()
-                    + "', which is anon_inode:btf, not anon_inode:bpf-map"), e.getMessage());
-            assertEquals("anon_inode:btf", ProcFds.kind(fd).orElse(""), "the planted BTF's fd is still open");
-            closeTheUnreportedMap(before);
+            refusedAndStillOpen(g, planted.get(), "anon_inode:btf");
         }
+    }
+
+    /**
+     * On a kernel whose map and program infos had one length (the lengths cannot tell them apart),
+     * every reported fd is named by {@code /proc/self/fd} and read through the info already asked
+     * for: the run's maps and programs are taken, and closing them leaves nothing open.
+     */
+    @Test
+    void withInfoLengthsThatCannotTellTheFdsAreNamedByTheirLinkAndTaken() throws Exception {
+        Golden g = new Golden("globals");
+        Set<Integer> before = openFds();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ctx = ctx(arena, g);
+            BpfLoader.LoaderIds ids = BpfLoader.run(Native.BPF, g.blob(), ctx, 0, slots(g));
+            LoaderFds.Owned owned = LoaderFds.take(g.spec(), ctx,
+                    new BpfLoader.LoaderIds(ids.mapId(), ids.progId(), 0, 0), Native.BPF);
+            assertEquals(g.maps.size(), owned.maps().size(), "maps taken");
+            assertEquals(g.programs.size(), owned.programs().size(), "programs taken");
+            owned.programs().forEach(BpfProgram::close);
+            owned.maps().forEach(BpfMap::close);
+        }
+        assertEquals(List.of(), newFds(before), "fds left open");
+    }
+
+    /** The tampered loader reporting {@code fd}, a BPF object of {@code kind}, for its first map: refused, and the fd stays open. */
+    private static void refusedAndStillOpen(Golden g, int fd, String kind) throws Exception {
+        Set<Integer> before = openFds();
+        LoaderBlobException e = refusedAfterTheRun(g, fd);
+        assertTrue(e.getMessage().contains("the loader reported fd " + fd + " for map '" + g.maps.getFirst().name()
+                + "', which is " + kind + ", not anon_inode:bpf-map"), e.getMessage());
+        assertEquals(kind, ProcFds.kind(fd).orElse(""), "the planted fd is still open");
+        closeTheUnreportedMap(before);
     }
 
     /**

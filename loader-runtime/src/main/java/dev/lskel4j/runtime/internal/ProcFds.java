@@ -115,17 +115,5 @@ public final class ProcFds {
                     : new BpfObject(info.get(JAVA_INT, BpfAttr.ProgInfo.TYPE), info.get(JAVA_INT, BpfAttr.ProgInfo.ID), 0, 0);
         }
 
-        /**
-         * {@return {@code BPF_OBJ_GET_INFO_BY_FD} of {@code fd}, read as a map's info if {@code kind}
-         * is {@link #BPF_MAP} and as a program's if it is {@link #BPF_PROG}; empty for other kinds or
-         * if the kernel refuses}
-         */
-        public Optional<BpfObject> bpfObject(BpfSyscall sys, int fd, String kind) {
-            boolean map = kind.equals(BPF_MAP);
-            if (!map && !kind.equals(BPF_PROG)) {
-                return Optional.empty();
-            }
-            return info(sys, fd) < 0 ? Optional.empty() : Optional.of(object(map));
-        }
     }
 }
