@@ -117,7 +117,12 @@ public final class LoaderBlob {
      * to run such a loader)}
      */
     public Optional<ByteOrder> byteOrder() {
-        if (insns[0] != MOV64_REG) return Optional.empty();
+        return byteOrderOf(insns);
+    }
+
+    /** {@return {@link #byteOrder()} of the loader instructions {@code insns}} */
+    public static Optional<ByteOrder> byteOrderOf(byte[] insns) {
+        if (insns.length < 2 || insns[0] != MOV64_REG) return Optional.empty();
         return switch (insns[1]) {
             case R6_R1_LITTLE -> Optional.of(ByteOrder.LITTLE_ENDIAN);
             case R6_R1_BIG -> Optional.of(ByteOrder.BIG_ENDIAN);

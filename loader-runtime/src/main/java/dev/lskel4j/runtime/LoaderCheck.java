@@ -186,22 +186,20 @@ final class LoaderCheck {
     // ---- decoding -------------------------------------------------------------------------------
 
     private static Decoded decode(byte[] insns, int dataLength) throws LoaderBlobException {
-        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.nativeOrder());
-        boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        ByteOrder order = ByteOrder.nativeOrder();
         int n = insns.length / 8;
-        boolean[] backwardTarget = backwardTargets(b, n);
+        boolean[] backwardTarget = backwardTargets(insns, n, order);
         Map<Integer, Val[]> forward = new HashMap<>(); // the meet of the states jumping forward to an insn
         Decoded out = new Decoded();
         Val[] reg = new Val[11];
         Arrays.fill(reg, UNKNOWN);
         boolean fallsThrough = true;
         for (int i = 0; i < n; i++) {
-            int code = b.get(i * 8) & 0xff;
-            int regs = b.get(i * 8 + 1) & 0xff;
-            int dst = little ? regs & 0xf : regs >> 4;
-            int src = little ? regs >> 4 : regs & 0xf;
-            int off = b.getShort(i * 8 + 2);
-            int imm = b.getInt(i * 8 + 4);
+            int code = Bpf.code(insns, i * 8);
+            int dst = Bpf.dstReg(insns, i * 8, order);
+            int src = Bpf.srcReg(insns, i * 8, order);
+            int off = Bpf.off(insns, i * 8, order);
+            int imm = Bpf.imm(insns, i * 8, order);
             Val[] jumpedIn = forward.remove(i);
             if (jumpedIn != null) {
                 if (fallsThrough) meet(reg, jumpedIn); else System.arraycopy(jumpedIn, 0, reg, 0, reg.length);
@@ -230,7 +228,7 @@ final class LoaderCheck {
                     if (code != (LD | DW | IMM) || i + 1 >= n) {
                         throw new LoaderBlobException("insn " + i, "not a loader instruction (code 0x" + Integer.toHexString(code) + ")");
                     }
-                    long next = Integer.toUnsignedLong(b.getInt((i + 1) * 8 + 4));
+                    long next = Integer.toUnsignedLong(Bpf.imm(insns, (i + 1) * 8, order));
                     reg[dst] = switch (src) {
                         case 0 -> new Const((next << 32) | Integer.toUnsignedLong(imm));
                         case Uapi.PSEUDO_MAP_IDX_VALUE, Uapi.PSEUDO_MAP_IDX -> {
@@ -276,7 +274,7 @@ final class LoaderCheck {
                     } else if (code == (JMP | EXIT)) {
                         fallsThrough = false;
                     } else {
-                        long to = jumpTarget(b, i, code);
+                        long to = jumpTarget(insns, i, code, order);
                         if (to > i) {
                             Val[] state = reg.clone();
                             int target = (int) Math.min(to, n);
@@ -351,18 +349,19 @@ final class LoaderCheck {
         }
     }
 
-    private static long jumpTarget(ByteBuffer b, int i, int code) {
-        return (long) i + 1 + (code == (JMP32 | JA) ? b.getInt(i * 8 + 4) : b.getShort(i * 8 + 2));
+    /** {@return the insn a jump at {@code i} goes to: {@code gotol} (JMP32 | JA) jumps by imm, the others by off} */
+    private static long jumpTarget(byte[] insns, int i, int code, ByteOrder order) {
+        return (long) i + 1 + (code == (JMP32 | JA) ? Bpf.imm(insns, i * 8, order) : Bpf.off(insns, i * 8, order));
     }
 
     /** {@return the insns some later jump goes back to (the cleanup label): nothing is known there} */
-    private static boolean[] backwardTargets(ByteBuffer b, int n) {
+    private static boolean[] backwardTargets(byte[] insns, int n, ByteOrder order) {
         boolean[] target = new boolean[n + 1];
         for (int i = 0; i < n; i++) {
-            int code = b.get(i * 8) & 0xff;
+            int code = Bpf.code(insns, i * 8);
             int cls = Bpf.cls(code);
             if ((cls == JMP || cls == JMP32) && code != (JMP | CALL) && code != (JMP | EXIT)) {
-                long to = jumpTarget(b, i, code);
+                long to = jumpTarget(insns, i, code, order);
                 if (to >= 0 && to <= i) {
                     target[(int) to] = true;
                 }

@@ -18,6 +18,8 @@ import static dev.lskel4j.runtime.uapi.Bpf.W;
 import static dev.lskel4j.runtime.uapi.Bpf.X;
 
 import dev.lskel4j.runtime.Errno;
+import dev.lskel4j.runtime.LoaderBlob;
+import dev.lskel4j.runtime.uapi.Bpf;
 import dev.lskel4j.runtime.uapi.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -108,20 +110,17 @@ final class EmbeddedDataHash {
         return i.code() == code && i.dst() == dst && i.src() == src && i.off() == off && i.imm() == imm;
     }
 
-    /** {@return the loader's byte order: its first instruction is {@code r6 = r1} (0xbf, regs 0x16 or 0x61)} */
-    static ByteOrder order(byte[] insns) {
-        return insns.length >= 2 && (insns[1] & 0xff) == 0x61 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    /** {@return the loader's byte order ({@link LoaderBlob#byteOrderOf}); little-endian if its first instruction does not tell} */
+    private static ByteOrder order(byte[] insns) {
+        return LoaderBlob.byteOrderOf(insns).orElse(ByteOrder.LITTLE_ENDIAN);
     }
 
     private static List<Insn> decode(byte[] insns) {
         ByteOrder order = order(insns);
-        ByteBuffer b = ByteBuffer.wrap(insns).order(order);
         List<Insn> out = new ArrayList<>(insns.length / 8);
-        for (int i = 0; i + 8 <= insns.length; i += 8) {
-            int regs = b.get(i + 1) & 0xff;
-            int dst = order == ByteOrder.LITTLE_ENDIAN ? regs & 0xf : regs >> 4;
-            int src = order == ByteOrder.LITTLE_ENDIAN ? regs >> 4 : regs & 0xf;
-            out.add(new Insn(b.get(i) & 0xff, dst, src, b.getShort(i + 2), b.getInt(i + 4)));
+        for (int pos = 0; pos + 8 <= insns.length; pos += 8) {
+            out.add(new Insn(Bpf.code(insns, pos), Bpf.dstReg(insns, pos, order), Bpf.srcReg(insns, pos, order),
+                    Bpf.off(insns, pos, order), Bpf.imm(insns, pos, order)));
         }
         return out;
     }

@@ -183,21 +183,8 @@ public record Insn(int code, int dst, int src, int off, int imm) {
         if (pos < 0 || pos + SIZE > in.length) {
             throw new IllegalArgumentException("instruction at " + pos + " exceeds buffer of " + in.length);
         }
-        boolean le = order == ByteOrder.LITTLE_ENDIAN;
-        int code = in[pos] & 0xff;
-        int regs = in[pos + 1] & 0xff;
-        int dst = le ? regs & 0xf : regs >>> 4;
-        int src = le ? regs >>> 4 : regs & 0xf;
-        int off;
-        int imm;
-        if (le) {
-            off = (short) ((in[pos + 2] & 0xff) | (in[pos + 3] << 8));
-            imm = (in[pos + 4] & 0xff) | (in[pos + 5] & 0xff) << 8 | (in[pos + 6] & 0xff) << 16 | in[pos + 7] << 24;
-        } else {
-            off = (short) ((in[pos + 2] << 8) | (in[pos + 3] & 0xff));
-            imm = in[pos + 4] << 24 | (in[pos + 5] & 0xff) << 16 | (in[pos + 6] & 0xff) << 8 | (in[pos + 7] & 0xff);
-        }
-        return new Insn(code, dst, src, off, imm);
+        return new Insn(Bpf.code(in, pos), Bpf.dstReg(in, pos, order), Bpf.srcReg(in, pos, order),
+                Bpf.off(in, pos, order), Bpf.imm(in, pos, order));
     }
 
     /** {@return all instructions of {@code bytes} (length a multiple of 8) in the given byte order} */

@@ -67,22 +67,13 @@ final class Interpreter {
                     "the program is " + insns.length + " bytes, not a non-empty whole number of 8-byte instructions");
         }
         Interpreter p = new Interpreter(insns.length / 8);
-        boolean le = order == ByteOrder.LITTLE_ENDIAN;
         for (int i = 0; i < p.count; i++) {
             int at = i * 8;
-            p.code[i] = insns[at] & 0xff;
-            int regs = insns[at + 1] & 0xff;
-            p.dst[i] = le ? regs & 0xf : regs >>> 4;
-            p.src[i] = le ? regs >>> 4 : regs & 0xf;
-            if (le) {
-                p.off[i] = (short) ((insns[at + 2] & 0xff) | (insns[at + 3] << 8));
-                p.imm[i] = (insns[at + 4] & 0xff) | (insns[at + 5] & 0xff) << 8 | (insns[at + 6] & 0xff) << 16
-                        | insns[at + 7] << 24;
-            } else {
-                p.off[i] = (short) ((insns[at + 2] << 8) | (insns[at + 3] & 0xff));
-                p.imm[i] = insns[at + 4] << 24 | (insns[at + 5] & 0xff) << 16 | (insns[at + 6] & 0xff) << 8
-                        | (insns[at + 7] & 0xff);
-            }
+            p.code[i] = Bpf.code(insns, at);
+            p.dst[i] = Bpf.dstReg(insns, at, order);
+            p.src[i] = Bpf.srcReg(insns, at, order);
+            p.off[i] = Bpf.off(insns, at, order);
+            p.imm[i] = Bpf.imm(insns, at, order);
         }
         boolean[] secondHalf = new boolean[p.count];
         for (int i = 0; i < p.count; i++) {

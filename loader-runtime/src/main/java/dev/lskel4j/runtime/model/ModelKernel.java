@@ -642,17 +642,16 @@ public final class ModelKernel {
      * fd_array index or by fd, kfunc module BTFs by fd_array index, typed ksyms by BTF fd.
      */
     private long checkFdReferences(int pc, Attr.Builder a, byte[] insns) {
-        boolean le = mem.order() == ByteOrder.LITTLE_ENDIAN;
+        ByteOrder order = mem.order();
         for (int i = 0; i < insns.length / 8; i++) {
             int at = i * 8;
-            int code = insns[at] & 0xff;
-            int regs = insns[at + 1] & 0xff;
-            int src = le ? regs >>> 4 : regs & 0xf;
-            short off = (short) mem.get(insns, at + 2, 2);
-            int imm = (int) mem.get(insns, at + 4, 4);
+            int code = Bpf.code(insns, at);
+            int src = Bpf.srcReg(insns, at, order);
+            int off = Bpf.off(insns, at, order);
+            int imm = Bpf.imm(insns, at, order);
             long err = 0;
             if (code == (Bpf.LD | Bpf.DW | Bpf.IMM) && i + 1 < insns.length / 8) {
-                int imm2 = (int) mem.get(insns, at + 12, 4);
+                int imm2 = Bpf.imm(insns, at + 8, order);
                 err = switch (src) {
                     case Uapi.PSEUDO_MAP_IDX, Uapi.PSEUDO_MAP_IDX_VALUE -> fdArrayEntry(pc, a, imm, MapObj.class);
                     case Uapi.PSEUDO_MAP_FD, Uapi.PSEUDO_MAP_VALUE -> expect(imm, MapObj.class);

@@ -1,10 +1,13 @@
 package dev.lskel4j.runtime.uapi;
 
+import java.nio.ByteOrder;
+
 /**
  * The BPF instruction encoding, named as in the kernel's {@code include/uapi/linux/bpf.h} and
  * {@code bpf_common.h} without their {@code BPF_} prefix ({@code LD | DW | IMM} is
- * {@code BPF_LD | BPF_DW | BPF_IMM}): defined once for the generator's instruction model, the
- * runtime's loader check and interpreter, and signing's reading of scheme A's hash check. The
+ * {@code BPF_LD | BPF_DW | BPF_IMM}), and the fields of an encoded {@code struct bpf_insn}: defined
+ * once for the generator's instruction model, the runtime's loader check, interpreter and model
+ * kernel, and signing's reading of scheme A's hash check. The
  * {@code bpf()} ABI numbers (commands, pseudo src_reg values, helper ids, map and program types)
  * are {@link Uapi}'s.
  */
@@ -64,5 +67,40 @@ public final class Bpf {
     /** {@return {@code BPF_SRC(code)} of an ALU or jump instruction: {@link #K} (imm) or {@link #X} (src_reg)} */
     public static int src(int code) {
         return code & 0x08;
+    }
+
+    // ---- the fields of an encoded struct bpf_insn { u8 code; u8 dst_reg:4, src_reg:4; s16 off; s32 imm; } ----
+    // pos is the instruction's byte offset in insns; order the byte order it was encoded in, which
+    // also orders the register bitfields: dst_reg is the low nibble little-endian, the high one big-endian
+
+    /** {@return {@code code} of the instruction at byte {@code pos}} */
+    public static int code(byte[] insns, int pos) {
+        return insns[pos] & 0xff;
+    }
+
+    /** {@return {@code dst_reg} of the instruction at byte {@code pos}, encoded in {@code order}} */
+    public static int dstReg(byte[] insns, int pos, ByteOrder order) {
+        int regs = insns[pos + 1] & 0xff;
+        return order == ByteOrder.LITTLE_ENDIAN ? regs & 0xf : regs >>> 4;
+    }
+
+    /** {@return {@code src_reg} of the instruction at byte {@code pos}, encoded in {@code order}} */
+    public static int srcReg(byte[] insns, int pos, ByteOrder order) {
+        int regs = insns[pos + 1] & 0xff;
+        return order == ByteOrder.LITTLE_ENDIAN ? regs >>> 4 : regs & 0xf;
+    }
+
+    /** {@return the signed 16-bit {@code off} of the instruction at byte {@code pos}, encoded in {@code order}} */
+    public static int off(byte[] insns, int pos, ByteOrder order) {
+        return order == ByteOrder.LITTLE_ENDIAN
+                ? (short) ((insns[pos + 2] & 0xff) | insns[pos + 3] << 8)
+                : (short) (insns[pos + 2] << 8 | (insns[pos + 3] & 0xff));
+    }
+
+    /** {@return the signed 32-bit {@code imm} of the instruction at byte {@code pos}, encoded in {@code order}} */
+    public static int imm(byte[] insns, int pos, ByteOrder order) {
+        return order == ByteOrder.LITTLE_ENDIAN
+                ? (insns[pos + 4] & 0xff) | (insns[pos + 5] & 0xff) << 8 | (insns[pos + 6] & 0xff) << 16 | insns[pos + 7] << 24
+                : insns[pos + 4] << 24 | (insns[pos + 5] & 0xff) << 16 | (insns[pos + 6] & 0xff) << 8 | (insns[pos + 7] & 0xff);
     }
 }
