@@ -2,6 +2,7 @@ package dev.lskel4j.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lskel4j.runtime.internal.BpfAttr;
@@ -67,12 +68,22 @@ class BpfAttrLayoutTest {
             assertNotNull(k, shape + "." + name + " is not a member of the kernel's " + where);
             long offset = layout.byteOffset(MemoryLayout.PathElement.groupElement(name));
             assertEquals(k.offset(), offset, shape + "." + name + " offset");
+            // the runtime's offsets sum member sizes instead of walking a layout path: the JDK's path is the oracle
+            assertEquals(offset, BpfAttr.offset(layout, name), shape + "." + name + ": BpfAttr.offset");
             assertEquals(k.size(), member.byteSize(), shape + "." + name + " size");
             // the emitter sizes the attrs it writes with offsetofend() of a member (LoaderLayout.AttrSize)
             assertEquals(k.offset() + k.size(), BpfAttr.offsetofend(layout, name), shape + ".offsetofend(" + name + ")");
             end = offset + member.byteSize();
         }
         assertEquals(end, layout.byteSize(), shape + " must end at its last member (offsetofend)");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUnknownMemberIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BpfAttr.offsetofend(BpfAttr.TestRun.LAYOUT, "no_such_member"));
+        assertTrue(e.getMessage().endsWith("has no member no_such_member"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> BpfAttr.offset(BpfAttr.TestRun.LAYOUT, "no_such_member"));
     }
 
     @org.junit.jupiter.api.Test

@@ -8,7 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.lskel4j.runtime.uapi.Uapi;
-import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
 
 /**
@@ -515,9 +515,24 @@ public final class BpfAttr {
         public static final int RECURSION_MISSES = offset(LAYOUT, "recursion_misses");
     }
 
-    /** {@return the byte offset of member {@code name} of {@code layout}} */
+    /**
+     * {@return the byte offset of member {@code name} of {@code layout}}: the sum of the sizes of
+     * the members before it, since a struct layout lays its members out one after the other (its
+     * padding is members too). Read from the member list rather than through a
+     * {@code PathElement}: a layout path's first use in a JVM spins classes, and these offsets are
+     * computed on every process's first load.
+     *
+     * @throws IllegalArgumentException if {@code layout} has no member {@code name}
+     */
     public static int offset(StructLayout layout, String name) {
-        return Math.toIntExact(layout.byteOffset(PathElement.groupElement(name)));
+        long at = 0;
+        for (MemoryLayout member : layout.memberLayouts()) {
+            if (name.equals(member.name().orElse(null))) {
+                return Math.toIntExact(at);
+            }
+            at += member.byteSize();
+        }
+        throw new IllegalArgumentException(layout + " has no member " + name);
     }
 
     /**
@@ -525,6 +540,11 @@ public final class BpfAttr {
      * caller that knows the command's fields up to {@code name}, as libbpf's gen_loader passes them}
      */
     public static int offsetofend(StructLayout layout, String name) {
-        return Math.toIntExact(offset(layout, name) + layout.select(PathElement.groupElement(name)).byteSize());
+        for (MemoryLayout member : layout.memberLayouts()) {
+            if (name.equals(member.name().orElse(null))) {
+                return Math.toIntExact(offset(layout, name) + member.byteSize());
+            }
+        }
+        throw new IllegalArgumentException(layout + " has no member " + name);
     }
 }

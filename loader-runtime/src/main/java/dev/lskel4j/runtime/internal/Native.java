@@ -9,11 +9,9 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Optional;
@@ -86,7 +84,7 @@ public final class Native {
         private Syscall() {}
 
         private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-        private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(PathElement.groupElement("errno"));
+        private static final long ERRNO = BpfAttr.offset(CAPTURE_LAYOUT, "errno");
         /* long syscall(long number, ...); called with six long arguments */
         private static final MethodHandle SYSCALL = downcall("syscall",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
@@ -112,7 +110,7 @@ public final class Native {
             } catch (Throwable t) {
                 throw linkageFailure("syscall(" + nr + ")", t);
             }
-            return r == -1 ? -(int) ERRNO.get(capture, 0L) : r;
+            return r == -1 ? -capture.get(JAVA_INT, ERRNO) : r;
         }
     }
 
@@ -233,7 +231,7 @@ public final class Native {
         } catch (Throwable t) {
             throw linkageFailure("epoll_wait", t);
         }
-        return r < 0 ? -(int) Syscall.ERRNO.get(capture, 0L) : r;
+        return r < 0 ? -capture.get(JAVA_INT, Syscall.ERRNO) : r;
     }
 
     /** The epoll_wait downcall, made on first use. */
