@@ -189,7 +189,7 @@ final class LoaderCheck {
         ByteOrder order = ByteOrder.nativeOrder();
         int n = insns.length / 8;
         boolean[] backwardTarget = backwardTargets(insns, n, order);
-        Map<Integer, Val[]> forward = new HashMap<>(); // the meet of the states jumping forward to an insn
+        Val[][] forward = new Val[n + 1][]; // the meet of the states jumping forward to an insn
         Decoded out = new Decoded();
         Val[] reg = new Val[11];
         Arrays.fill(reg, UNKNOWN);
@@ -200,7 +200,7 @@ final class LoaderCheck {
             int src = Bpf.srcReg(insns, i * 8, order);
             int off = Bpf.off(insns, i * 8, order);
             int imm = Bpf.imm(insns, i * 8, order);
-            Val[] jumpedIn = forward.remove(i);
+            Val[] jumpedIn = forward[i];
             if (jumpedIn != null) {
                 if (fallsThrough) meet(reg, jumpedIn); else System.arraycopy(jumpedIn, 0, reg, 0, reg.length);
             }
@@ -278,8 +278,8 @@ final class LoaderCheck {
                         if (to > i) {
                             Val[] state = reg.clone();
                             int target = (int) Math.min(to, n);
-                            Val[] known = forward.get(target); // not merge(): a lambda costs a first load its bootstrap
-                            if (known == null) forward.put(target, state); else meet(known, state);
+                            Val[] known = forward[target];
+                            if (known == null) forward[target] = state; else meet(known, state);
                         }
                         fallsThrough = code != (JMP | JA) && code != (JMP32 | JA); // ja, gotol
                     }
