@@ -42,6 +42,15 @@ public final class BpfLoader {
     private static final String LOADER_PROG_NAME = "__loader.prog";
     private static final String LICENSE = "Dual BSD/GPL";
     /** gen_loader.c {@code MAX_FD_ARRAY_SZ} ints at blob offset 0: zero in every generated blob, filled at run time. */
+    /**
+     * libbpf's {@code PROG_LOAD_ATTEMPTS}: the verifier abandons a load with EAGAIN when a signal is
+     * pending for the loading thread, and a JVM's threads get signals (JFR's samplers and its start,
+     * thread dumps, handshakes: in a test of 6,000 many_maps loads while a JFR recording started, 16
+     * failed so). The runtime's BPF_PROG_LOAD of the loader is tried again up to this many times in
+     * all, as libbpf's {@code sys_bpf_prog_load()} does; a loader that returned EAGAIN (one of its own
+     * loads abandoned, and everything it made closed) is run again from a new loader map as often.
+     */
+    static final int PROG_LOAD_ATTEMPTS = 5;
     /** What {@code verify_pkcs7_signature()} answers for a signature it does not accept. */
     private static final Set<Errno> SIGNATURE_ERRNOS =
             Set.of(Errno.EKEYREJECTED, Errno.ENOKEY, Errno.EBADMSG, Errno.EKEYEXPIRED, Errno.EKEYREVOKED);
@@ -51,7 +60,9 @@ public final class BpfLoader {
      * the {@code __loader.map} ARRAY holding the data blob (exclusive to the loader when the blob is
      * signed), freezes it, loads the sleepable BPF_PROG_TYPE_SYSCALL loader with
      * {@code fd_array = &map_fd}, and runs it once with {@code ctx} as its in/out context. The
-     * loader map and program are closed before returning, on success and failure alike.
+     * loader map and program are closed before returning, on success and failure alike. A load the
+     * verifier abandons for a signal (EAGAIN) is tried again, up to 5 times in all (libbpf's
+     * {@code PROG_LOAD_ATTEMPTS}).
      *
      * <p>The loader reads {@code ctx.sz} bytes: the log fields, and the per-map
      * {@code max_entries}/{@code initial_value}; on success it has written the new map and program
@@ -106,6 +117,25 @@ public final class BpfLoader {
             throw new IllegalArgumentException("ctx.sz " + ctxSize + " does not fit the " + ctx.byteSize() + "-byte ctx");
         }
         LoaderCheck.check(blob, ctx, ctxSize, ctxFdSlots);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return runOnce(sys, blob, ctx, ctxSize, keyringId);
+            } catch (LoaderException e) {
+                // one of the loader's own loads was abandoned for a signal (see PROG_LOAD_ATTEMPTS); it
+                // closed what it had made, and a new attempt starts from a new loader map
+                if (attempt == PROG_LOAD_ATTEMPTS || !interrupted(e)) throw e;
+            }
+        }
+    }
+
+    /** {@return whether the loader returned EAGAIN: an operation of its abandoned for a signal, nothing of it left} */
+    private static boolean interrupted(LoaderException e) {
+        return e.stage() == LoaderException.Stage.LOADER_RETURNED_ERROR && e.errno().equals(Errno.EAGAIN);
+    }
+
+    /** One {@code bpf_load_and_run()}: loader map, loader program, one run; both closed again. */
+    private static LoaderIds runOnce(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int ctxSize, int keyringId)
+            throws BpfException {
         byte[] data = blob.dataRef();
         Signing signing = blob.signing().orElse(null);
         try (Arena arena = Arena.ofConfined()) {
@@ -214,7 +244,12 @@ public final class BpfLoader {
         attr.set(JAVA_INT, BpfAttr.ProgLoad.LOG_SIZE, ctx.get(JAVA_INT, LoaderCtx.LOG_SIZE));
         attr.set(JAVA_LONG, BpfAttr.ProgLoad.LOG_BUF, ctx.get(JAVA_LONG, LoaderCtx.LOG_BUF));
         attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_FLAGS, Uapi.F_SLEEPABLE);
-        return sys.bpf(Uapi.PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+        long fd;
+        int attempts = PROG_LOAD_ATTEMPTS;
+        do { // as libbpf's sys_bpf_prog_load()
+            fd = sys.bpf(Uapi.PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+        } while (fd == -Errno.EAGAIN.number() && --attempts > 0);
+        return fd;
     }
 
     /**

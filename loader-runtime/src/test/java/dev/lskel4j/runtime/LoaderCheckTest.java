@@ -442,14 +442,14 @@ class LoaderCheckTest {
         assertEquals(List.of(), newFds(before), "fds left open");
     }
 
-    private static List<Integer> newFds(Set<Integer> before) {
+    static List<Integer> newFds(Set<Integer> before) {
         List<Integer> now = new ArrayList<>(openFds());
         now.removeAll(before);
         return now;
     }
 
     /** {@return the open fds of this process, per /proc/self/fd} */
-    private static Set<Integer> openFds() {
+    static Set<Integer> openFds() {
         Set<Integer> open = new java.util.HashSet<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             fds.forEach(p -> open.add(Integer.parseInt(p.getFileName().toString())));
@@ -477,13 +477,13 @@ class LoaderCheckTest {
                 .mapToLong(l -> Long.parseLong(l.split(" +")[1]) * 1024).findFirst().orElseThrow();
     }
 
-    private static MemorySegment ctx(Arena arena, Golden g) {
+    static MemorySegment ctx(Arena arena, Golden g) {
         MemorySegment ctx = arena.allocate(LoaderCtx.size(g.maps.size(), g.programs.size()), 8);
         ctx.set(JAVA_INT, LoaderCtx.SZ, (int) ctx.byteSize());
         return ctx;
     }
 
-    private static Set<Long> slots(Golden g) {
+    static Set<Long> slots(Golden g) {
         return LoaderCheck.ctxFdSlots(g.maps.size(), (int) g.programs.stream().filter(p -> p.loadSlot() >= 0).count());
     }
 }
