@@ -193,22 +193,14 @@ public final class LightSkeleton implements AutoCloseable {
             fillKconfig(); // a signed loader uses the .kconfig image baked into its blob
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ctx = arena.allocate(LoaderCtx.size(spec.maps().size(), spec.programs().size()), 8);
-            ctx.set(JAVA_INT, LoaderCtx.SZ, (int) ctx.byteSize());
-            int[] entries = loadMaxEntries();
-            for (int i = 0; i < spec.maps().size(); i++) {
-                ctx.set(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES, entries[i]);
-                GlobalData d = data.get(spec.maps().get(i).name());
-                if (d != null) {
-                    ctx.set(JAVA_LONG, LoaderCtx.mapDesc(i) + LoaderCtx.INITIAL_VALUE, d.address());
-                }
-            }
+            int[] image = ctxImage();
+            MemorySegment ctx = arena.allocate(image.length * 4L, 8);
             BpfLoader.LoaderIds ids;
             try {
-                ids = runLoader(loader, ctx, options);
+                ids = runLoader(loader, ctx, image, options);
             } catch (LoaderException e) {
                 if (!options.logOnFailure() || options.logLevel() != 0) throw e;
-                ids = runLoader(loader, ctx, options.withStatsLog()); // fails again, now with the verifier's messages
+                ids = runLoader(loader, ctx, image, options.withStatsLog()); // fails again, now with the verifier's messages
             }
             signatureVerified = loader.signing().isPresent() && loader.signing().get().signature().isPresent();
             LoaderFds.Owned owned = LoaderFds.take(spec, ctx, ids, Native.BPF);
@@ -235,8 +227,30 @@ public final class LightSkeleton implements AutoCloseable {
         return Optional.ofNullable(dryRun);
     }
 
-    /** Runs the loader with a lazily mapped log buffer when the options ask for a log. */
-    private BpfLoader.LoaderIds runLoader(LoaderBlob loader, MemorySegment ctx, LoadOptions options) throws BpfException {
+    /**
+     * {@return the ctx's words before a run}: its size, each map's {@code max_entries} and
+     * {@code initial_value}; every fd slot 0, so the loader finds nothing there it could take for
+     * its own. Written into the native ctx with one copy ({@link LoaderCtx#words} says why).
+     */
+    private int[] ctxImage() {
+        int nrMaps = spec.maps().size();
+        int[] image = new int[LoaderCtx.size(nrMaps, spec.programs().size()) / 4];
+        LoaderCtx.setWord(image, LoaderCtx.SZ, image.length * 4);
+        int[] entries = loadMaxEntries();
+        for (int i = 0; i < nrMaps; i++) {
+            LoaderCtx.setWord(image, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES, entries[i]);
+            GlobalData d = data.get(spec.maps().get(i).name());
+            if (d != null) {
+                LoaderCtx.setLong(image, LoaderCtx.mapDesc(i) + LoaderCtx.INITIAL_VALUE, d.address());
+            }
+        }
+        return image;
+    }
+
+    /** Runs the loader on ctx {@code image}, with a lazily mapped log buffer when the options ask for a log. */
+    private BpfLoader.LoaderIds runLoader(LoaderBlob loader, MemorySegment ctx, int[] image, LoadOptions options)
+            throws BpfException {
+        MemorySegment.copy(image, 0, ctx, JAVA_INT, 0, image.length); // also clears the fd slots of a run before
         long log = 0;
         if (options.logLevel() > 0) {
             log = Native.mmap(0, options.logSize(), Native.PROT_READ | Native.PROT_WRITE,
@@ -249,7 +263,6 @@ public final class LightSkeleton implements AutoCloseable {
             ctx.set(JAVA_INT, LoaderCtx.LOG_SIZE, options.logSize());
             ctx.set(JAVA_LONG, LoaderCtx.LOG_BUF, log);
         }
-        clearFdSlots(ctx);
         try {
             BpfLoader.LoaderIds ids = BpfLoader.run(Native.BPF, loader, ctx, options.keyringId(),
                     LoaderCheck.ctxFdSlots(spec.maps().size(), loadedPrograms()));
@@ -259,17 +272,6 @@ public final class LightSkeleton implements AutoCloseable {
             if (log > 0) {
                 Native.munmap(log, options.logSize());
             }
-        }
-    }
-
-    /** The ctx's out fields start at 0: the loader must find nothing there it could take for its own. */
-    private void clearFdSlots(MemorySegment ctx) {
-        int nrMaps = spec.maps().size();
-        for (int i = 0; i < nrMaps; i++) {
-            ctx.set(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAP_FD, 0);
-        }
-        for (int k = 0; k < spec.programs().size(); k++) {
-            ctx.set(JAVA_INT, LoaderCtx.progDesc(nrMaps, k) + LoaderCtx.PROG_FD, 0);
         }
     }
 

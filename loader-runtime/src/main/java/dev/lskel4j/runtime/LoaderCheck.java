@@ -491,9 +491,10 @@ final class LoaderCheck {
     private static void checkSizes(Checked checked, MemorySegment ctx, int ctxSize, long dataLength)
             throws LoaderBlobException {
         List<MapCreateSize> sizes = new ArrayList<>(checked.maps.size());
+        int[] words = LoaderCtx.words(ctx.asSlice(0, ctxSize & ~3)); // what the loader will read of it
         long total = dataLength;
         for (MapCreate map : checked.maps) {
-            MapCreateSize size = map.withCtx(ctx, ctxSize);
+            MapCreateSize size = map.withCtx(words, ctxSize);
             sizes.add(size);
             total = saturatingAdd(total, size.bytes());
         }
@@ -526,14 +527,14 @@ final class LoaderCheck {
         }
 
         /** {@return the sizes this run creates: the last nonzero ctx override, else the blob's max_entries} */
-        MapCreateSize withCtx(MemorySegment ctx, int ctxSize) throws LoaderBlobException {
+        MapCreateSize withCtx(int[] ctxWords, int ctxSize) throws LoaderBlobException {
             long entries = maxEntries;
             for (Store s : overrides) {
                 long at = ((CtxWord) s.value()).offset();
-                if (at + 4 > ctxSize) {
+                if (at + 4 > ctxSize || at % 4 != 0) { // a ctx max_entries is a whole word of it
                     throw sizeWrittenAtRunTime(s, call);
                 }
-                long override = Integer.toUnsignedLong(ctx.get(JAVA_INT, at));
+                long override = Integer.toUnsignedLong(LoaderCtx.word(ctxWords, at));
                 if (override != 0) entries = override;
             }
             return new MapCreateSize(name, type, keySize, valueSize, entries);

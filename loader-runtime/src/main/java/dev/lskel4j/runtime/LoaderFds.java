@@ -46,15 +46,16 @@ final class LoaderFds {
     static Owned take(SkeletonSpec spec, MemorySegment ctx, BpfLoader.LoaderIds ids, BpfSyscall sys)
             throws LoaderBlobException {
         int nrMaps = spec.maps().size();
+        int[] words = LoaderCtx.words(ctx); // one read of the ctx, not two per map
         int[] mapFds = new int[nrMaps];
         for (int i = 0; i < nrMaps; i++) {
-            mapFds[i] = ctx.get(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAP_FD);
+            mapFds[i] = LoaderCtx.word(words, LoaderCtx.mapDesc(i) + LoaderCtx.MAP_FD);
         }
         List<ProgramSpec> progs = spec.programs();
         int[] progFds = new int[progs.size()];
         for (int i = 0; i < progFds.length; i++) {
             int slot = progs.get(i).loadSlot();
-            progFds[i] = slot < 0 ? -1 : ctx.get(JAVA_INT, LoaderCtx.progDesc(nrMaps, slot) + LoaderCtx.PROG_FD);
+            progFds[i] = slot < 0 ? -1 : LoaderCtx.word(words, LoaderCtx.progDesc(nrMaps, slot) + LoaderCtx.PROG_FD);
         }
         String problem = null;
         Set<Integer> reported = new HashSet<>();
@@ -89,7 +90,7 @@ final class LoaderFds {
         List<BpfMap> maps = new ArrayList<>(nrMaps);
         for (int i = 0; i < nrMaps; i++) {
             MapSpec map = spec.maps().get(i);
-            int passed = ctx.get(JAVA_INT, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES); // what load() put in the ctx
+            int passed = LoaderCtx.word(words, LoaderCtx.mapDesc(i) + LoaderCtx.MAX_ENTRIES); // what load() put in the ctx
             int entries = spec.loader().signing().isPresent() || passed == 0 ? map.maxEntries() : passed;
             maps.add(BpfMap.of(map, entries, new OwnedFd(mapFds[i])));
         }

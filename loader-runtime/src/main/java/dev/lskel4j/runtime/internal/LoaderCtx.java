@@ -4,7 +4,9 @@ import static java.lang.foreign.MemoryLayout.structLayout;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.nio.ByteOrder;
 
 /**
  * The loader program's context, as {@code skel_internal.h} (libbpf f7081a6b) and
@@ -49,6 +51,41 @@ public final class LoaderCtx {
     /** {@return the offset of {@code prog_desc[slot]} after {@code nrMaps} map descriptors} */
     public static long progDesc(int nrMaps, int slot) {
         return mapDesc(nrMaps) + PROG_DESC.byteSize() * slot;
+    }
+
+    /**
+     * {@return the ctx's 4-byte words, read in one copy}: a load reads and writes a few words per
+     * map, and until HotSpot has compiled a load's once-per-load methods with C2 (thousands of loads)
+     * every {@code MemorySegment} access is a chain of calls, one bulk copy is one
+     *
+     * @throws IllegalArgumentException if the ctx is not whole words (no ctx of {@link #size} is)
+     */
+    public static int[] words(MemorySegment ctx) {
+        return ctx.toArray(JAVA_INT);
+    }
+
+    /** {@return the word at byte {@code offset} (a multiple of 4, as every ctx field's) of {@link #words}} */
+    public static int word(int[] words, long offset) {
+        return words[index(offset)];
+    }
+
+    /** Sets the word at byte {@code offset} of ctx words {@code words}. */
+    public static void setWord(int[] words, long offset, int value) {
+        words[index(offset)] = value;
+    }
+
+    /** Sets the 8-byte field at byte {@code offset} of ctx words {@code words}: two words, in this host's byte order. */
+    public static void setLong(int[] words, long offset, long value) {
+        boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        words[index(offset)] = (int) (little ? value : value >>> 32);
+        words[index(offset) + 1] = (int) (little ? value >>> 32 : value);
+    }
+
+    private static int index(long offset) {
+        if (offset % 4 != 0) {
+            throw new IllegalArgumentException("ctx offset " + offset + " is not a whole word's");
+        }
+        return Math.toIntExact(offset >>> 2);
     }
 
     /** {@return {@code ctx.sz}: header, map and program descriptors (the skeleton's {@code offsetof(links)})} */

@@ -61,7 +61,11 @@ public final class ProcFds {
      */
     public static final class Probe {
         private static final int PATH_BUFFER = 32; // "/proc/self/fd/" + 10 digits + NUL
+        /** The words of an info that {@link #object} reads: up to bpf_map_info's value_size. */
+        private static final int HEAD = Math.max(BpfAttr.MapInfo.VALUE_SIZE, Math.max(BpfAttr.MapInfo.KEY_SIZE,
+                Math.max(BpfAttr.MapInfo.ID, BpfAttr.ProgInfo.ID))) / 4 + 1;
         private final MemorySegment path, link, info, attr;
+        private final int[] head = new int[HEAD];
 
         /** Allocates the buffers in {@code arena}. */
         public Probe(Arena arena) {
@@ -101,18 +105,23 @@ public final class ProcFds {
          *     {@code EBADF}: not open)
          */
         public long info(BpfSyscall sys, int fd) {
-            info.fill((byte) 0);
-            attr.fill((byte) 0);
+            info.fill((byte) 0); // the kernel writes back only info_len into the attr: no need to clear it
             long r = BpfOps.objGetInfo(sys, attr, fd, info);
             return r < 0 ? r : Integer.toUnsignedLong(attr.get(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN));
         }
 
         /** {@return the last {@link #info} answer, read as a map's info if {@code map}, else as a program's} */
         public BpfObject object(boolean map) {
+            // the fields read are all in the first HEAD words of either struct: one copy, not four reads
+            MemorySegment.copy(info, JAVA_INT, 0, head, 0, HEAD);
             return map
-                    ? new BpfObject(info.get(JAVA_INT, BpfAttr.MapInfo.TYPE), info.get(JAVA_INT, BpfAttr.MapInfo.ID),
-                            info.get(JAVA_INT, BpfAttr.MapInfo.KEY_SIZE), info.get(JAVA_INT, BpfAttr.MapInfo.VALUE_SIZE))
-                    : new BpfObject(info.get(JAVA_INT, BpfAttr.ProgInfo.TYPE), info.get(JAVA_INT, BpfAttr.ProgInfo.ID), 0, 0);
+                    ? new BpfObject(word(BpfAttr.MapInfo.TYPE), word(BpfAttr.MapInfo.ID), word(BpfAttr.MapInfo.KEY_SIZE),
+                            word(BpfAttr.MapInfo.VALUE_SIZE))
+                    : new BpfObject(word(BpfAttr.ProgInfo.TYPE), word(BpfAttr.ProgInfo.ID), 0, 0);
+        }
+
+        private int word(int offset) {
+            return head[offset / 4];
         }
 
     }
