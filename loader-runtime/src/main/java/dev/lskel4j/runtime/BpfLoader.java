@@ -41,7 +41,6 @@ public final class BpfLoader {
     private static final String LOADER_MAP_NAME = "__loader.map";
     private static final String LOADER_PROG_NAME = "__loader.prog";
     private static final String LICENSE = "Dual BSD/GPL";
-    /** gen_loader.c {@code MAX_FD_ARRAY_SZ} ints at blob offset 0: zero in every generated blob, filled at run time. */
     /**
      * libbpf's {@code PROG_LOAD_ATTEMPTS}: the verifier abandons a load with EAGAIN when a signal is
      * pending for the loading thread, and a JVM's threads get signals (JFR's samplers and its start,

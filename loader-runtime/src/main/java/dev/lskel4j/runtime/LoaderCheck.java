@@ -24,7 +24,6 @@ import static dev.lskel4j.runtime.uapi.Bpf.ST;
 import static dev.lskel4j.runtime.uapi.Bpf.STX;
 import static dev.lskel4j.runtime.uapi.Bpf.W;
 import static dev.lskel4j.runtime.uapi.Bpf.X;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.LoaderCtx;

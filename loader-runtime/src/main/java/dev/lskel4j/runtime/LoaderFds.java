@@ -1,6 +1,5 @@
 package dev.lskel4j.runtime;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.LoaderCtx;

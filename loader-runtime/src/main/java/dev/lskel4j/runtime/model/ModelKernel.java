@@ -1,7 +1,6 @@
 package dev.lskel4j.runtime.model;
 
 import dev.lskel4j.runtime.Errno;
-import dev.lskel4j.runtime.internal.BpfAttr;
 import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.Sha256;
 import dev.lskel4j.runtime.model.AddressSpace.Access;
