@@ -56,7 +56,8 @@ public final class LoaderCtx {
     /**
      * {@return the ctx's 4-byte words, read in one copy}: a load reads and writes a few words per
      * map, and until HotSpot has compiled a load's once-per-load methods with C2 (thousands of loads)
-     * every {@code MemorySegment} access is a chain of calls, one bulk copy is one
+     * every {@code MemorySegment} access is a chain of calls, where one bulk copy is one chain for
+     * all of them.
      *
      * @throws IllegalArgumentException if the ctx is not whole words (no ctx of {@link #size} is)
      */
