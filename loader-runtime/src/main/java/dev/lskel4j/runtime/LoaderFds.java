@@ -1,6 +1,5 @@
 package dev.lskel4j.runtime;
 
-
 import dev.lskel4j.runtime.internal.BpfSyscall;
 import dev.lskel4j.runtime.internal.LoaderCtx;
 import dev.lskel4j.runtime.internal.Native;

@@ -525,14 +525,7 @@ public final class BpfAttr {
      * @throws IllegalArgumentException if {@code layout} has no member {@code name}
      */
     public static int offset(StructLayout layout, String name) {
-        long at = 0;
-        for (MemoryLayout member : layout.memberLayouts()) {
-            if (name.equals(member.name().orElse(null))) {
-                return Math.toIntExact(at);
-            }
-            at += member.byteSize();
-        }
-        throw new IllegalArgumentException(layout + " has no member " + name);
+        return Math.toIntExact(bound(layout, name, false));
     }
 
     /**
@@ -540,10 +533,17 @@ public final class BpfAttr {
      * caller that knows the command's fields up to {@code name}, as libbpf's gen_loader passes them}
      */
     public static int offsetofend(StructLayout layout, String name) {
+        return Math.toIntExact(bound(layout, name, true));
+    }
+
+    /** {@return where member {@code name} of {@code layout} starts, or with {@code end} where it ends} */
+    private static long bound(StructLayout layout, String name, boolean end) {
+        long at = 0;
         for (MemoryLayout member : layout.memberLayouts()) {
             if (name.equals(member.name().orElse(null))) {
-                return Math.toIntExact(offset(layout, name) + member.byteSize());
+                return end ? at + member.byteSize() : at;
             }
+            at += member.byteSize();
         }
         throw new IllegalArgumentException(layout + " has no member " + name);
     }
