@@ -151,8 +151,6 @@ public final class BpfLoader {
                 check(BpfOps.mapElem(sys, arena, Uapi.MAP_UPDATE_ELEM, map.get(), key, value, 0),
                         LoaderException.Stage.UPDATE_LOADER_MAP);
                 check(BpfOps.mapFreeze(sys, arena, map.get()), LoaderException.Stage.FREEZE_LOADER_MAP);
-                long mapInfoLength = info(sys, probe, map.get(), LOADER_MAP_NAME);
-                int mapId = probe.object(true).id();
                 if (signing != null && signing.scheme() == SigningScheme.A) {
                     check(fetchMapHash(sys, arena, map.get()), LoaderException.Stage.FETCH_MAP_HASH);
                 }
@@ -166,13 +164,12 @@ public final class BpfLoader {
                     throw loaderProgRefused(errno, log(ctx));
                 }
                 try (OwnedFd prog = new OwnedFd((int) progFd)) {
-                    long progInfoLength = info(sys, probe, prog.get(), LOADER_PROG_NAME);
-                    int progId = probe.object(false).id();
+                    LoaderIds ids = loaderIds(sys, probe, map.get(), prog.get());
                     int retval = runLoaderProg(sys, arena, prog.get(), ctx, ctxSize);
                     if (retval < 0) {
                         throw loaderReturnedError(sys, arena, blob, map.get(), ctx, Errno.of(-retval));
                     }
-                    return new LoaderIds(mapId, progId, mapInfoLength, progInfoLength);
+                    return ids;
                 }
             }
         }
@@ -199,13 +196,43 @@ public final class BpfLoader {
         }
     }
 
-    /** {@return the length of the info of the run's own map or program {@code fd}, which {@code probe} now holds} */
-    private static long info(BpfSyscall sys, ProcFds.Probe probe, int fd, String name) throws KernelException {
-        long r = probe.info(sys, fd);
-        if (r < 0) {
-            throw new KernelException("BPF_OBJ_GET_INFO_BY_FD of " + name, Errno.of((int) -r), "");
+    /** The length of a map's info on the kernel behind {@code sys}, as last asked. */
+    private record MapInfoLength(BpfSyscall sys, long length) {}
+
+    /**
+     * The last {@link MapInfoLength} learned: the kernel's {@code sizeof(struct bpf_map_info)} does
+     * not change while it runs, so a process asks for it once per {@link BpfSyscall}.
+     */
+    private static volatile MapInfoLength mapInfoLength;
+
+    /**
+     * {@return the ids of this run's loader map and program, and the lengths of their infos}: one
+     * {@code BPF_OBJ_GET_INFO_BY_FD} of the loader program gives its id, its info's length and, in
+     * {@code map_ids}, the id of the one map it uses, {@code __loader.map} (its only map reference is
+     * fd_array slot 0, {@link LoaderCheck}). The loader map itself is asked only for what that does
+     * not tell: the map info length the first time per {@code sys}, or its id if the kernel reports
+     * another count of maps.
+     */
+    private static LoaderIds loaderIds(BpfSyscall sys, ProcFds.Probe probe, int mapFd, int progFd)
+            throws KernelException {
+        long progInfoLength = answered(probe.programInfo(sys, progFd), LOADER_PROG_NAME);
+        int progId = probe.object(false).id();
+        int mapId = probe.onlyMapId();
+        MapInfoLength known = mapInfoLength;
+        if (mapId == 0 || known == null || known.sys() != sys) {
+            known = new MapInfoLength(sys, answered(probe.info(sys, mapFd), LOADER_MAP_NAME));
+            mapInfoLength = known;
+            mapId = probe.object(true).id();
         }
-        return r;
+        return new LoaderIds(mapId, progId, known.length(), progInfoLength);
+    }
+
+    /** {@return {@code infoLength}, an info call's answer about the run's own {@code name}, unless it is an error} */
+    private static long answered(long infoLength, String name) throws KernelException {
+        if (infoLength < 0) {
+            throw new KernelException("BPF_OBJ_GET_INFO_BY_FD of " + name, Errno.of((int) -infoLength), "");
+        }
+        return infoLength;
     }
 
     /** Scheme A's {@code skel_obj_get_info_by_fd()}: makes the kernel hash the frozen map into {@code map->sha}. */

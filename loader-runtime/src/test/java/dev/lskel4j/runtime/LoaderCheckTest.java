@@ -331,6 +331,55 @@ class LoaderCheckTest {
         }
     }
 
+    /**
+     * The ids the fd checks compare against cost one {@code BPF_OBJ_GET_INFO_BY_FD} a load: the
+     * loader program's info names it and, in {@code map_ids}, its one map; only a syscall's first
+     * load also asks the loader map, for the length of a map's info. The ids are those of the run's
+     * own loader map and program, as the kernel tells them for the fds it returned.
+     */
+    @Test
+    void theLoadersIdsCostOneInfoCallALoadAfterTheFirst() throws Exception {
+        final class Watching implements BpfSyscall {
+            int infoCalls, loaderMapId, loaderProgId;
+
+            @Override
+            public long bpf(int cmd, MemorySegment attr, int size) {
+                long r = Native.BPF.bpf(cmd, attr, size);
+                if (cmd == Uapi.OBJ_GET_INFO_BY_FD) {
+                    infoCalls++;
+                } else if (cmd == Uapi.MAP_CREATE && r > 0) { // the loader map: the runtime creates no other
+                    loaderMapId = Kernel.mapId((int) r);
+                } else if (cmd == Uapi.PROG_LOAD && r > 0) { // the loader program: the loader's own loads run in the kernel
+                    try (Arena arena = Arena.ofConfined()) {
+                        ProcFds.Probe probe = new ProcFds.Probe(arena);
+                        assertTrue(probe.info(Native.BPF, (int) r) > 0);
+                        loaderProgId = probe.object(false).id();
+                    }
+                }
+                return r;
+            }
+        }
+        Golden g = new Golden("globals");
+        Watching sys = new Watching();
+        List<Integer> infoCalls = new ArrayList<>();
+        for (int run = 0; run < 3; run++) {
+            sys.infoCalls = 0;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment ctx = ctx(arena, g);
+                BpfLoader.LoaderIds ids = BpfLoader.run(sys, g.blob(), ctx, 0, slots(g));
+                infoCalls.add(sys.infoCalls);
+                assertEquals(sys.loaderMapId, ids.mapId(), "the loader map's id, run " + run);
+                assertEquals(sys.loaderProgId, ids.progId(), "the loader program's id, run " + run);
+                assertTrue(ids.mapInfoLength() > 0 && ids.progInfoLength() > 0 && ids.mapInfoLength() != ids.progInfoLength(),
+                        ids.toString());
+                LoaderFds.Owned owned = LoaderFds.take(g.spec(), ctx, ids, Native.BPF);
+                owned.programs().forEach(BpfProgram::close);
+                owned.maps().forEach(BpfMap::close);
+            }
+        }
+        assertEquals(List.of(2, 1, 1), infoCalls, "BPF_OBJ_GET_INFO_BY_FD calls of each run");
+    }
+
     /** {@return the fd of a new socket filter, {@code r0 = 0; exit}} */
     private static int socketFilter(Arena arena) {
         ByteBuffer insns = ByteBuffer.allocate(16).order(HOST);

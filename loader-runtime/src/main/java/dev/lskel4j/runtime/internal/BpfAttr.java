@@ -483,19 +483,34 @@ public final class BpfAttr {
     }
 
     /**
-     * {@code struct bpf_prog_info} up to {@code id} (8 bytes): the kernel fills no more than asked.
+     * {@code struct bpf_prog_info} up to {@code map_ids} (64 bytes): the kernel fills no more than
+     * asked. With {@code nr_map_ids} set it copies up to that many of the program's map ids to
+     * {@code map_ids} and writes back how many maps the program uses.
      * <pre>
-     * struct bpf_prog_info { __u32 type; __u32 id; __u8 tag[BPF_TAG_SIZE]; ... };
+     * struct bpf_prog_info { __u32 type; __u32 id; __u8 tag[BPF_TAG_SIZE]; __u32 jited_prog_len;
+     *     __u32 xlated_prog_len; __aligned_u64 jited_prog_insns; __aligned_u64 xlated_prog_insns;
+     *     __u64 load_time; __u32 created_by_uid; __u32 nr_map_ids; __aligned_u64 map_ids; ... };
      * </pre>
      */
     public static final class ProgInfo {
         private ProgInfo() {}
         public static final StructLayout LAYOUT = structLayout(
                 JAVA_INT.withName("type"),
-                JAVA_INT.withName("id"));
+                JAVA_INT.withName("id"),
+                sequenceLayout(8, JAVA_BYTE).withName("tag"),
+                JAVA_INT.withName("jited_prog_len"),
+                JAVA_INT.withName("xlated_prog_len"),
+                JAVA_LONG.withName("jited_prog_insns"),
+                JAVA_LONG.withName("xlated_prog_insns"),
+                JAVA_LONG.withName("load_time"),
+                JAVA_INT.withName("created_by_uid"),
+                JAVA_INT.withName("nr_map_ids"),
+                JAVA_LONG.withName("map_ids"));
         public static final int SIZE = (int) LAYOUT.byteSize();
         public static final int TYPE = offset(LAYOUT, "type");
         public static final int ID = offset(LAYOUT, "id");
+        public static final int NR_MAP_IDS = offset(LAYOUT, "nr_map_ids");
+        public static final int MAP_IDS = offset(LAYOUT, "map_ids");
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.lskel4j.runtime.internal;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -64,17 +65,18 @@ public final class ProcFds {
         /** The words of an info that {@link #object} reads: up to bpf_map_info's value_size. */
         private static final int HEAD = Math.max(BpfAttr.MapInfo.VALUE_SIZE, Math.max(BpfAttr.MapInfo.KEY_SIZE,
                 Math.max(BpfAttr.MapInfo.ID, BpfAttr.ProgInfo.ID))) / 4 + 1;
-        private final MemorySegment path, link, info, attr;
+        private final MemorySegment path, link, info, attr, mapId;
         private final int[] head = new int[HEAD];
 
         /** Allocates the buffers in {@code arena}. */
         public Probe(Arena arena) {
             long attrOffset = PATH_BUFFER + LINK_BUFFER + INFO_BUFFER;
-            MemorySegment all = arena.allocate(attrOffset + BpfAttr.ObjInfo.SIZE, 8);
+            MemorySegment all = arena.allocate(attrOffset + BpfAttr.ObjInfo.SIZE + 8, 8);
             path = all.asSlice(0, PATH_BUFFER);
             link = all.asSlice(PATH_BUFFER, LINK_BUFFER);
             info = all.asSlice(PATH_BUFFER + LINK_BUFFER, INFO_BUFFER);
             attr = all.asSlice(attrOffset, BpfAttr.ObjInfo.SIZE);
+            mapId = all.asSlice(attrOffset + BpfAttr.ObjInfo.SIZE, 4);
         }
 
         /** {@return what {@code fd} is, by one {@code readlinkat}; empty if it is not open} */
@@ -108,6 +110,29 @@ public final class ProcFds {
             info.fill((byte) 0); // the kernel writes back only info_len into the attr: no need to clear it
             long r = BpfOps.objGetInfo(sys, attr, fd, info);
             return r < 0 ? r : Integer.toUnsignedLong(attr.get(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN));
+        }
+
+        /**
+         * Asks about program {@code fd} as {@link #info} does, with room for the id of one map it
+         * uses ({@code nr_map_ids = 1}): {@link #onlyMapId} reads it.
+         *
+         * @return the info length the kernel wrote back, or a negative errno
+         */
+        public long programInfo(BpfSyscall sys, int fd) {
+            info.fill((byte) 0);
+            mapId.set(JAVA_INT, 0, 0);
+            info.set(JAVA_INT, BpfAttr.ProgInfo.NR_MAP_IDS, 1);
+            info.set(JAVA_LONG, BpfAttr.ProgInfo.MAP_IDS, mapId.address());
+            long r = BpfOps.objGetInfo(sys, attr, fd, info);
+            return r < 0 ? r : Integer.toUnsignedLong(attr.get(JAVA_INT, BpfAttr.ObjInfo.INFO_LEN));
+        }
+
+        /**
+         * {@return the id of the one map the program of the last {@link #programInfo} uses, 0 if it
+         * uses none or more than one}
+         */
+        public int onlyMapId() {
+            return info.get(JAVA_INT, BpfAttr.ProgInfo.NR_MAP_IDS) == 1 ? mapId.get(JAVA_INT, 0) : 0;
         }
 
         /** {@return the last {@link #info} answer, read as a map's info if {@code map}, else as a program's} */
