@@ -102,23 +102,32 @@ public final class BpfLoader {
     record LoaderIds(int mapId, int progId, long mapInfoLength, long progInfoLength) {}
 
     /**
+     * What the runtime knows, after a successful run, of the fds its loader reported: the
+     * {@link LoaderCheck.Proof} its instructions give of what each is, or, for a loader whose
+     * instructions do not prove it, the {@link LoaderIds} that tell its objects from older ones when
+     * the kernel is asked about each ({@link LoaderFds}). Exactly one is non-null.
+     */
+    record Reported(LoaderCheck.Proof proof, LoaderIds ids) {}
+
+    /**
      * {@link #run(LoaderBlob, MemorySegment, int)} through {@code sys}; with {@code ctxFdSlots}
      * (from the descriptor's counts, {@link LoaderCheck#ctxFdSlots}) the loader must write exactly
      * those ctx slots.
      *
-     * @return the ids of the loader's own map and program
+     * @return the proof of what the reported fds are, else the ids of the loader's own map and program
      * @throws KernelException if the kernel does not tell the loader map's or program's id
      */
-    static LoaderIds run(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int keyringId, Set<Long> ctxFdSlots)
+    static Reported run(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int keyringId, Set<Long> ctxFdSlots)
             throws BpfException {
         int ctxSize = ctx.get(JAVA_INT, LoaderCtx.SZ);
         if (ctxSize < LoaderCtx.HEADER.byteSize() || ctxSize > ctx.byteSize()) {
             throw new IllegalArgumentException("ctx.sz " + ctxSize + " does not fit the " + ctx.byteSize() + "-byte ctx");
         }
-        LoaderCheck.check(blob, ctx, ctxSize, ctxFdSlots);
+        LoaderCheck.Proof proof = LoaderCheck.check(blob, ctx, ctxSize, ctxFdSlots).proof;
         for (int attempt = 1; ; attempt++) {
             try {
-                return runOnce(sys, blob, ctx, ctxSize, keyringId);
+                LoaderIds ids = runOnce(sys, blob, ctx, ctxSize, keyringId, proof == null);
+                return new Reported(proof, ids);
             } catch (LoaderException e) {
                 // one of the loader's own loads was abandoned for a signal (see PROG_LOAD_ATTEMPTS); it
                 // closed what it had made, and a new attempt starts from a new loader map
@@ -132,13 +141,16 @@ public final class BpfLoader {
         return e.stage() == LoaderException.Stage.LOADER_RETURNED_ERROR && e.errno().equals(Errno.EAGAIN);
     }
 
-    /** One {@code bpf_load_and_run()}: loader map, loader program, one run; both closed again. */
-    private static LoaderIds runOnce(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int ctxSize, int keyringId)
-            throws BpfException {
+    /**
+     * One {@code bpf_load_and_run()}: loader map, loader program, one run; both closed again.
+     *
+     * @return with {@code askIds} the ids of the loader map and program, else null
+     */
+    private static LoaderIds runOnce(BpfSyscall sys, LoaderBlob blob, MemorySegment ctx, int ctxSize, int keyringId,
+                                     boolean askIds) throws BpfException {
         byte[] data = blob.dataRef();
         Signing signing = blob.signing().orElse(null);
         try (Arena arena = Arena.ofConfined()) {
-            ProcFds.Probe probe = new ProcFds.Probe(arena);
             long mapFd = BpfOps.mapCreate(sys, arena, Uapi.MAP_TYPE_ARRAY, LOADER_MAP_NAME, 4, data.length, 1, 0,
                     signing == null ? null : signing.exclProgHashRef());
             if (mapFd == -Errno.EPERM.number()) {
@@ -164,7 +176,7 @@ public final class BpfLoader {
                     throw loaderProgRefused(errno, log(ctx));
                 }
                 try (OwnedFd prog = new OwnedFd((int) progFd)) {
-                    LoaderIds ids = loaderIds(sys, probe, map.get(), prog.get());
+                    LoaderIds ids = askIds ? loaderIds(sys, new ProcFds.Probe(arena), map.get(), prog.get()) : null;
                     int retval = runLoaderProg(sys, arena, prog.get(), ctx, ctxSize);
                     if (retval < 0) {
                         throw loaderReturnedError(sys, arena, blob, map.get(), ctx, Errno.of(-retval));

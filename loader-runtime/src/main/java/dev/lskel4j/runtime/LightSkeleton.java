@@ -152,12 +152,15 @@ public final class LightSkeleton implements AutoCloseable {
      * {@link LoadOptions#unverifiedIfUnsupported()} for kernels that cannot verify.
      *
      * <p>The loader only ever sees a ctx whose fd slots are 0. After it succeeds, every fd it reports
-     * must be reported once, a BPF map (program) per {@code BPF_OBJ_GET_INFO_BY_FD}, created by this run (its
-     * kernel id is above the run's own loader map's, or loader program's: ids count upward, so an
-     * object that existed before the run has a smaller one, whatever its fd number), and of the
-     * spec's type, key and value size (program type) per {@code BPF_OBJ_GET_INFO_BY_FD}. Otherwise
-     * the load fails, and of the reported fds only the BPF objects this run created are closed; an
-     * object that existed before the run, or any other fd, is never touched.
+     * must be positive, reported once, a map (program) created by this run, and of the spec's type,
+     * key and value size (program type). For a loader as gen_loader emits it the instructions prove
+     * the last two (each reported fd is the result of one of its MAP_CREATEs or PROG_LOADs, whose attr
+     * gives type and sizes); for any other the kernel is asked about each fd: a BPF map (program) per
+     * {@code BPF_OBJ_GET_INFO_BY_FD}, its kernel id above the run's own loader map's, or loader
+     * program's (ids count upward, so an object that existed before the run has a smaller one,
+     * whatever its fd number), of the spec's type and sizes per its info ({@link LoaderFds}).
+     * Otherwise the load fails, and of the reported fds only the BPF objects this run created are
+     * closed; an object that existed before the run, or any other fd, is never touched.
      *
      * @throws LoaderBlobException if the blob fails a check before it runs (nothing was run; a
      *     loader generated for the other byte order is refused first, in a dry run too), or the
@@ -195,15 +198,15 @@ public final class LightSkeleton implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             int[] image = ctxImage();
             MemorySegment ctx = arena.allocate(image.length * 4L, 8);
-            BpfLoader.LoaderIds ids;
+            BpfLoader.Reported reported;
             try {
-                ids = runLoader(loader, ctx, image, options);
+                reported = runLoader(loader, ctx, image, options);
             } catch (LoaderException e) {
                 if (!options.logOnFailure() || options.logLevel() != 0) throw e;
-                ids = runLoader(loader, ctx, image, options.withStatsLog()); // fails again, now with the verifier's messages
+                reported = runLoader(loader, ctx, image, options.withStatsLog()); // fails again, now with the verifier's messages
             }
             signatureVerified = loader.signing().isPresent() && loader.signing().get().signature().isPresent();
-            LoaderFds.Owned owned = LoaderFds.take(spec, ctx, ids, Native.BPF);
+            LoaderFds.Owned owned = LoaderFds.take(spec, ctx, reported, Native.BPF);
             maps = owned.maps();
             programs = owned.programs();
         }
@@ -248,7 +251,7 @@ public final class LightSkeleton implements AutoCloseable {
     }
 
     /** Runs the loader on ctx {@code image}, with a lazily mapped log buffer when the options ask for a log. */
-    private BpfLoader.LoaderIds runLoader(LoaderBlob loader, MemorySegment ctx, int[] image, LoadOptions options)
+    private BpfLoader.Reported runLoader(LoaderBlob loader, MemorySegment ctx, int[] image, LoadOptions options)
             throws BpfException {
         MemorySegment.copy(image, 0, ctx, JAVA_INT, 0, image.length); // also clears the fd slots of a run before
         long log = 0;
@@ -264,10 +267,10 @@ public final class LightSkeleton implements AutoCloseable {
             ctx.set(JAVA_LONG, LoaderCtx.LOG_BUF, log);
         }
         try {
-            BpfLoader.LoaderIds ids = BpfLoader.run(Native.BPF, loader, ctx, options.keyringId(),
+            BpfLoader.Reported reported = BpfLoader.run(Native.BPF, loader, ctx, options.keyringId(),
                     LoaderCheck.ctxFdSlots(spec.maps().size(), loadedPrograms()));
             if (options.logLevel() > 0) verifierLog = BpfLoader.log(ctx);
-            return ids;
+            return reported;
         } finally {
             if (log > 0) {
                 Native.munmap(log, options.logSize());

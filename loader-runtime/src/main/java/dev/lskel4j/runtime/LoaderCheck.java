@@ -19,7 +19,9 @@ import static dev.lskel4j.runtime.uapi.Bpf.R1;
 import static dev.lskel4j.runtime.uapi.Bpf.R10;
 import static dev.lskel4j.runtime.uapi.Bpf.R2;
 import static dev.lskel4j.runtime.uapi.Bpf.R3;
+import static dev.lskel4j.runtime.uapi.Bpf.R4;
 import static dev.lskel4j.runtime.uapi.Bpf.R6;
+import static dev.lskel4j.runtime.uapi.Bpf.R7;
 import static dev.lskel4j.runtime.uapi.Bpf.ST;
 import static dev.lskel4j.runtime.uapi.Bpf.STX;
 import static dev.lskel4j.runtime.uapi.Bpf.W;
@@ -45,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What the runtime checks in a loader blob before running it. An unsigned loader is trusted code:
@@ -90,7 +93,9 @@ import java.util.Set;
  *       and, when the descriptor's counts are known, exactly the map and program fd slots they
  *       imply.</li>
  * </ul>
- * After a successful run {@link LightSkeleton} checks the fds the loader reports (see there).
+ * The same decoding also tries to prove what the fds the loader reports are ({@link #prove}): for
+ * gen_loader's loaders it does, and after a successful run {@link LoaderFds} takes them without a
+ * syscall; for any other loader it asks the kernel about each.
  */
 final class LoaderCheck {
     private LoaderCheck() {}
@@ -115,10 +120,28 @@ final class LoaderCheck {
     private record StackWord(long offset) implements Val { public long key() { return offset; } }
     private record CtxWord(long offset) implements Val { public long key() { return offset; } }
     private record CallResult(int call) implements Val { public long key() { return call; } }
+    /** r0 of a helper other than sys_bpf, as it returned: a sign-extended int, negative on error. */
+    private record HelperResult(int helper) implements Val { public long key() { return helper; } }
+    /** The upper half of a {@code btf_find_by_name_kind} result: the fd of a module BTF the helper just opened (or 0). */
+    private record FreshFd() implements Val { public long key() { return 0; } }
+    /** {@code r10 + offset}. */
+    private record StackPtr(long offset) implements Val { public long key() { return offset; } }
+    /**
+     * 0 or negative, so never a reported fd: a constant the loader stores, or a blob word as the blob
+     * has it, which is so wherever a close reads it ({@link #checkCloses}).
+     */
+    private record NonPositive() implements Val { public long key() { return 0; } }
+    /** One of several fds, by path ({@link Flow}). */
+    private record AnyOf(List<Val> options) implements Val { public long key() { return options.size(); } }
+    private static final Val NON_POSITIVE = new NonPositive();
     private static final Val UNKNOWN = new Unknown();
 
     private record SysBpf(int insn, int cmd, long attr, int size) {}
     private record Store(int insn, long offset, int size, Val value) {}
+    /** A jump back from {@code insn} to {@code target}: its code, dst and imm, and what r7 holds there. */
+    private record BackJump(int insn, int target, int code, int dst, int imm, Val r7) {}
+    /** Blob bytes {@code [offset, offset + length)} a helper writes. */
+    private record Written(long offset, long length) {}
 
     /** The decoded loader: its syscalls and every store and close it makes, by destination. */
     private static final class Decoded {
@@ -128,6 +151,14 @@ final class LoaderCheck {
         final List<Store> ctxStores = new ArrayList<>();
         /** {@code sys_close} fd sources: {@link BlobWord} or {@link StackWord}, by instruction. */
         final Map<Integer, Val> closes = new HashMap<>();
+        /** What each close's fd is known to be ({@link Flow#provenance}), by instruction; absent: not known. */
+        final Map<Integer, Val> closedFds = new HashMap<>();
+        /** What each ctx store writes, by instruction; absent: not known. */
+        final Map<Integer, Val> ctxFds = new HashMap<>();
+        final List<BackJump> backJumps = new ArrayList<>();
+        /** The blob ranges helpers write, and whether one writes where the runtime cannot tell. */
+        final List<Written> helperWrites = new ArrayList<>();
+        boolean helperWritesAnywhere;
     }
 
     /**
@@ -140,10 +171,15 @@ final class LoaderCheck {
         final List<MapCreate> maps;
         /** The ctx offsets the loader writes. */
         final Set<Long> ctxWritten;
+        /** What the loader's instructions prove of the fds it reports, null if they do not ({@link #unproven} says why). */
+        final Proof proof;
+        final String unproven;
 
-        private Checked(Decoded code, List<MapCreate> maps) {
+        private Checked(Decoded code, List<MapCreate> maps, Proof proof, String unproven) {
             this.code = code;
             this.maps = maps;
+            this.proof = proof;
+            this.unproven = unproven;
             Set<Long> written = new HashSet<>();
             for (Store s : code.ctxStores) {
                 written.add(s.offset());
@@ -157,9 +193,10 @@ final class LoaderCheck {
      *
      * @param ctxFdSlots the ctx offsets the loader must write (map and program fd slots), or
      *     {@code null} if the caller does not know the counts
+     * @return what the blob alone gave (kept with it)
      * @throws LoaderBlobException naming the first problem found
      */
-    static void check(LoaderBlob blob, MemorySegment ctx, int ctxSize, Set<Long> ctxFdSlots) throws LoaderBlobException {
+    static Checked check(LoaderBlob blob, MemorySegment ctx, int ctxSize, Set<Long> ctxFdSlots) throws LoaderBlobException {
         blob.requireHostOrder();
         Checked checked = blob.checked().get();
         if (checked == null) {
@@ -168,6 +205,7 @@ final class LoaderCheck {
         }
         checkCtxStores(checked, ctxSize, ctxFdSlots);
         checkSizes(checked, ctx, ctxSize, blob.dataRef().length);
+        return checked;
     }
 
     /** The checks that depend on the blob only: decoding, closes, commands and pointers, map size fields. */
@@ -179,7 +217,12 @@ final class LoaderCheck {
         Decoded code = decode(insns, data.length);
         ByteBuffer d = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
         checkCloses(code, d);
-        return new Checked(code, checkAttrs(code, d));
+        List<MapCreate> maps = checkAttrs(code, d);
+        try {
+            return new Checked(code, maps, prove(code, insns, maps, d), null);
+        } catch (Unproven e) {
+            return new Checked(code, maps, null, e.getMessage());
+        }
     }
 
     // ---- decoding -------------------------------------------------------------------------------
@@ -189,9 +232,12 @@ final class LoaderCheck {
         int n = insns.length / 8;
         boolean[] backwardTarget = backwardTargets(insns, n, order);
         Val[][] forward = new Val[n + 1][]; // the meet of the states jumping forward to an insn
+        Flow[] forwardFlow = new Flow[n + 1];
         Decoded out = new Decoded();
         Val[] reg = new Val[11];
         Arrays.fill(reg, UNKNOWN);
+        reg[R10] = new StackPtr(0);
+        Flow flow = new Flow();
         boolean fallsThrough = true;
         for (int i = 0; i < n; i++) {
             int code = Bpf.code(insns, i * 8);
@@ -201,12 +247,19 @@ final class LoaderCheck {
             int imm = Bpf.imm(insns, i * 8, order);
             Val[] jumpedIn = forward[i];
             if (jumpedIn != null) {
-                if (fallsThrough) meet(reg, jumpedIn); else System.arraycopy(jumpedIn, 0, reg, 0, reg.length);
+                if (fallsThrough) {
+                    meet(reg, jumpedIn);
+                    flow.meet(forwardFlow[i]);
+                } else {
+                    System.arraycopy(jumpedIn, 0, reg, 0, reg.length);
+                    flow = forwardFlow[i];
+                }
             }
             if (backwardTarget[i]) {
                 for (int r = 0; r <= 9; r++) {
                     if (r != R6) reg[r] = UNKNOWN;
                 }
+                flow.forget();
             }
             fallsThrough = true;
             if (i == 0) {
@@ -222,6 +275,10 @@ final class LoaderCheck {
                 throw new LoaderBlobException("insn " + i, "register number out of range");
             }
             int cls = Bpf.cls(code);
+            if (writesDst(code)) {
+                flow.held[dst] = cls == LDX ? flow.loaded(reg[src], src, code, off)
+                        : code == (ALU64 | MOV | X) ? flow.held[src] : null;
+            }
             switch (cls) {
                 case LD -> {
                     if (code != (LD | DW | IMM) || i + 1 >= n) {
@@ -252,12 +309,17 @@ final class LoaderCheck {
                     if (Bpf.mode(code) == MEM) {
                         int size = Bpf.bytes(code);
                         Val value = cls == ST ? new Const(imm) : reg[src];
+                        Val fd = value instanceof Const c && c.value() <= 0 ? NON_POSITIVE
+                                : cls == ST ? null : flow.provenance(reg, src);
                         if (dst == R6) {
                             out.ctxStores.add(new Store(i, off, size, value));
+                            if (fd != null) out.ctxFds.put(i, fd);
                         } else if (dst == R10) {
                             out.stackStores.add(new Store(i, off, size, value));
+                            flow.storeStack(off, size, fd);
                         } else if (reg[dst] instanceof BlobPtr p) {
                             out.blobStores.add(new Store(i, p.offset() + off, size, value));
+                            flow.storeBlob(p.offset() + off, size, fd);
                         } else {
                             throw new LoaderBlobException("insn " + i, "stores through r" + dst
                                     + ", which does not hold a known pointer (blob, stack or ctx)");
@@ -269,7 +331,7 @@ final class LoaderCheck {
                 }
                 case JMP, JMP32 -> {
                     if (code == (JMP | CALL)) {
-                        call(out, reg, i, src, imm, dataLength);
+                        call(out, reg, flow, i, src, imm, dataLength);
                     } else if (code == (JMP | EXIT)) {
                         fallsThrough = false;
                     } else {
@@ -279,15 +341,23 @@ final class LoaderCheck {
                             int target = (int) Math.min(to, n);
                             Val[] known = forward[target];
                             if (known == null) forward[target] = state; else meet(known, state);
+                            if (forwardFlow[target] == null) forwardFlow[target] = flow.copy(); else forwardFlow[target].meet(flow);
+                        } else {
+                            out.backJumps.add(new BackJump(i, (int) to, code, dst, imm, reg[R7]));
                         }
                         fallsThrough = code != (JMP | JA) && code != (JMP32 | JA); // ja, gotol
                     }
                 }
-                default -> { // ALU, ALU64: only moves keep track
+                default -> { // ALU, ALU64: moves, stack offsets and the module BTF fd of a btf_find_by_name_kind keep track
                     if (code == (ALU64 | MOV | K)) {
                         reg[dst] = new Const(imm);
                     } else if (code == (ALU64 | MOV | X)) {
                         reg[dst] = reg[src];
+                    } else if (code == (ALU64 | Bpf.ADD | K) && reg[dst] instanceof StackPtr p) {
+                        reg[dst] = new StackPtr(p.offset() + imm);
+                    } else if (code == (ALU64 | Bpf.RSH | K) && imm == 32
+                            && reg[dst] instanceof HelperResult h && h.helper() == Uapi.FUNC_BTF_FIND_BY_NAME_KIND) {
+                        reg[dst] = new FreshFd();
                     } else {
                         reg[dst] = UNKNOWN;
                     }
@@ -297,7 +367,8 @@ final class LoaderCheck {
         return out;
     }
 
-    private static void call(Decoded out, Val[] reg, int i, int src, int helper, int dataLength) throws LoaderBlobException {
+    private static void call(Decoded out, Val[] reg, Flow flow, int i, int src, int helper, int dataLength)
+            throws LoaderBlobException {
         if (src != 0) {
             throw new LoaderBlobException("insn " + i, "calls a subprogram or kfunc: a loader calls helpers only");
         }
@@ -311,18 +382,207 @@ final class LoaderCheck {
                         + ") outside the " + dataLength + "-byte data blob");
             }
             out.calls.add(new SysBpf(i, (int) cmd.value(), attr.offset(), (int) size.value()));
+            long output = writtenBack((int) cmd.value(), size.value());
+            flow.killBlob(attr.offset() + output, size.value() - output);
         } else if (helper == Uapi.FUNC_SYS_CLOSE) {
             if (!(reg[R1] instanceof BlobWord) && !(reg[R1] instanceof StackWord)) {
                 throw new LoaderBlobException("insn " + i, "sys_close of an fd that is neither a blob nor a stack "
                         + "word: the runtime cannot tell which fd it closes");
             }
             out.closes.put(i, reg[R1]);
+            Val fd = flow.provenance(reg, R1);
+            if (fd != null) out.closedFds.put(i, fd);
+        } else if (helper == Uapi.FUNC_PROBE_READ_KERNEL || helper == Uapi.FUNC_COPY_FROM_USER) {
+            written(out, flow, reg[R1], reg[R2]);
+        } else if (helper == Uapi.FUNC_KALLSYMS_LOOKUP_NAME) {
+            written(out, flow, reg[R4], new Const(8));
+        } else if (helper != Uapi.FUNC_TRACE_PRINTK && helper != Uapi.FUNC_BTF_FIND_BY_NAME_KIND) {
+            written(out, flow, UNKNOWN, UNKNOWN); // a helper the runtime does not know may write anywhere
         }
         for (int r = R0; r <= 5; r++) {
             reg[r] = UNKNOWN;
+            flow.held[r] = null;
         }
-        if (helper == Uapi.FUNC_SYS_BPF) {
-            reg[R0] = new CallResult(out.calls.size() - 1);
+        reg[R0] = helper == Uapi.FUNC_SYS_BPF ? new CallResult(out.calls.size() - 1) : new HelperResult(helper);
+    }
+
+    /**
+     * {@return where the fields the kernel writes back into a {@code cmd} attr of {@code size} bytes
+     * start}: the verifier log's true size of PROG_LOAD and BTF_LOAD, and whatever later kernels
+     * append after the fields known here (the map commands write none of those back); the whole
+     * attr of any other command.
+     */
+    private static long writtenBack(int cmd, long size) {
+        return Math.min(size, switch (cmd) {
+            case Uapi.PROG_LOAD -> BpfAttr.ProgLoad.LOG_TRUE_SIZE;
+            case Uapi.BTF_LOAD -> BpfAttr.BtfLoad.BTF_LOG_TRUE_SIZE;
+            case Uapi.MAP_CREATE -> BpfAttr.MapCreate.SIZE;
+            case Uapi.MAP_UPDATE_ELEM, Uapi.MAP_FREEZE -> BpfAttr.MapElem.SIZE;
+            default -> 0;
+        });
+    }
+
+    /** A helper writes {@code length} bytes at {@code to}: what the flow knew there is gone. */
+    private static void written(Decoded out, Flow flow, Val to, Val length) {
+        if (to instanceof BlobPtr p && length instanceof Const n && n.value() >= 0) {
+            flow.killBlob(p.offset(), n.value());
+            out.helperWrites.add(new Written(p.offset(), n.value()));
+        } else if (to instanceof StackPtr p && length instanceof Const n && n.value() >= 0) {
+            flow.killStack(p.offset(), n.value());
+        } else {
+            flow.stack.clear();
+            flow.blob.clear();
+            flow.blobClobbered = true;
+            out.helperWritesAnywhere = true;
+        }
+    }
+
+    /**
+     * What one path through the loader knows of fds, for {@link #prove}: for each register and each
+     * 4-byte stack or blob word, the fd it holds — a {@link CallResult}, a {@link FreshFd}, a
+     * {@link NonPositive} value, or {@link AnyOf} several of them where paths with different ones
+     * join (null: not known). A register or stack word nothing stored to is not known; a blob word
+     * nothing wrote holds its initial value, {@link NonPositive} where a close reads it. A store,
+     * the fields of a sys_bpf's attr the kernel writes back ({@link #writtenBack}) and a helper's
+     * output make what they overwrite not known; the cleanup label knows nothing.
+     */
+    private static final class Flow {
+        /** Options an {@link AnyOf} keeps before it gives up (not known). */
+        private static final int MAX_OPTIONS = 8;
+
+        final Val[] held = new Val[11];
+        final Map<Long, Val> stack = new HashMap<>();
+        /** Blob words written on some path, null for not known. */
+        final Map<Long, Val> blob = new HashMap<>();
+        /** Blob byte ranges overwritten with values not known, start to end; a word not in {@link #blob} overlapping one is not known. */
+        final TreeMap<Long, Long> clobbered = new TreeMap<>();
+        /** Whether anything of the blob may have been overwritten. */
+        boolean blobClobbered;
+
+        Flow copy() {
+            Flow f = new Flow();
+            System.arraycopy(held, 0, f.held, 0, held.length);
+            f.stack.putAll(stack);
+            f.blob.putAll(blob);
+            f.clobbered.putAll(clobbered);
+            f.blobClobbered = blobClobbered;
+            return f;
+        }
+
+        void meet(Flow other) {
+            for (int r = 0; r < held.length; r++) {
+                if (!same(held[r], other.held[r])) held[r] = null;
+            }
+            // loops, not lambdas: this runs in a process's first load, before any lambda is bootstrapped
+            for (var it = stack.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (!same(e.getValue(), other.stack.get(e.getKey()))) it.remove();
+            }
+            Set<Long> words = new HashSet<>(blob.keySet());
+            words.addAll(other.blob.keySet());
+            Map<Long, Val> joined = new HashMap<>();
+            for (long w : words) {
+                joined.put(w, either(blobWord(w), other.blobWord(w)));
+            }
+            blob.clear();
+            blob.putAll(joined);
+            for (Map.Entry<Long, Long> range : other.clobbered.entrySet()) {
+                clobber(range.getKey(), range.getValue());
+            }
+            blobClobbered |= other.blobClobbered;
+        }
+
+        void forget() {
+            Arrays.fill(held, null);
+            stack.clear();
+            blob.clear();
+            blobClobbered = true;
+        }
+
+        /** {@return the fd register {@code r} is known to hold: its own value if that is one, else what it loaded} */
+        Val provenance(Val[] reg, int r) {
+            return reg[r] instanceof CallResult || reg[r] instanceof FreshFd ? reg[r] : held[r];
+        }
+
+        /** {@return what a 4-byte {@code ldx} through {@code from} (register {@code src}) loads of a known fd} */
+        Val loaded(Val from, int src, int code, int off) {
+            if (Bpf.size(code) != W) return null;
+            if (from instanceof BlobPtr p) return blobWord(p.offset() + off);
+            return src == R10 ? stack.get((long) off) : null;
+        }
+
+        Val blobWord(long at) {
+            if (blob.containsKey(at)) return blob.get(at);
+            if (blobClobbered) return null;
+            var below = clobbered.lowerEntry(at + 4); // the last range starting before the word ends
+            return below != null && below.getValue() > at ? null : NON_POSITIVE;
+        }
+
+        void storeStack(long at, int size, Val fd) {
+            killStack(at, size);
+            if (size == 4 && fd != null) stack.put(at, fd);
+        }
+
+        void killStack(long from, long length) {
+            for (var it = stack.keySet().iterator(); it.hasNext(); ) {
+                long w = it.next();
+                if (w < from + length && w + 4 > from) it.remove();
+            }
+        }
+
+        void storeBlob(long at, int size, Val fd) {
+            killBlob(at, size);
+            if (size == 4) blob.put(at, fd);
+        }
+
+        /** Bytes {@code [from, from + length)} of the blob now hold what is not known. */
+        void killBlob(long from, long length) {
+            for (Map.Entry<Long, Val> e : blob.entrySet()) {
+                if (e.getKey() < from + length && e.getKey() + 4 > from) e.setValue(null);
+            }
+            clobber(from, from + length);
+        }
+
+        /** Adds {@code [from, to)} to {@link #clobbered}, merging it with the ranges it touches. */
+        private void clobber(long from, long to) {
+            var below = clobbered.floorEntry(from);
+            if (below != null && below.getValue() >= from) {
+                from = below.getKey();
+                to = Math.max(to, below.getValue());
+            }
+            for (var next = clobbered.ceilingEntry(from); next != null && next.getKey() <= to; next = clobbered.ceilingEntry(from)) {
+                to = Math.max(to, next.getValue());
+                clobbered.remove(next.getKey());
+            }
+            clobbered.put(from, to);
+        }
+
+        /** {@return the fd a word holds where a path that has {@code a} joins one that has {@code b}} */
+        private static Val either(Val a, Val b) {
+            if (a == null || b == null) return null;
+            if (same(a, b)) return a;
+            List<Val> options = new ArrayList<>();
+            for (Val v : new Val[] {a, b}) {
+                for (Val o : v instanceof AnyOf any ? any.options() : List.of(v)) {
+                    boolean known = false;
+                    for (Val k : options) known |= same(k, o);
+                    if (!known) options.add(o);
+                }
+            }
+            return options.size() > MAX_OPTIONS ? null : new AnyOf(List.copyOf(options));
+        }
+
+        private static boolean same(Val a, Val b) {
+            if (a instanceof AnyOf x && b instanceof AnyOf y) {
+                if (x.options().size() != y.options().size()) return false;
+                for (Val o : x.options()) {
+                    boolean found = false;
+                    for (Val p : y.options()) found |= same(o, p);
+                    if (!found) return false;
+                }
+                return true;
+            }
+            return a == null ? b == null : b != null && a.getClass() == b.getClass() && a.key() == b.key();
         }
     }
 
@@ -370,6 +630,179 @@ final class LoaderCheck {
             }
         }
         return target;
+    }
+
+    // ---- what the loader reports ----------------------------------------------------------------
+
+    /** What a reported fd is, per the sys_bpf that made it: a map of that type, key and value size, or a program of that type. */
+    record Created(boolean map, int type, long keySize, long valueSize) {}
+
+    /**
+     * The proof that every fd the loader writes into the ctx slot at an offset is the result of one
+     * of its own MAP_CREATEs or PROG_LOADs, still open when it returns success, with what that call
+     * created. With it the runtime takes the reported fds without asking the kernel about each.
+     */
+    record Proof(Map<Long, Created> slots) {}
+
+    /** Why the instructions do not give a {@link Proof}: the runtime then asks the kernel about every reported fd. */
+    private static final class Unproven extends Exception {
+        Unproven(String at, String why) {
+            super(at + ": " + why, null, false, false);
+        }
+    }
+
+    /**
+     * Proves from the instructions what the fds the loader reports are. gen_loader's loader keeps
+     * each new map fd in its fd_array word of the blob and each program fd in a stack slot, writes
+     * them into the ctx at the end ({@code move_blob2ctx}, {@code move_stack2ctx}), and closes them
+     * only in its cleanup block, which it enters by {@code if r7 s< 0 goto cleanup} after a failed
+     * call and leaves with {@code r0 = r7; exit}. Following the {@link Flow} of fds this checks:
+     * <ul>
+     *   <li>every jump back goes to such a block (entered from nowhere else, not writing r7, with
+     *       jumps inside it only forward), taken either by {@code if r7 s< 0} right after a helper's
+     *       result or with r7 a negative errno constant (scheme A's hash compares), so a cleanup
+     *       always returns a negative error, and no instruction runs twice;</li>
+     *   <li>every ctx store writes an fd that, on every path to it, is the result of one MAP_CREATE or
+     *       PROG_LOAD, one store per slot;</li>
+     *   <li>every close outside a cleanup block closes a traced fd the loader does not report (its BTF,
+     *       an inner map, a module BTF fd {@code btf_find_by_name_kind} opened);</li>
+     *   <li>the map type, key and value size, and the program type, of each reported call lie in the
+     *       blob and nothing writes them at run time.</li>
+     * </ul>
+     * A reported fd that is not positive, or reported twice, is still refused at run time.
+     */
+    private static Proof prove(Decoded code, byte[] insns, List<MapCreate> maps, ByteBuffer d) throws Unproven {
+        ByteOrder order = ByteOrder.nativeOrder();
+        int n = insns.length / 8;
+        Map<Integer, Integer> blocks = cleanupBlocks(code, insns, n, order); // start -> exit
+        for (BackJump j : code.backJumps) {
+            boolean failedCall = j.code() == (JMP | Bpf.JSLT | K) && j.dst() == R7 && j.imm() == 0
+                    && (j.r7() instanceof CallResult || j.r7() instanceof HelperResult);
+            boolean error = j.r7() instanceof Const c && c.value() < 0 && c.value() >= Integer.MIN_VALUE;
+            if (!failedCall && !error) {
+                throw new Unproven("insn " + j.insn(), "jumps back to the cleanup at insn " + j.target()
+                        + " other than by if r7 s< 0 right after a helper's result or with r7 a negative errno");
+            }
+        }
+        Map<Long, Created> slots = new HashMap<>();
+        Set<Integer> reportedCalls = new HashSet<>();
+        for (Store s : code.ctxStores) {
+            if (inBlock(blocks, s.insn())) continue; // runs only on the way to a failed return
+            if (!(code.ctxFds.get(s.insn()) instanceof CallResult r)) {
+                throw new Unproven("insn " + s.insn(), "writes ctx offset " + s.offset()
+                        + " with a value that is not always the fd of one of the loader's map_creates or prog_loads");
+            }
+            if (slots.put(s.offset(), created(code, maps, d, code.calls.get(r.call()))) != null) {
+                throw new Unproven("insn " + s.insn(), "writes ctx offset " + s.offset() + " a second time");
+            }
+            reportedCalls.add(r.call());
+        }
+        for (int close : code.closes.keySet()) {
+            if (inBlock(blocks, close)) continue;
+            Val fd = code.closedFds.get(close);
+            for (Val option : fd instanceof AnyOf any ? any.options() : Collections.singletonList(fd)) {
+                if (option instanceof CallResult r && reportedCalls.contains(r.call())) {
+                    throw new Unproven("insn " + close, "closes the fd of the sys_bpf at insn "
+                            + code.calls.get(r.call()).insn() + ", which it reports");
+                }
+                if (!(option instanceof CallResult || option instanceof FreshFd || option instanceof NonPositive)) {
+                    throw new Unproven("insn " + close, "closes an fd the runtime cannot trace");
+                }
+            }
+        }
+        return new Proof(Map.copyOf(slots));
+    }
+
+    /** {@return what the MAP_CREATE or PROG_LOAD {@code call} creates, read from its attr} */
+    private static Created created(Decoded code, List<MapCreate> maps, ByteBuffer d, SysBpf call) throws Unproven {
+        if (call.cmd() == Uapi.MAP_CREATE) {
+            MapCreate map = null;
+            for (MapCreate m : maps) {
+                if (m.call() == call) map = m;
+            }
+            // the stores into these fields mapCreate() allows are the ctx max_entries overrides only
+            notWrittenByHelpers(code, call, BpfAttr.MapCreate.MAP_TYPE, BpfAttr.MapCreate.MAP_FLAGS);
+            return new Created(true, map.type(), map.keySize(), map.valueSize());
+        }
+        if (call.cmd() != Uapi.PROG_LOAD || call.size() < BpfAttr.ProgLoad.PROG_TYPE + 4) {
+            throw new Unproven("insn " + call.insn(), "reports the result of sys_bpf command " + call.cmd()
+                    + ", not a map_create or prog_load");
+        }
+        long at = call.attr() + BpfAttr.ProgLoad.PROG_TYPE;
+        for (Store s : code.blobStores) {
+            if (s.offset() < at + 4 && s.offset() + s.size() > at) {
+                throw new Unproven("insn " + s.insn(), "writes the prog_type of the prog_load at insn " + call.insn());
+            }
+        }
+        notWrittenByHelpers(code, call, BpfAttr.ProgLoad.PROG_TYPE, BpfAttr.ProgLoad.PROG_TYPE + 4);
+        return new Created(false, d.getInt((int) at), 0, 0);
+    }
+
+    private static void notWrittenByHelpers(Decoded code, SysBpf call, long from, long to) throws Unproven {
+        long start = call.attr() + from, end = call.attr() + to;
+        boolean written = code.helperWritesAnywhere;
+        for (Written w : code.helperWrites) {
+            written |= w.offset() < end && w.offset() + w.length() > start;
+        }
+        if (written) {
+            throw new Unproven("insn " + call.insn(), "a helper may write the attr fields that say what it creates");
+        }
+    }
+
+    /**
+     * {@return the cleanup blocks, each jump-back target to its exit}: entered only by jumps back
+     * (the instruction before does not fall through, no jump from outside lands inside), its own
+     * jumps forward within it, r7 never written in it, and {@code r0 = r7; exit} at its end.
+     */
+    private static Map<Integer, Integer> cleanupBlocks(Decoded code, byte[] insns, int n, ByteOrder order) throws Unproven {
+        Map<Integer, Integer> blocks = new HashMap<>();
+        for (BackJump j : code.backJumps) {
+            int start = j.target();
+            if (blocks.containsKey(start)) continue;
+            int before = start - 1;
+            if (before < 1 || (Bpf.code(insns, before * 8) != (JMP | JA) && Bpf.code(insns, before * 8) != (JMP | EXIT))
+                    || Bpf.code(insns, (before - 1) * 8) == (LD | DW | IMM)) {
+                throw new Unproven("insn " + start, "the cleanup label can be reached other than by a jump back");
+            }
+            int exit = start;
+            while (exit < n && Bpf.code(insns, exit * 8) != (JMP | EXIT)) {
+                int c = Bpf.code(insns, exit * 8);
+                if (writesDst(c) && Bpf.dstReg(insns, exit * 8, order) == R7) {
+                    throw new Unproven("insn " + exit, "writes r7 inside the cleanup starting at insn " + start);
+                }
+                exit += c == (LD | DW | IMM) ? 2 : 1;
+            }
+            int last = exit - 1;
+            if (exit >= n || last < start || Bpf.code(insns, last * 8) != (ALU64 | MOV | X)
+                    || Bpf.dstReg(insns, last * 8, order) != R0 || Bpf.srcReg(insns, last * 8, order) != R7) {
+                throw new Unproven("insn " + start, "the cleanup does not end with r0 = r7; exit");
+            }
+            blocks.put(start, exit);
+        }
+        for (int i = 0; i < n; i++) {
+            int c = Bpf.code(insns, i * 8);
+            int cls = Bpf.cls(c);
+            if ((cls == JMP || cls == JMP32) && c != (JMP | CALL) && c != (JMP | EXIT)) {
+                long to = jumpTarget(insns, i, c, order);
+                for (Map.Entry<Integer, Integer> b : blocks.entrySet()) {
+                    boolean inside = i >= b.getKey() && i <= b.getValue();
+                    boolean lands = to >= b.getKey() && to <= b.getValue();
+                    if (inside ? to <= i || to > b.getValue() : lands && (to != b.getKey() || i < to)) {
+                        throw new Unproven("insn " + i, "jumps " + (inside ? "out of or back inside" : "into")
+                                + " the cleanup at insn " + b.getKey());
+                    }
+                }
+            }
+            if (c == (LD | DW | IMM)) i++;
+        }
+        return blocks;
+    }
+
+    private static boolean inBlock(Map<Integer, Integer> blocks, int insn) {
+        for (Map.Entry<Integer, Integer> b : blocks.entrySet()) {
+            if (insn >= b.getKey() && insn <= b.getValue()) return true;
+        }
+        return false;
     }
 
     // ---- checks ---------------------------------------------------------------------------------

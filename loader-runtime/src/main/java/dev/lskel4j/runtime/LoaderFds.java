@@ -15,14 +15,24 @@ import java.util.Set;
 
 /**
  * Takes ownership of the map and program fds a successful loader wrote into the ctx, after
- * checking each: it is set, reported once, a BPF map (program) per the length of its info
- * ({@link ProcFds}: as long as {@code __loader.map}'s, or {@code __loader.prog}'s; anything else
- * is named by its {@code /proc/self/fd} link),
- * created by this run (its kernel id is above the run's own {@code __loader.map}'s, or
- * {@code __loader.prog}'s, see {@link BpfLoader.LoaderIds}), and of the spec's map type, key and
- * value size (program type) per {@code BPF_OBJ_GET_INFO_BY_FD}. The ids, not the fd numbers, tell
- * a new object from an old one: another thread may close an fd and the loader get its number
- * during the run.
+ * checking each: it is set (positive), reported once, and a new map of the spec's map type, key and
+ * value size (a new program of the spec's type). What each fd is comes from one of two places
+ * ({@link BpfLoader.Reported}):
+ * <ul>
+ *   <li>a loader whose instructions prove it ({@link LoaderCheck.Proof}, every gen_loader loader):
+ *       each slot holds the result of one of the loader's own MAP_CREATEs or PROG_LOADs, not closed
+ *       before it returned, with the type and sizes its attr gives. No syscall is made. What this
+ *       cannot see is another thread of the process closing that fd during the run and the number
+ *       being reused before the loader returns: the fd would then be that thread's new object, as
+ *       with any fd a thread closes while another uses it;</li>
+ *   <li>any other loader: the kernel is asked about each fd ({@code BPF_OBJ_GET_INFO_BY_FD}). It must
+ *       be a BPF map (program) per the length of its info ({@link ProcFds}: as long as
+ *       {@code __loader.map}'s, or {@code __loader.prog}'s; anything else is named by its
+ *       {@code /proc/self/fd} link), created by this run (its kernel id is above the run's own
+ *       {@code __loader.map}'s, or {@code __loader.prog}'s, see {@link BpfLoader.LoaderIds}), with the
+ *       spec's type and sizes. The ids, not the fd numbers, tell a new object from an old one: another
+ *       thread may close an fd and the loader get its number during the run.</li>
+ * </ul>
  *
  * <p>On a failed check only the reported fds that are BPF maps or programs created by this run are
  * closed; an object that existed before it is never touched.
@@ -41,25 +51,30 @@ final class LoaderFds {
      *
      * @throws LoaderBlobException naming the first fd that fails a check
      */
-    static Owned take(SkeletonSpec spec, MemorySegment ctx, BpfLoader.LoaderIds ids, BpfSyscall sys)
+    static Owned take(SkeletonSpec spec, MemorySegment ctx, BpfLoader.Reported known, BpfSyscall sys)
             throws LoaderBlobException {
+        LoaderCheck.Proof proof = known.proof();
+        BpfLoader.LoaderIds ids = known.ids();
         int nrMaps = spec.maps().size();
         int[] words = LoaderCtx.words(ctx); // one read of the ctx, not two per map
+        List<ProgramSpec> progs = spec.programs();
+        long[] slots = new long[nrMaps + progs.size()]; // the ctx offset of each fd, -1 for a program the loader does not load
         int[] mapFds = new int[nrMaps];
         for (int i = 0; i < nrMaps; i++) {
-            mapFds[i] = LoaderCtx.word(words, LoaderCtx.mapDesc(i) + LoaderCtx.MAP_FD);
+            slots[i] = LoaderCtx.mapDesc(i) + LoaderCtx.MAP_FD;
+            mapFds[i] = LoaderCtx.word(words, slots[i]);
         }
-        List<ProgramSpec> progs = spec.programs();
         int[] progFds = new int[progs.size()];
         for (int i = 0; i < progFds.length; i++) {
             int slot = progs.get(i).loadSlot();
-            progFds[i] = slot < 0 ? -1 : LoaderCtx.word(words, LoaderCtx.progDesc(nrMaps, slot) + LoaderCtx.PROG_FD);
+            slots[nrMaps + i] = slot < 0 ? -1 : LoaderCtx.progDesc(nrMaps, slot) + LoaderCtx.PROG_FD;
+            progFds[i] = slot < 0 ? -1 : LoaderCtx.word(words, slots[nrMaps + i]);
         }
         String problem = null;
         Set<Integer> reported = new HashSet<>();
         List<Integer> closable = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
-            ProcFds.Probe probe = new ProcFds.Probe(arena);
+            ProcFds.Probe probe = proof == null ? new ProcFds.Probe(arena) : null;
             for (int i = 0; i < nrMaps + progFds.length; i++) {
                 boolean isMap = i < nrMaps;
                 int fd = isMap ? mapFds[i] : progFds[i - nrMaps];
@@ -67,7 +82,7 @@ final class LoaderFds {
                     continue; // not loaded by the loader (SEC("?..."))
                 }
                 boolean again = !reported.add(fd);
-                Found found = fd > 0 && !again ? find(sys, probe, fd, ids) : null;
+                Found found = fd <= 0 || again ? null : proof != null ? proven(proof, slots[i]) : find(sys, probe, fd, ids);
                 if (found != null && found.createdByRun()) {
                     closable.add(fd); // every fd that passes the checks is one of these
                 }
@@ -99,6 +114,14 @@ final class LoaderFds {
         return new Owned(List.copyOf(maps), List.copyOf(programs));
     }
 
+    /** {@return what {@code proof} says the fd in ctx slot {@code slot} is, null if it says nothing of that slot} */
+    private static Found proven(LoaderCheck.Proof proof, long slot) {
+        LoaderCheck.Created c = proof.slots().get(slot);
+        if (c == null) return null;
+        var object = new ProcFds.BpfObject(c.type(), 0, (int) c.keySize(), (int) c.valueSize());
+        return new Found(c.map() ? ProcFds.BPF_MAP : ProcFds.BPF_PROG, Optional.of(object), true);
+    }
+
     private static Found find(BpfSyscall sys, ProcFds.Probe probe, int fd, BpfLoader.LoaderIds ids) {
         long length = probe.info(sys, fd);
         boolean lengthsTell = ids.mapInfoLength() != ids.progInfoLength();
@@ -118,7 +141,7 @@ final class LoaderFds {
 
     /** {@return why {@code found} is not a new map like {@code map}, null if it is} */
     private static String problem(Found found, MapSpec map, BpfLoader.LoaderIds ids) {
-        String wrong = kindProblem(found, ProcFds.BPF_MAP, "map", ids.mapId(), LOADER_MAP);
+        String wrong = kindProblem(found, ProcFds.BPF_MAP, "map", ids, LOADER_MAP);
         if (wrong != null) {
             return wrong;
         }
@@ -132,7 +155,7 @@ final class LoaderFds {
 
     /** {@return why {@code found} is not a new program like {@code prog}, null if it is} */
     private static String problem(Found found, ProgramSpec prog, BpfLoader.LoaderIds ids) {
-        String wrong = kindProblem(found, ProcFds.BPF_PROG, "program", ids.progId(), LOADER_PROG);
+        String wrong = kindProblem(found, ProcFds.BPF_PROG, "program", ids, LOADER_PROG);
         if (wrong != null) {
             return wrong;
         }
@@ -142,7 +165,8 @@ final class LoaderFds {
 
     private static final String LOADER_MAP = "__loader.map", LOADER_PROG = "__loader.prog";
 
-    private static String kindProblem(Found found, String wanted, String noun, int loaderId, String loaderName) {
+    /** @param ids null where a proof made {@code found}, which is then always created by the run */
+    private static String kindProblem(Found found, String wanted, String noun, BpfLoader.LoaderIds ids, String loaderName) {
         if (!found.kind().equals(wanted)) {
             return "which is " + (found.kind().isEmpty() ? "not an open fd" : found.kind()) + ", not " + wanted;
         }
@@ -150,6 +174,7 @@ final class LoaderFds {
             return "which BPF_OBJ_GET_INFO_BY_FD does not describe";
         }
         if (!found.createdByRun()) {
+            int loaderId = wanted.equals(ProcFds.BPF_MAP) ? ids.mapId() : ids.progId();
             return "which is " + noun + " id " + found.object().get().id() + ", created before the loader ran (its "
                     + loaderName + " is id " + loaderId + "): not the loader's";
         }

@@ -105,8 +105,8 @@ class InterruptedLoadTest {
         Set<Integer> before = LoaderCheckTest.openFds();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ctx = LoaderCheckTest.ctx(arena, g);
-            BpfLoader.LoaderIds ids = BpfLoader.run(sys, g.blob(), ctx, 0, LoaderCheckTest.slots(g));
-            LoaderFds.Owned owned = LoaderFds.take(g.spec(), ctx, ids, Native.BPF);
+            BpfLoader.Reported reported = BpfLoader.run(sys, g.blob(), ctx, 0, LoaderCheckTest.slots(g));
+            LoaderFds.Owned owned = LoaderFds.take(g.spec(), ctx, reported, Native.BPF);
             assertEquals(g.maps.size(), owned.maps().size(), "maps taken");
             owned.programs().forEach(BpfProgram::close);
             owned.maps().forEach(BpfMap::close);

@@ -3,7 +3,10 @@ package dev.lskel4j.runtime;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +28,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -80,7 +85,21 @@ class LoaderCheckTest {
         Golden g = new Golden(parts[0], parts[1]);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ctx = ctx(arena, g);
-            LoaderCheck.check(g.blob(), ctx, (int) ctx.byteSize(), slots(g));
+            LoaderCheck.Checked checked = LoaderCheck.check(g.blob(), ctx, (int) ctx.byteSize(), slots(g));
+            assertNotNull(checked.proof, golden + ": no proof of the reported fds: " + checked.unproven);
+            Map<Long, LoaderCheck.Created> expected = new HashMap<>();
+            for (int i = 0; i < g.maps.size(); i++) {
+                MapSpec m = g.maps.get(i);
+                expected.put(LoaderCtx.mapDesc(i) + LoaderCtx.MAP_FD, new LoaderCheck.Created(true, m.type(), m.keySize(),
+                        m.valueSize()));
+            }
+            for (ProgramSpec p : g.programs) {
+                if (p.loadSlot() >= 0) {
+                    expected.put(LoaderCtx.progDesc(g.maps.size(), p.loadSlot()) + LoaderCtx.PROG_FD,
+                            new LoaderCheck.Created(false, p.type(), 0, 0));
+                }
+            }
+            assertEquals(expected, checked.proof.slots(), golden + ": what each reported fd is, per the descriptor");
         }
     }
 
@@ -279,9 +298,9 @@ class LoaderCheckTest {
         Set<Integer> before = openFds();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ctx = ctx(arena, g);
-            BpfLoader.LoaderIds ids = BpfLoader.run(Native.BPF, g.blob(), ctx, 0, slots(g));
+            BpfLoader.LoaderIds ids = BpfLoader.run(Native.BPF, unprovable(g), ctx, 0, slots(g)).ids();
             LoaderFds.Owned owned = LoaderFds.take(g.spec(), ctx,
-                    new BpfLoader.LoaderIds(ids.mapId(), ids.progId(), 0, 0), Native.BPF);
+                    new BpfLoader.Reported(null, new BpfLoader.LoaderIds(ids.mapId(), ids.progId(), 0, 0)), Native.BPF);
             assertEquals(g.maps.size(), owned.maps().size(), "maps taken");
             assertEquals(g.programs.size(), owned.programs().size(), "programs taken");
             owned.programs().forEach(BpfProgram::close);
@@ -332,13 +351,20 @@ class LoaderCheckTest {
     }
 
     /**
-     * The ids the fd checks compare against cost one {@code BPF_OBJ_GET_INFO_BY_FD} a load: the
+     * A loader whose instructions prove what it reports costs no {@code BPF_OBJ_GET_INFO_BY_FD} at
+     * all. For one that does not, the ids the fd checks compare against cost one a load: the
      * loader program's info names it and, in {@code map_ids}, its one map; only a syscall's first
      * load also asks the loader map, for the length of a map's info. The ids are those of the run's
      * own loader map and program, as the kernel tells them for the fds it returned.
      */
     @Test
-    void theLoadersIdsCostOneInfoCallALoadAfterTheFirst() throws Exception {
+    void theLoadersIdsCostOneInfoCallALoadAfterTheFirstAndAProvenLoaderNone() throws Exception {
+        Golden g = new Golden("globals");
+        assertEquals(List.of(0, 0, 0), infoCallsOfThreeLoads(g, g.blob()), "BPF_OBJ_GET_INFO_BY_FD calls of each proven run");
+        assertEquals(List.of(2, 1, 1), infoCallsOfThreeLoads(g, unprovable(g)), "BPF_OBJ_GET_INFO_BY_FD calls of each run");
+    }
+
+    private static List<Integer> infoCallsOfThreeLoads(Golden g, LoaderBlob blob) throws Exception {
         final class Watching implements BpfSyscall {
             int infoCalls, loaderMapId, loaderProgId;
 
@@ -359,25 +385,111 @@ class LoaderCheckTest {
                 return r;
             }
         }
-        Golden g = new Golden("globals");
         Watching sys = new Watching();
         List<Integer> infoCalls = new ArrayList<>();
         for (int run = 0; run < 3; run++) {
-            sys.infoCalls = 0;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment ctx = ctx(arena, g);
-                BpfLoader.LoaderIds ids = BpfLoader.run(sys, g.blob(), ctx, 0, slots(g));
-                infoCalls.add(sys.infoCalls);
-                assertEquals(sys.loaderMapId, ids.mapId(), "the loader map's id, run " + run);
-                assertEquals(sys.loaderProgId, ids.progId(), "the loader program's id, run " + run);
-                assertTrue(ids.mapInfoLength() > 0 && ids.progInfoLength() > 0 && ids.mapInfoLength() != ids.progInfoLength(),
-                        ids.toString());
-                LoaderFds.Owned owned = LoaderFds.take(g.spec(), ctx, ids, Native.BPF);
+                BpfLoader.Reported reported = BpfLoader.run(sys, blob, ctx, 0, slots(g));
+                infoCalls.add(sys.infoCalls); // the probe of each PROG_LOAD above goes around sys
+                sys.infoCalls = 0;
+                BpfLoader.LoaderIds ids = reported.ids();
+                assertTrue((reported.proof() == null) != (ids == null), reported.toString());
+                if (ids != null) {
+                    assertEquals(sys.loaderMapId, ids.mapId(), "the loader map's id, run " + run);
+                    assertEquals(sys.loaderProgId, ids.progId(), "the loader program's id, run " + run);
+                    assertTrue(ids.mapInfoLength() > 0 && ids.progInfoLength() > 0
+                            && ids.mapInfoLength() != ids.progInfoLength(), ids.toString());
+                }
+                LoaderFds.Owned owned = LoaderFds.take(g.spec(), ctx, reported, Native.BPF);
+                assertEquals(g.maps.size(), owned.maps().size(), "maps taken");
+                ProcFds.Probe probe = new ProcFds.Probe(arena); // around sys: these calls are not the runtime's
+                for (int i = 0; i < g.maps.size(); i++) {
+                    assertTrue(probe.info(Native.BPF, owned.maps().get(i).fd()) > 0);
+                    assertEquals(g.maps.get(i).type(), probe.object(true).type(), "map " + i + "'s type per the kernel");
+                }
                 owned.programs().forEach(BpfProgram::close);
                 owned.maps().forEach(BpfMap::close);
             }
         }
-        assertEquals(List.of(2, 1, 1), infoCalls, "BPF_OBJ_GET_INFO_BY_FD calls of each run");
+        return infoCalls;
+    }
+
+    /**
+     * {@return golden {@code g}'s loader with its first {@code if r7 s< 0 goto cleanup} written
+     * {@code if r7 s<= -1}}: it runs the same, but its instructions no longer prove what it reports,
+     * so the runtime asks the kernel about each reported fd
+     */
+    static LoaderBlob unprovable(Golden g) {
+        byte[] insns = g.insns.clone();
+        ByteBuffer b = ByteBuffer.wrap(insns).order(HOST);
+        int at = 0;
+        while (!((b.get(at * 8) & 0xff) == 0xc5 && (b.get(at * 8 + 1) & 0x0f) == 7 && b.getShort(at * 8 + 2) < 0
+                && b.getInt(at * 8 + 4) == 0)) at++;
+        b.put(at * 8, (byte) 0xd5).putInt(at * 8 + 4, -1);
+        LoaderBlob blob = LoaderBlob.of(insns, g.data);
+        assertTrue(unproven(g, blob, slots(g)).contains("insn " + at + ": jumps back to the cleanup"));
+        return blob;
+    }
+
+    /** {@return why the checks prove nothing of what {@code blob} reports}, asserting that they pass and prove nothing */
+    private static String unproven(Golden g, LoaderBlob blob, Set<Long> slots) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ctx = ctx(arena, g);
+            LoaderCheck.Checked checked = assertDoesNotThrow(() -> LoaderCheck.check(blob, ctx, (int) ctx.byteSize(), slots));
+            assertNull(checked.proof, "a proof of what the tampered loader reports");
+            return checked.unproven;
+        }
+    }
+
+    /**
+     * Each way a loader's instructions can stop proving what it reports gives no proof, and says
+     * where and why: a close of a reported fd before the loader returns (here its BTF fd's close
+     * reading the program's fd slot), a ctx slot written twice, a reported value that is not a
+     * syscall's result.
+     */
+    @Test
+    void tamperedLoadersProveNothing() throws Exception {
+        Golden g = new Golden("globals");
+        int nrMaps = g.maps.size();
+        int progFdSlot = (int) (LoaderCtx.progDesc(nrMaps, 0) + LoaderCtx.PROG_FD);
+        byte[] insns = g.insns.clone();
+        ByteBuffer b = ByteBuffer.wrap(insns).order(HOST);
+        int progStore = find(b, 0, i -> (b.get(i * 8) & 0xff) == 0x63 && (b.get(i * 8 + 1) & 0x0f) == 6
+                && b.getShort(i * 8 + 2) == progFdSlot);
+        short progStackSlot = b.getShort((progStore - 1) * 8 + 2); // r0 = *(u32 *)(r10 + slot)
+        int btfClose = find(b, 0, i -> (b.get(i * 8) & 0xff) == 0x61 && (b.get(i * 8 + 1) & 0xff) == 0xa1
+                && (b.get((i + 3) * 8) & 0xff) == 0x85 && b.getInt((i + 3) * 8 + 4) == Uapi.FUNC_SYS_CLOSE
+                && i > progStore - 8);
+        b.putShort(btfClose * 8 + 2, progStackSlot);
+        assertTrue(unproven(g, LoaderBlob.of(insns, g.data), slots(g)).matches("insn " + (btfClose + 3)
+                + ": closes the fd of the sys_bpf at insn \\d+, which it reports"));
+
+        insns = g.insns.clone();
+        ByteBuffer c = ByteBuffer.wrap(insns).order(HOST);
+        short firstMapSlot = (short) (LoaderCtx.mapDesc(0) + LoaderCtx.MAP_FD);
+        int secondMapStore = find(c, 0, i -> (c.get(i * 8) & 0xff) == 0x63 && (c.get(i * 8 + 1) & 0x0f) == 6
+                && c.getShort(i * 8 + 2) == LoaderCtx.mapDesc(1) + LoaderCtx.MAP_FD);
+        c.putShort(secondMapStore * 8 + 2, firstMapSlot);
+        assertEquals("insn " + secondMapStore + ": writes ctx offset " + firstMapSlot + " a second time",
+                unproven(g, LoaderBlob.of(insns, g.data), null));
+
+        insns = g.insns.clone();
+        ByteBuffer d = ByteBuffer.wrap(insns).order(HOST);
+        int firstMapStore = find(d, 0, i -> (d.get(i * 8) & 0xff) == 0x63 && (d.get(i * 8 + 1) & 0x0f) == 6
+                && d.getShort(i * 8 + 2) == firstMapSlot);
+        d.put((firstMapStore - 1) * 8, (byte) 0xb7).put((firstMapStore - 1) * 8 + 1, (byte) 0)
+                .putShort((firstMapStore - 1) * 8 + 2, (short) 0).putInt((firstMapStore - 1) * 8 + 4, 3); // r0 = 3
+        assertTrue(unproven(g, LoaderBlob.of(insns, g.data), slots(g)).startsWith("insn " + firstMapStore
+                + ": writes ctx offset " + firstMapSlot + " with a value that is not always the fd"));
+    }
+
+    /** {@return the first instruction index from {@code from} that {@code test} holds for} */
+    private static int find(ByteBuffer insns, int from, java.util.function.IntPredicate test) {
+        for (int i = from; i < insns.capacity() / 8; i++) {
+            if (test.test(i)) return i;
+        }
+        throw new AssertionError("no such instruction");
     }
 
     /** {@return the fd of a new socket filter, {@code r0 = 0; exit}} */
@@ -459,7 +571,9 @@ class LoaderCheckTest {
         assertEquals(0x61, b.get((store - 1) * 8) & 0xff, "r0 = *(u32 *)(r0 + 0) before the ctx store");
         b.put((store - 1) * 8, (byte) 0xb7).put((store - 1) * 8 + 1, (byte) 0).putShort((store - 1) * 8 + 2, (short) 0)
                 .putInt((store - 1) * 8 + 4, fd); // r0 = fd
-        SkeletonSpec spec = new SkeletonSpec("globals", LoaderBlob.of(insns, g.data), g.maps, g.programs, List.of());
+        LoaderBlob blob = LoaderBlob.of(insns, g.data);
+        assertTrue(unproven(g, blob, slots(g)).contains("with a value that is not always the fd"), "the kernel is asked about each fd");
+        SkeletonSpec spec = new SkeletonSpec("globals", blob, g.maps, g.programs, List.of());
         try (LightSkeleton skel = LightSkeleton.open(spec)) {
             return assertThrows(LoaderBlobException.class, skel::load);
         }

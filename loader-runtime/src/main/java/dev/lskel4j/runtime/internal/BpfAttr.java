@@ -219,6 +219,8 @@ public final class BpfAttr {
         public static final int CORE_RELO_CNT = offset(LAYOUT, "core_relo_cnt");
         public static final int CORE_RELOS = offset(LAYOUT, "core_relos");
         public static final int CORE_RELO_REC_SIZE = offset(LAYOUT, "core_relo_rec_size");
+        /** The first field the kernel writes back (the verifier log's full size). */
+        public static final int LOG_TRUE_SIZE = offset(LAYOUT, "log_true_size");
         public static final int FD_ARRAY_CNT = offset(LAYOUT, "fd_array_cnt");
         public static final int SIGNATURE = offset(LAYOUT, "signature");
         public static final int SIGNATURE_SIZE = offset(LAYOUT, "signature_size");
@@ -437,6 +439,8 @@ public final class BpfAttr {
         public static final int BTF_SIZE = offset(LAYOUT, "btf_size");
         public static final int BTF_LOG_SIZE = offset(LAYOUT, "btf_log_size");
         public static final int BTF_LOG_LEVEL = offset(LAYOUT, "btf_log_level");
+        /** {@code btf_log_true_size}, which follows: the first field the kernel writes back. */
+        public static final int BTF_LOG_TRUE_SIZE = SIZE;
     }
 
     /**
