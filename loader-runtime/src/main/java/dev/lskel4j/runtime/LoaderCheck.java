@@ -430,43 +430,60 @@ final class LoaderCheck {
         } else if (to instanceof StackPtr p && length instanceof Const n && n.value() >= 0) {
             flow.killStack(p.offset(), n.value());
         } else {
-            flow.stack.clear();
-            flow.blob.clear();
-            flow.blobClobbered = true;
+            flow.clobberAll();
             out.helperWritesAnywhere = true;
         }
     }
 
     /**
      * What one path through the loader knows of fds, for {@link #prove}: for each register and each
-     * 4-byte stack or blob word, the fd it holds — a {@link CallResult}, a {@link FreshFd}, a
+     * aligned 4-byte stack or blob word, the fd it holds — a {@link CallResult}, a {@link FreshFd}, a
      * {@link NonPositive} value, or {@link AnyOf} several of them where paths with different ones
      * join (null: not known). A register or stack word nothing stored to is not known; a blob word
-     * nothing wrote holds its initial value, {@link NonPositive} where a close reads it. A store,
-     * the fields of a sys_bpf's attr the kernel writes back ({@link #writtenBack}) and a helper's
-     * output make what they overwrite not known; the cleanup label knows nothing.
+     * nothing wrote holds its initial value, {@link NonPositive} where a close reads it; an unaligned
+     * load is not known. A store, the fields of a sys_bpf's attr the kernel writes back
+     * ({@link #writtenBack}) and a helper's output make the words they overwrite not known; the
+     * cleanup label knows nothing.
+     *
+     * <p>Blob words are a shared {@link #base}, never written, and this path's {@link #delta} since:
+     * a forward jump copies the delta only, and where the two paths meet with one base only their
+     * deltas are joined, so a loader of many maps (each with its branches over a store) costs
+     * little more per branch than one of few.
      */
     private static final class Flow {
         /** Options an {@link AnyOf} keeps before it gives up (not known). */
         private static final int MAX_OPTIONS = 8;
+        /** The delta size at which it is folded into a new base. */
+        private static final int MAX_DELTA = 32;
+        /** A blob write longer than this makes every blob word not known rather than each in it. */
+        private static final long MAX_KILL = 4096;
 
         final Val[] held = new Val[11];
-        final Map<Long, Val> stack = new HashMap<>();
-        /** Blob words written on some path, null for not known. */
-        final Map<Long, Val> blob = new HashMap<>();
-        /** Blob byte ranges overwritten with values not known, start to end; a word not in {@link #blob} overlapping one is not known. */
-        final TreeMap<Long, Long> clobbered = new TreeMap<>();
-        /** Whether anything of the blob may have been overwritten. */
-        boolean blobClobbered;
+        /** Stack words, shared with a {@link #copy} until either writes. */
+        private Map<Long, Val> stack = new HashMap<>();
+        private boolean stackShared;
+        private Map<Long, Val> base = new HashMap<>();
+        private HashMap<Long, Val> delta = new HashMap<>();
+        /** Whether a blob word neither {@link #base} nor {@link #delta} holds is not known (else it holds its initial value). */
+        private boolean blobClobbered;
 
         Flow copy() {
             Flow f = new Flow();
             System.arraycopy(held, 0, f.held, 0, held.length);
-            f.stack.putAll(stack);
-            f.blob.putAll(blob);
-            f.clobbered.putAll(clobbered);
+            f.stack = stack;
+            f.stackShared = stackShared = true;
+            f.base = base;
+            f.delta = new HashMap<>(delta);
             f.blobClobbered = blobClobbered;
             return f;
+        }
+
+        private Map<Long, Val> stackToWrite() {
+            if (stackShared) {
+                stack = new HashMap<>(stack);
+                stackShared = false;
+            }
+            return stack;
         }
 
         void meet(Flow other) {
@@ -474,29 +491,59 @@ final class LoaderCheck {
                 if (!same(held[r], other.held[r])) held[r] = null;
             }
             // loops, not lambdas: this runs in a process's first load, before any lambda is bootstrapped
-            for (var it = stack.entrySet().iterator(); it.hasNext(); ) {
-                var e = it.next();
-                if (!same(e.getValue(), other.stack.get(e.getKey()))) it.remove();
+            if (stack != other.stack) {
+                for (var it = stackToWrite().entrySet().iterator(); it.hasNext(); ) {
+                    var e = it.next();
+                    if (!same(e.getValue(), other.stack.get(e.getKey()))) it.remove();
+                }
             }
-            Set<Long> words = new HashSet<>(blob.keySet());
-            words.addAll(other.blob.keySet());
+            if (base == other.base && blobClobbered == other.blobClobbered) { // only the deltas differ
+                List<Long> changed = new ArrayList<>();
+                for (Map.Entry<Long, Val> e : delta.entrySet()) {
+                    Val theirs = other.blobWord(e.getKey());
+                    if (!same(e.getValue(), theirs)) changed.add(e.getKey());
+                }
+                for (Map.Entry<Long, Val> e : other.delta.entrySet()) {
+                    if (!delta.containsKey(e.getKey()) && !same(blobWord(e.getKey()), e.getValue())) changed.add(e.getKey());
+                }
+                for (long w : changed) {
+                    delta.put(w, either(blobWord(w), other.blobWord(w)));
+                }
+                if (delta.size() > MAX_DELTA) fold();
+                return;
+            }
+            Set<Long> words = new HashSet<>(base.keySet());
+            words.addAll(delta.keySet());
+            words.addAll(other.base.keySet());
+            words.addAll(other.delta.keySet());
             Map<Long, Val> joined = new HashMap<>();
             for (long w : words) {
                 joined.put(w, either(blobWord(w), other.blobWord(w)));
             }
-            blob.clear();
-            blob.putAll(joined);
-            for (Map.Entry<Long, Long> range : other.clobbered.entrySet()) {
-                clobber(range.getKey(), range.getValue());
-            }
+            base = joined;
+            delta = new HashMap<>();
             blobClobbered |= other.blobClobbered;
+        }
+
+        private void fold() {
+            Map<Long, Val> folded = new HashMap<>(base);
+            folded.putAll(delta);
+            base = folded;
+            delta = new HashMap<>();
         }
 
         void forget() {
             Arrays.fill(held, null);
-            stack.clear();
-            blob.clear();
+            clobberAll();
+        }
+
+        /** Everything the flow knew of the stack and the blob is gone (a helper may have written anywhere). */
+        void clobberAll() {
+            stack = new HashMap<>();
+            stackShared = false;
             blobClobbered = true;
+            base = new HashMap<>();
+            delta = new HashMap<>();
         }
 
         /** {@return the fd register {@code r} is known to hold: its own value if that is one, else what it loaded} */
@@ -507,54 +554,50 @@ final class LoaderCheck {
         /** {@return what a 4-byte {@code ldx} through {@code from} (register {@code src}) loads of a known fd} */
         Val loaded(Val from, int src, int code, int off) {
             if (Bpf.size(code) != W) return null;
-            if (from instanceof BlobPtr p) return blobWord(p.offset() + off);
+            if (from instanceof BlobPtr p) return (p.offset() + off) % 4 == 0 ? blobWord(p.offset() + off) : null;
             return src == R10 ? stack.get((long) off) : null;
         }
 
-        Val blobWord(long at) {
-            if (blob.containsKey(at)) return blob.get(at);
-            if (blobClobbered) return null;
-            var below = clobbered.lowerEntry(at + 4); // the last range starting before the word ends
-            return below != null && below.getValue() > at ? null : NON_POSITIVE;
+        private Val blobWord(long at) {
+            if (delta.containsKey(at)) return delta.get(at);
+            if (base.containsKey(at)) return base.get(at);
+            return blobClobbered ? null : NON_POSITIVE;
+        }
+
+        private void writeBlob(long at, Val fd) {
+            delta.put(at, fd);
+            if (delta.size() > MAX_DELTA) fold();
         }
 
         void storeStack(long at, int size, Val fd) {
             killStack(at, size);
-            if (size == 4 && fd != null) stack.put(at, fd);
+            if (size == 4 && fd != null) stackToWrite().put(at, fd);
         }
 
         void killStack(long from, long length) {
-            for (var it = stack.keySet().iterator(); it.hasNext(); ) {
+            if (stack.isEmpty()) return;
+            for (var it = stackToWrite().keySet().iterator(); it.hasNext(); ) {
                 long w = it.next();
                 if (w < from + length && w + 4 > from) it.remove();
             }
         }
 
         void storeBlob(long at, int size, Val fd) {
-            killBlob(at, size);
-            if (size == 4) blob.put(at, fd);
+            if (size == 4 && at % 4 == 0) writeBlob(at, fd); else killBlob(at, size);
         }
 
         /** Bytes {@code [from, from + length)} of the blob now hold what is not known. */
         void killBlob(long from, long length) {
-            for (Map.Entry<Long, Val> e : blob.entrySet()) {
-                if (e.getKey() < from + length && e.getKey() + 4 > from) e.setValue(null);
+            if (length <= 0) return;
+            if (length > MAX_KILL) {
+                blobClobbered = true;
+                base = new HashMap<>();
+                delta = new HashMap<>();
+                return;
             }
-            clobber(from, from + length);
-        }
-
-        /** Adds {@code [from, to)} to {@link #clobbered}, merging it with the ranges it touches. */
-        private void clobber(long from, long to) {
-            var below = clobbered.floorEntry(from);
-            if (below != null && below.getValue() >= from) {
-                from = below.getKey();
-                to = Math.max(to, below.getValue());
+            for (long w = Math.floorDiv(from, 4) * 4; w < from + length; w += 4) {
+                writeBlob(w, null);
             }
-            for (var next = clobbered.ceilingEntry(from); next != null && next.getKey() <= to; next = clobbered.ceilingEntry(from)) {
-                to = Math.max(to, next.getValue());
-                clobbered.remove(next.getKey());
-            }
-            clobbered.put(from, to);
         }
 
         /** {@return the fd a word holds where a path that has {@code a} joins one that has {@code b}} */
