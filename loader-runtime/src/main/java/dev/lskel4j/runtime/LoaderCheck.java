@@ -140,7 +140,7 @@ final class LoaderCheck {
     private record Store(int insn, long offset, int size, Val value) {}
     /** A jump back from {@code insn} to {@code target}: its code, dst and imm, and what r7 holds there. */
     private record BackJump(int insn, int target, int code, int dst, int imm, Val r7) {}
-    /** Blob bytes {@code [offset, offset + length)} a helper writes. */
+    /** Blob bytes {@code [offset, offset + length)} a helper, or the kernel into a sys_bpf's attr, writes. */
     private record Written(long offset, long length) {}
 
     /** The decoded loader: its syscalls and every store and close it makes, by destination. */
@@ -156,7 +156,7 @@ final class LoaderCheck {
         /** What each ctx store writes, by instruction; absent: not known. */
         final Map<Integer, Val> ctxFds = new HashMap<>();
         final List<BackJump> backJumps = new ArrayList<>();
-        /** The blob ranges helpers write, and whether one writes where the runtime cannot tell. */
+        /** The blob ranges helpers and the kernel's attr write-backs write, and whether a helper writes where the runtime cannot tell. */
         final List<Written> helperWrites = new ArrayList<>();
         boolean helperWritesAnywhere;
     }
@@ -384,6 +384,7 @@ final class LoaderCheck {
             out.calls.add(new SysBpf(i, (int) cmd.value(), attr.offset(), (int) size.value()));
             long output = writtenBack((int) cmd.value(), size.value());
             flow.killBlob(attr.offset() + output, size.value() - output);
+            if (output < size.value()) out.helperWrites.add(new Written(attr.offset() + output, size.value() - output));
         } else if (helper == Uapi.FUNC_SYS_CLOSE) {
             if (!(reg[R1] instanceof BlobWord) && !(reg[R1] instanceof StackWord)) {
                 throw new LoaderBlobException("insn " + i, "sys_close of an fd that is neither a blob nor a stack "
@@ -788,7 +789,7 @@ final class LoaderCheck {
             written |= w.offset() < end && w.offset() + w.length() > start;
         }
         if (written) {
-            throw new Unproven("insn " + call.insn(), "a helper may write the attr fields that say what it creates");
+            throw new Unproven("insn " + call.insn(), "a helper or the kernel may write the attr fields that say what it creates");
         }
     }
 

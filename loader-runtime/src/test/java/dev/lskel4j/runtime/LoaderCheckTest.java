@@ -484,6 +484,28 @@ class LoaderCheckTest {
                 + ": writes ctx offset " + firstMapSlot + " with a value that is not always the fd"));
     }
 
+    /**
+     * What the kernel writes back into an attr counts as written at run time: a BTF_LOAD told its
+     * attr runs 8 bytes past {@code btf_log_level} covers {@code btf_log_true_size} and the 4 bytes
+     * after it, where the blob holds the first MAP_CREATE's attr, whose {@code map_type} the kernel
+     * would then overwrite before the map is created.
+     */
+    @Test
+    void aMapTypeTheKernelMayOverwriteProvesNothing() throws Exception {
+        Golden g = new Golden("globals");
+        LoaderStep btf = g.steps.stream().filter(s -> s.kind() == LoaderStep.Kind.BTF_LOAD).findFirst().orElseThrow();
+        LoaderStep map = g.steps.stream().filter(s -> s.kind() == LoaderStep.Kind.MAP_CREATE).findFirst().orElseThrow();
+        assertEquals(btf.attrOffset() + BpfAttr.BtfLoad.SIZE + 4, map.attrOffset(), "the first map_create's attr follows the btf_load's");
+        byte[] insns = g.insns.clone();
+        ByteBuffer b = ByteBuffer.wrap(insns).order(HOST);
+        int call = find(b, 0, i -> (b.get(i * 8) & 0xff) == 0xb7 && (b.get(i * 8 + 1) & 0x0f) == 1
+                && b.getInt(i * 8 + 4) == Uapi.BTF_LOAD); // r1 = BPF_BTF_LOAD
+        int size = find(b, call, i -> (b.get(i * 8) & 0xff) == 0xb7 && (b.get(i * 8 + 1) & 0x0f) == 3); // r3 = size
+        b.putInt(size * 8 + 4, BpfAttr.BtfLoad.SIZE + 8);
+        assertTrue(unproven(g, LoaderBlob.of(insns, g.data), slots(g)).endsWith(
+                "a helper or the kernel may write the attr fields that say what it creates"));
+    }
+
     /** {@return the first instruction index from {@code from} that {@code test} holds for} */
     private static int find(ByteBuffer insns, int from, java.util.function.IntPredicate test) {
         for (int i = from; i < insns.capacity() / 8; i++) {
