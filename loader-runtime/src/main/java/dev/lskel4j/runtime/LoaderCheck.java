@@ -708,10 +708,12 @@ final class LoaderCheck {
      *       always returns a negative error, and no instruction runs twice;</li>
      *   <li>every ctx store writes an fd that, on every path to it, is the result of one MAP_CREATE or
      *       PROG_LOAD, one store per slot;</li>
-     *   <li>every close outside a cleanup block closes a traced fd the loader does not report (its BTF,
-     *       an inner map, a module BTF fd {@code btf_find_by_name_kind} opened);</li>
+     *   <li>every close outside a cleanup block closes, on every path to it, a traced fd the loader
+     *       does not report (its BTF, an inner map, a module BTF fd {@code btf_find_by_name_kind}
+     *       opened) or a value that is not positive (a blob word nothing wrote, a stored 0);</li>
      *   <li>the map type, key and value size, and the program type, of each reported call lie in the
-     *       blob and nothing writes them at run time.</li>
+     *       blob and nothing writes them at run time: no store, no helper, no kernel write-back into
+     *       an attr ({@link #writtenBack}).</li>
      * </ul>
      * A reported fd that is not positive, or reported twice, is still refused at run time.
      */
