@@ -156,9 +156,9 @@ final class LoaderCheck {
         /** What each ctx store writes, by instruction; absent: not known. */
         final Map<Integer, Val> ctxFds = new HashMap<>();
         final List<BackJump> backJumps = new ArrayList<>();
-        /** The blob ranges helpers and the kernel's attr write-backs write, and whether a helper writes where the runtime cannot tell. */
-        final List<Written> helperWrites = new ArrayList<>();
-        boolean helperWritesAnywhere;
+        /** The blob ranges written at run time other than by stores (helpers, the kernel's attr write-backs), and whether a helper writes where the runtime cannot tell. */
+        final List<Written> runTimeWrites = new ArrayList<>();
+        boolean writesAnywhere;
     }
 
     /**
@@ -383,8 +383,7 @@ final class LoaderCheck {
             }
             out.calls.add(new SysBpf(i, (int) cmd.value(), attr.offset(), (int) size.value()));
             long output = writtenBack((int) cmd.value(), size.value());
-            flow.killBlob(attr.offset() + output, size.value() - output);
-            if (output < size.value()) out.helperWrites.add(new Written(attr.offset() + output, size.value() - output));
+            blobWritten(out, flow, attr.offset() + output, size.value() - output);
         } else if (helper == Uapi.FUNC_SYS_CLOSE) {
             if (!(reg[R1] instanceof BlobWord) && !(reg[R1] instanceof StackWord)) {
                 throw new LoaderBlobException("insn " + i, "sys_close of an fd that is neither a blob nor a stack "
@@ -426,14 +425,20 @@ final class LoaderCheck {
     /** A helper writes {@code length} bytes at {@code to}: what the flow knew there is gone. */
     private static void written(Decoded out, Flow flow, Val to, Val length) {
         if (to instanceof BlobPtr p && length instanceof Const n && n.value() >= 0) {
-            flow.killBlob(p.offset(), n.value());
-            out.helperWrites.add(new Written(p.offset(), n.value()));
+            blobWritten(out, flow, p.offset(), n.value());
         } else if (to instanceof StackPtr p && length instanceof Const n && n.value() >= 0) {
             flow.killStack(p.offset(), n.value());
         } else {
             flow.clobberAll();
-            out.helperWritesAnywhere = true;
+            out.writesAnywhere = true;
         }
+    }
+
+    /** Blob bytes {@code [from, from + length)} are written at run time (by a helper or the kernel): what the flow knew there is gone. */
+    private static void blobWritten(Decoded out, Flow flow, long from, long length) {
+        if (length <= 0) return;
+        flow.killBlob(from, length);
+        out.runTimeWrites.add(new Written(from, length));
     }
 
     /**
@@ -767,7 +772,7 @@ final class LoaderCheck {
                 if (m.call() == call) map = m;
             }
             // the stores into these fields mapCreate() allows are the ctx max_entries overrides only
-            notWrittenByHelpers(code, call, BpfAttr.MapCreate.MAP_TYPE, BpfAttr.MapCreate.MAP_FLAGS);
+            notWrittenAtRunTime(code, call, BpfAttr.MapCreate.MAP_TYPE, BpfAttr.MapCreate.MAP_FLAGS);
             return new Created(true, map.type(), map.keySize(), map.valueSize());
         }
         if (call.cmd() != Uapi.PROG_LOAD || call.size() < BpfAttr.ProgLoad.PROG_TYPE + 4) {
@@ -775,19 +780,18 @@ final class LoaderCheck {
                     + ", not a map_create or prog_load");
         }
         long at = call.attr() + BpfAttr.ProgLoad.PROG_TYPE;
-        for (Store s : code.blobStores) {
-            if (s.offset() < at + 4 && s.offset() + s.size() > at) {
-                throw new Unproven("insn " + s.insn(), "writes the prog_type of the prog_load at insn " + call.insn());
-            }
+        List<Store> typeStores = storesInto(code, at, at + 4);
+        if (!typeStores.isEmpty()) {
+            throw new Unproven("insn " + typeStores.getFirst().insn(), "writes the prog_type of the prog_load at insn " + call.insn());
         }
-        notWrittenByHelpers(code, call, BpfAttr.ProgLoad.PROG_TYPE, BpfAttr.ProgLoad.PROG_TYPE + 4);
+        notWrittenAtRunTime(code, call, BpfAttr.ProgLoad.PROG_TYPE, BpfAttr.ProgLoad.PROG_TYPE + 4);
         return new Created(false, d.getInt((int) at), 0, 0);
     }
 
-    private static void notWrittenByHelpers(Decoded code, SysBpf call, long from, long to) throws Unproven {
+    private static void notWrittenAtRunTime(Decoded code, SysBpf call, long from, long to) throws Unproven {
         long start = call.attr() + from, end = call.attr() + to;
-        boolean written = code.helperWritesAnywhere;
-        for (Written w : code.helperWrites) {
+        boolean written = code.writesAnywhere;
+        for (Written w : code.runTimeWrites) {
             written |= w.offset() < end && w.offset() + w.length() > start;
         }
         if (written) {
@@ -1051,11 +1055,8 @@ final class LoaderCheck {
                     + " bytes ends before map_name");
         }
         List<Store> overrides = new ArrayList<>();
-        for (Store s : code.blobStores) {
+        for (Store s : storesInto(code, call.attr() + BpfAttr.MapCreate.MAP_TYPE, call.attr() + BpfAttr.MapCreate.MAP_FLAGS)) {
             long at = s.offset() - call.attr();
-            if (at + s.size() <= BpfAttr.MapCreate.MAP_TYPE || at >= BpfAttr.MapCreate.MAP_FLAGS) {
-                continue;
-            }
             if (at == BpfAttr.MapCreate.MAX_ENTRIES && s.size() == 4 && s.value() instanceof CtxWord c && c.offset() >= 0) {
                 overrides.add(s);
             } else {
@@ -1088,10 +1089,7 @@ final class LoaderCheck {
                     + " holds 0x" + Long.toHexString(initial) + " in the blob: the kernel would use it as a kernel "
                     + "address; a loader's pointers are NULL until it sets them");
         }
-        for (Store s : code.blobStores) {
-            if (s.offset() + s.size() <= at || s.offset() >= at + 8) {
-                continue;
-            }
+        for (Store s : storesInto(code, at, at + 8)) {
             if (s.offset() == at && s.size() == 8 && s.value() instanceof BlobPtr p) {
                 long bytes = length == -2 ? cStringLength(d, p.offset()) : length;
                 if (bytes < -1 || (bytes >= 0 && p.offset() + bytes > d.capacity())) {
@@ -1104,6 +1102,15 @@ final class LoaderCheck {
                         + call.insn() + " to something other than a blob offset");
             }
         }
+    }
+
+    /** {@return the loader's stores into blob bytes {@code [from, to)}, in instruction order} */
+    private static List<Store> storesInto(Decoded code, long from, long to) {
+        List<Store> into = new ArrayList<>();
+        for (Store s : code.blobStores) {
+            if (s.offset() < to && s.offset() + s.size() > from) into.add(s);
+        }
+        return into;
     }
 
     private static long cStringLength(ByteBuffer d, long from) {
