@@ -124,7 +124,7 @@ class LoaderCheckTest {
     @Test
     void aSixteenGibMapIsRefusedBeforeTheKernelSeesIt() throws Exception {
         Golden g = new Golden("maps");
-        LoaderStep create = g.steps.stream().filter(s -> s.kind() == LoaderStep.Kind.MAP_CREATE).findFirst().orElseThrow();
+        LoaderStep create = firstStep(g, LoaderStep.Kind.MAP_CREATE);
         byte[] data = g.data.clone();
         ByteBuffer b = ByteBuffer.wrap(data).order(HOST);
         // 16 GiB of 4 KiB values, or on a machine with more than 32 GiB available, enough to exceed half of it
@@ -156,7 +156,7 @@ class LoaderCheckTest {
     @Test
     void aRawKernelPointerInAnAttrIsRefused() throws Exception {
         Golden g = new Golden("minimal");
-        LoaderStep load = g.steps.stream().filter(s -> s.kind() == LoaderStep.Kind.PROG_LOAD).findFirst().orElseThrow();
+        LoaderStep load = firstStep(g, LoaderStep.Kind.PROG_LOAD);
         byte[] data = g.data.clone();
         ByteBuffer.wrap(data).order(HOST).putLong(load.attrOffset() + 120, 0xffffffff81000000L); // fd_array
         LoaderBlobException e = refusedBeforeAnyBpfCall(g, LoaderBlob.of(g.insns, data));
@@ -168,7 +168,7 @@ class LoaderCheckTest {
     @Test
     void anInstructionCountPastTheBlobIsRefused() throws Exception {
         Golden g = new Golden("minimal");
-        LoaderStep load = g.steps.stream().filter(s -> s.kind() == LoaderStep.Kind.PROG_LOAD).findFirst().orElseThrow();
+        LoaderStep load = firstStep(g, LoaderStep.Kind.PROG_LOAD);
         byte[] data = g.data.clone();
         ByteBuffer.wrap(data).order(HOST).putInt(load.attrOffset() + 4, 1 << 20); // insn_cnt
         LoaderBlobException e = refusedBeforeAnyBpfCall(g, LoaderBlob.of(g.insns, data));
@@ -493,8 +493,8 @@ class LoaderCheckTest {
     @Test
     void aMapTypeTheKernelMayOverwriteProvesNothing() throws Exception {
         Golden g = new Golden("globals");
-        LoaderStep btf = g.steps.stream().filter(s -> s.kind() == LoaderStep.Kind.BTF_LOAD).findFirst().orElseThrow();
-        LoaderStep map = g.steps.stream().filter(s -> s.kind() == LoaderStep.Kind.MAP_CREATE).findFirst().orElseThrow();
+        LoaderStep btf = firstStep(g, LoaderStep.Kind.BTF_LOAD);
+        LoaderStep map = firstStep(g, LoaderStep.Kind.MAP_CREATE);
         assertEquals(btf.attrOffset() + BpfAttr.BtfLoad.SIZE + 4, map.attrOffset(), "the first map_create's attr follows the btf_load's");
         byte[] insns = g.insns.clone();
         ByteBuffer b = ByteBuffer.wrap(insns).order(HOST);
@@ -504,6 +504,67 @@ class LoaderCheckTest {
         b.putInt(size * 8 + 4, BpfAttr.BtfLoad.SIZE + 8);
         assertTrue(unproven(g, LoaderBlob.of(insns, g.data), slots(g)).endsWith(
                 "a helper or the kernel may write the attr fields that say what it creates"));
+    }
+
+    /**
+     * A cleanup block is what makes a failed call return an error: one that may return success (it
+     * writes r7, or ends otherwise than {@code r0 = r7; exit}), or that is entered other than by a
+     * jump back (falling into it, a jump into its middle), proves nothing. globals' cleanup starts at insn 7,
+     * after the prologue's {@code goto} over it, and ends {@code r0 = r7; exit}.
+     */
+    @Test
+    void cleanupBlocksThatMayNotReturnTheErrorProveNothing() throws Exception {
+        Golden g = new Golden("globals");
+        ByteBuffer golden = ByteBuffer.wrap(g.insns).order(HOST);
+        int skip = find(golden, 0, i -> (golden.get(i * 8) & 0xff) == 0x05); // goto over the cleanup
+        int start = skip + 1;
+        int end = find(golden, start, i -> (golden.get(i * 8) & 0xff) == 0xbf && (golden.get(i * 8 + 1) & 0xff) == 0x70
+                && (golden.get((i + 1) * 8) & 0xff) == 0x95); // r0 = r7; exit
+        int move = find(golden, start, i -> (golden.get(i * 8) & 0xff) == 0xbf && (golden.get(i * 8 + 1) & 0xff) == 0x19);
+        assertTrue(move < end, "r9 = r1 inside the cleanup");
+
+        byte[] insns = g.insns.clone();
+        ByteBuffer.wrap(insns).order(HOST).put(move * 8 + 1, (byte) 0x17); // r7 = r1
+        assertEquals("insn " + move + ": writes r7 inside the cleanup starting at insn " + start,
+                unproven(g, LoaderBlob.of(insns, g.data), slots(g)));
+
+        insns = g.insns.clone();
+        ByteBuffer.wrap(insns).order(HOST).put(end * 8, (byte) 0xb7).put(end * 8 + 1, (byte) 0).putInt(end * 8 + 4, 0); // r0 = 0
+        assertEquals("insn " + start + ": the cleanup does not end with r0 = r7; exit",
+                unproven(g, LoaderBlob.of(insns, g.data), slots(g)));
+
+        insns = g.insns.clone();
+        ByteBuffer.wrap(insns).order(HOST).put(skip * 8, (byte) 0xb7).put(skip * 8 + 1, (byte) 0).putShort(skip * 8 + 2, (short) 0)
+                .putInt(skip * 8 + 4, 0); // r0 = 0: the prologue falls into the cleanup
+        assertEquals("insn " + start + ": the cleanup label can be reached other than by a jump back",
+                unproven(g, LoaderBlob.of(insns, g.data), slots(g)));
+
+        int secondClose = find(golden, start + 1, i -> (golden.get(i * 8) & 0xff) == 0x61 && (golden.get(i * 8 + 1) & 0xff) == 0xa1);
+        insns = g.insns.clone();
+        ByteBuffer.wrap(insns).order(HOST).putShort(skip * 8 + 2, (short) (secondClose - skip - 1)); // into the cleanup
+        assertEquals("insn " + skip + ": jumps into the cleanup at insn " + start,
+                unproven(g, LoaderBlob.of(insns, g.data), slots(g)));
+    }
+
+    /** A store into a prog_load's prog_type (here its prog_btf_fd store moved there) proves nothing of the program. */
+    @Test
+    void aStoreIntoAProgTypeProvesNothing() throws Exception {
+        Golden g = new Golden("globals");
+        LoaderStep load = firstStep(g, LoaderStep.Kind.PROG_LOAD);
+        byte[] insns = g.insns.clone();
+        ByteBuffer b = ByteBuffer.wrap(insns).order(HOST);
+        int ld = find(b, 0, i -> (b.get(i * 8) & 0xff) == 0x18 && (b.get(i * 8 + 1) & 0xf0) == 0x60
+                && b.getInt((i + 1) * 8 + 4) == load.attrOffset() + BpfAttr.ProgLoad.PROG_BTF_FD);
+        int store = ld + 2;
+        assertEquals(0x63, b.get(store * 8) & 0xff, "the prog_btf_fd store follows its pointer");
+        b.putInt((ld + 1) * 8 + 4, load.attrOffset() + BpfAttr.ProgLoad.PROG_TYPE);
+        assertTrue(unproven(g, LoaderBlob.of(insns, g.data), slots(g)).matches("insn " + store
+                + ": writes the prog_type of the prog_load at insn \\d+"));
+    }
+
+    /** {@return golden {@code g}'s first step of {@code kind}} */
+    private static LoaderStep firstStep(Golden g, LoaderStep.Kind kind) {
+        return g.steps.stream().filter(s -> s.kind() == kind).findFirst().orElseThrow();
     }
 
     /** {@return the first instruction index from {@code from} that {@code test} holds for} */
